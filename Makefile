@@ -34,8 +34,9 @@ WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 ifdef DEVELOPER
 WARNINGS += -Werror
 endif
-ALL_CFLAGS := -std=c11 $(WARNINGS) -pthread -Isrc -I$(BUILD)/gen \
+ALL_CFLAGS := -std=c11 $(WARNINGS) -pthread -Isrc -Itests -I$(BUILD)/gen \
 	-DNEWSSTAND_VERSION='"$(VERSION)"' \
+	-DGUMBO_PKG_VERSION='"$(shell $(PKG_CONFIG) --modversion gumbo 2>/dev/null)"' \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) $(CFLAGS)
 ALL_LDFLAGS := -pthread $(LDFLAGS)
 ifdef SANITIZE
@@ -49,7 +50,7 @@ LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
 SRCS := $(sort $(shell find src -name '*.c' ! -name main.c))
 GEN_SRCS :=
 MAIN_SRC := src/main/main.c
-TEST_SRCS := $(sort $(wildcard tests/unit/*.c))
+TEST_SRCS := $(sort $(wildcard tests/unit/*.c tests/support/*.c))
 
 # Fragments add generated sources (GEN_SRCS) and their own targets.
 -include $(sort $(wildcard mk/*.mk))

@@ -22,14 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WARN_UNUSED __attribute__((warn_unused_result))
+#define WARN_UNUSED	       __attribute__((warn_unused_result))
 #define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
-#define NORETURN __attribute__((noreturn))
-#define MAYBE_UNUSED __attribute__((unused))
+#define NORETURN	       __attribute__((noreturn))
+#define MAYBE_UNUSED	       __attribute__((unused))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b)     ((a) < (b) ? (a) : (b))
+#define MAX(a, b)     ((a) > (b) ? (a) : (b))
 
 #include "base/status.h"
 #include "base/xalloc.h"

@@ -36,13 +36,15 @@ void *
 arena_alloc(struct arena *a, size_t size)
 {
 	struct arena_block *blk = a->head;
-	size_t aligned = st_add(size, ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	size_t aligned =
+		st_add(size, ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	void *p;
 
 	if (!aligned)
 		aligned = ARENA_ALIGN;
 	if (!blk || blk->size - blk->used < aligned) {
-		size_t bsize = aligned > ARENA_BLOCK / 4 ? aligned : ARENA_BLOCK;
+		size_t bsize =
+			aligned > ARENA_BLOCK / 4 ? aligned : ARENA_BLOCK;
 
 		if (blk && aligned > ARENA_BLOCK / 4) {
 			/* A large piece gets its own block behind the head,

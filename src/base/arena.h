@@ -15,8 +15,8 @@ struct arena_block;
 
 struct arena {
 	struct arena_block *head; /* the current block; older ones chain on */
-	size_t used;		  /* bytes handed out, for statistics and caps */
-	size_t max;		  /* cap on used for arena_alloc_capped; 0: none */
+	size_t used; /* bytes handed out, for statistics and caps */
+	size_t max;  /* cap on used for arena_alloc_capped; 0: none */
 };
 
 void arena_init(struct arena *a, size_t max);

@@ -155,12 +155,23 @@ buf_add_html(struct buf *b, const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			continue;
 		}
 		buf_add(b, s + start, i - start);
 		buf_adds(b, rep);
@@ -208,7 +219,8 @@ buf_add_url_enc(struct buf *b, const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' ||
+		    c == '~') {
 			buf_addc(b, (char)c);
 		} else {
 			buf_addc(b, '%');

@@ -21,7 +21,10 @@ struct buf {
 	enum status err; /* the first error, sticky */
 };
 
-#define BUF_INIT {(char *)"", 0, 0, 0, ST_OK}
+#define BUF_INIT                                                               \
+	{                                                                      \
+		(char *)"", 0, 0, 0, ST_OK                                     \
+	}
 
 struct str {
 	const char *p; /* the first byte; may be NULL when len is 0 */

@@ -24,12 +24,15 @@ struct setting {
 	enum setting_type type; /* how the value is parsed */
 	size_t offset;		/* where in struct config */
 	const char *default_value;
-	long min, max;		/* bounds for numbers */
-	const char *help;	/* one line for --help and the example file */
+	long min, max;	  /* bounds for numbers */
+	const char *help; /* one line for --help and the example file */
 };
 
-#define S(name, type, def, min, max, help)                                   \
-	{#name, type, offsetof(struct config, name), def, min, max, help}
+#define S(name, type, def, min, max, help)                                     \
+	{                                                                      \
+#name, type, offsetof(struct config, name), def, min, max,     \
+			help                                                   \
+	}
 
 /* clang-format off */
 static const struct setting settings[] = {
@@ -96,7 +99,9 @@ find_setting(const char *name)
 	if (len >= sizeof(norm))
 		return NULL;
 	for (i = 0; i <= len; i++)
-		norm[i] = name[i] == '-' ? '_' : (char)tolower((unsigned char)name[i]);
+		norm[i] = name[i] == '-'
+				  ? '_'
+				  : (char)tolower((unsigned char)name[i]);
 	for (i = 0; i < ARRAY_SIZE(settings); i++)
 		if (!strcmp(settings[i].name, norm))
 			return &settings[i];
@@ -107,14 +112,22 @@ static const char *
 type_text(const struct setting *s)
 {
 	switch (s->type) {
-	case SET_STRING: return "a string";
-	case SET_INT: return "a whole number";
-	case SET_BOOL: return "true or false";
-	case SET_DURATION: return "a duration (30s, 5m, 24h, 14d)";
-	case SET_SIZE: return "a size (512K, 10MiB, 1G)";
-	case SET_LOG_LEVEL: return "error, warn, info or debug";
-	case SET_LISTEN: return "ADDR:PORT (127.0.0.1:8080, [::1]:8080)";
-	case SET_URL: return "an http:// or https:// URL";
+	case SET_STRING:
+		return "a string";
+	case SET_INT:
+		return "a whole number";
+	case SET_BOOL:
+		return "true or false";
+	case SET_DURATION:
+		return "a duration (30s, 5m, 24h, 14d)";
+	case SET_SIZE:
+		return "a size (512K, 10MiB, 1G)";
+	case SET_LOG_LEVEL:
+		return "error, warn, info or debug";
+	case SET_LISTEN:
+		return "ADDR:PORT (127.0.0.1:8080, [::1]:8080)";
+	case SET_URL:
+		return "an http:// or https:// URL";
 	}
 	return "?";
 }
@@ -131,11 +144,20 @@ config_parse_duration(const char *s, long *out)
 		return ST_INVAL;
 	if (*end) {
 		switch (*end) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		case 'd': mult = 86400; break;
-		default: return ST_INVAL;
+		case 's':
+			mult = 1;
+			break;
+		case 'm':
+			mult = 60;
+			break;
+		case 'h':
+			mult = 3600;
+			break;
+		case 'd':
+			mult = 86400;
+			break;
+		default:
+			return ST_INVAL;
 		}
 		if (end[1])
 			return ST_INVAL;
@@ -158,10 +180,17 @@ config_parse_size(const char *s, long *out)
 		return ST_INVAL;
 	if (*end) {
 		switch (toupper((unsigned char)*end)) {
-		case 'K': mult = 1L << 10; break;
-		case 'M': mult = 1L << 20; break;
-		case 'G': mult = 1L << 30; break;
-		default: return ST_INVAL;
+		case 'K':
+			mult = 1L << 10;
+			break;
+		case 'M':
+			mult = 1L << 20;
+			break;
+		case 'G':
+			mult = 1L << 30;
+			break;
+		default:
+			return ST_INVAL;
 		}
 		end++;
 		if (!strcmp(end, "iB") || !strcmp(end, "B"))
@@ -211,13 +240,14 @@ static enum status
 apply(const struct setting *s, const char *value, const char *origin)
 {
 	char *field = (char *)&config + s->offset;
-	long number;
+	long number = 0;
 	char *end;
 	enum log_level level;
 
 	switch (s->type) {
 	case SET_URL:
-		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+		if (strncmp(value, "http://", 7) &&
+		    strncmp(value, "https://", 8))
 			return bad_value(s, value, origin);
 		/* fall through */
 	case SET_STRING:

@@ -16,31 +16,31 @@
 #include "common.h"
 
 struct config {
-	char *data_dir;		     /* where the database and media live */
-	char *listen;		     /* ADDR:PORT the web server binds */
-	char *base_url;		     /* public URL of the site, no slash */
-	int log_level;		     /* enum log_level */
-	long web_threads;	     /* HTTP worker threads; 0: one a core */
-	long web_max_connections;    /* open connections at most */
-	long web_max_per_ip;	     /* open connections per client address */
-	long web_timeout;	     /* idle connection timeout, seconds */
-	bool web_cache;		     /* cache anonymous pages in memory */
-	char *trusted_proxies;	     /* addresses whose X-Forwarded-For counts */
-	long fetch_concurrency;	     /* transfers at once */
-	long fetch_per_host;	     /* transfers at once to one host */
-	long fetch_connect_timeout;  /* seconds */
-	long fetch_timeout;	     /* seconds for a whole transfer */
-	long fetch_max_body;	     /* bytes after decompression */
-	long fetch_max_redirects;    /* redirects followed at most */
-	char *fetch_user_agent;	     /* User-Agent header */
-	char *fetch_allow;	     /* addresses/hosts let past the SSRF guard */
-	long poll_min;		     /* shortest polling interval, seconds */
-	long poll_max;		     /* longest polling interval, seconds */
-	long teaser_length;	     /* characters of body shown to visitors */
-	long trial_days;	     /* length of the free trial */
-	long session_idle;	     /* seconds a session lives unused */
-	long session_max;	     /* seconds a session lives at most */
-	long extract_min_ratio;	     /* % of page text a feed must carry */
+	char *data_dir;		    /* where the database and media live */
+	char *listen;		    /* ADDR:PORT the web server binds */
+	char *base_url;		    /* public URL of the site, no slash */
+	int log_level;		    /* enum log_level */
+	long web_threads;	    /* HTTP worker threads; 0: one a core */
+	long web_max_connections;   /* open connections at most */
+	long web_max_per_ip;	    /* open connections per client address */
+	long web_timeout;	    /* idle connection timeout, seconds */
+	bool web_cache;		    /* cache anonymous pages in memory */
+	char *trusted_proxies;	    /* addresses whose X-Forwarded-For counts */
+	long fetch_concurrency;	    /* transfers at once */
+	long fetch_per_host;	    /* transfers at once to one host */
+	long fetch_connect_timeout; /* seconds */
+	long fetch_timeout;	    /* seconds for a whole transfer */
+	long fetch_max_body;	    /* bytes after decompression */
+	long fetch_max_redirects;   /* redirects followed at most */
+	char *fetch_user_agent;	    /* User-Agent header */
+	char *fetch_allow;	/* addresses/hosts let past the SSRF guard */
+	long poll_min;		/* shortest polling interval, seconds */
+	long poll_max;		/* longest polling interval, seconds */
+	long teaser_length;	/* characters of body shown to visitors */
+	long trial_days;	/* length of the free trial */
+	long session_idle;	/* seconds a session lives unused */
+	long session_max;	/* seconds a session lives at most */
+	long extract_min_ratio; /* % of page text a feed must carry */
 };
 
 extern struct config config;

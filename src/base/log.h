@@ -27,7 +27,7 @@ bool log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 enum status log_error(enum status st, const char *fmt, ...) PRINTF_LIKE(2, 3);
 enum status log_warn(enum status st, const char *fmt, ...) PRINTF_LIKE(2, 3);
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 #endif

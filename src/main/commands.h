@@ -1,0 +1,11 @@
+/*
+ * commands.h — the subcommands of the newsstand binary. Each takes argv with
+ * argv[0] = its own name and returns an exit code (0 ok, 1 failure, 2 usage).
+ */
+#ifndef NEWSSTAND_MAIN_COMMANDS_H
+#define NEWSSTAND_MAIN_COMMANDS_H
+
+int cmd_db(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

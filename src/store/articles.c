@@ -1,0 +1,702 @@
+/*
+ * articles.c — articles, their topics, the search index and picks.
+ *
+ * The search index (articles_fts) is external-content: it stores no text of
+ * its own, so every insert, update and delete here also tells the index, with
+ * the old values on the way out.
+ */
+#include "common.h"
+
+#include <ctype.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "store/internal.h"
+
+void
+article_release(struct article *a)
+{
+	if (!a)
+		return;
+	free(a->guid);
+	free(a->url);
+	free(a->title);
+	free(a->byline);
+	free(a->summary);
+	free(a->body_html);
+	free(a->body_text);
+	free(a->teaser_html);
+	free(a->teaser_text);
+	free(a->lead_image);
+	free(a->lead_caption);
+	free(a->language);
+	free(a->content_hash);
+	free(a->topics);
+	free(a->publisher_slug);
+	free(a->publisher_name);
+	free(a->publisher_logo);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+article_list_release(struct article_list *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->count; i++)
+		article_release(&l->items[i]);
+	free(l->items);
+	free(l->next_cursor);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The columns every article read selects, in read_article()'s order; ?9
+ * (or the with_body flag bound at that index) decides whether bodies load. */
+#define ARTICLE_COLUMNS(body)                                                  \
+	"a.id, a.publisher_id, a.feed_id, a.story_id, a.guid, a.url,"          \
+	" a.title, a.byline, a.summary,"                                       \
+	" CASE WHEN " body " THEN a.body_html END,"                            \
+	" CASE WHEN " body " THEN a.body_text END,"                            \
+	" a.teaser_html, a.teaser_text, a.lead_image, a.lead_caption,"         \
+	" a.language, a.content_hash, a.fingerprint, a.word_count,"            \
+	" a.published_at, a.updated_at, a.fetched_at,"                         \
+	" (SELECT group_concat(t.slug) FROM article_topics x"                  \
+	"  JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id),"     \
+	" p.slug, p.name, p.logo"
+
+static void
+read_article(sqlite3_stmt *st, struct article *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	a->publisher_id = sqlite3_column_int64(st, 1);
+	a->feed_id = sqlite3_column_int64(st, 2);
+	a->story_id = sqlite3_column_int64(st, 3);
+	a->guid = col_text(st, 4);
+	a->url = col_text(st, 5);
+	a->title = col_text(st, 6);
+	a->byline = col_text(st, 7);
+	a->summary = col_text(st, 8);
+	a->body_html = col_text(st, 9);
+	a->body_text = col_text(st, 10);
+	a->teaser_html = col_text(st, 11);
+	a->teaser_text = col_text(st, 12);
+	a->lead_image = col_text(st, 13);
+	a->lead_caption = col_text(st, 14);
+	a->language = col_text(st, 15);
+	a->content_hash = col_text(st, 16);
+	a->fingerprint = (uint64_t)sqlite3_column_int64(st, 17);
+	a->word_count = sqlite3_column_int64(st, 18);
+	a->published_at = sqlite3_column_int64(st, 19);
+	a->updated_at = sqlite3_column_int64(st, 20);
+	a->fetched_at = sqlite3_column_int64(st, 21);
+	a->topics = col_text(st, 22);
+	a->publisher_slug = col_text(st, 23);
+	a->publisher_name = col_text(st, 24);
+	a->publisher_logo = col_text(st, 25);
+}
+
+static enum status
+index_article(struct store *s, int64_t id, bool add)
+{
+	static const char add_sql[] =
+		"INSERT INTO articles_fts (rowid, title, byline, body_text)"
+		" SELECT id, title, byline, body_text FROM articles WHERE id = "
+		"?";
+	static const char del_sql[] =
+		"INSERT INTO articles_fts (articles_fts, rowid, title, byline,"
+		" body_text) SELECT 'delete', id, title, byline, body_text"
+		" FROM articles WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, add ? add_sql : del_sql);
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(s, st, "search index");
+}
+
+static enum status
+link_topics(struct store *s, int64_t id, const char *topics)
+{
+	sqlite3_stmt *st;
+	const char *p = topics;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		struct str slug = str_trim((struct str){p, len});
+
+		if (slug.len) {
+			enum status rc;
+
+			st = store_stmt(s,
+					"INSERT OR IGNORE INTO article_topics"
+					" (article_id, topic_id)"
+					" SELECT ?1, id FROM topics"
+					" WHERE slug = ?2");
+			if (!st)
+				return ST_DB;
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, slug.p, (int)slug.len,
+					  SQLITE_TRANSIENT);
+			rc = store_step_done(s, st, "linking topic");
+			if (rc)
+				return rc;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return ST_OK;
+}
+
+static void
+bind_article(sqlite3_stmt *st, const struct article *a)
+{
+	sqlite3_bind_int64(st, 1, a->publisher_id);
+	bind_int(st, 2, a->feed_id, true);
+	bind_text(st, 3, a->guid);
+	bind_text(st, 4, a->url);
+	bind_text(st, 5, a->title);
+	bind_text(st, 6, a->byline);
+	bind_text(st, 7, a->summary);
+	bind_text(st, 8, a->body_html);
+	bind_text(st, 9, a->body_text);
+	bind_text(st, 10, a->teaser_html);
+	bind_text(st, 11, a->teaser_text);
+	bind_text(st, 12, a->lead_image);
+	bind_text(st, 13, a->lead_caption);
+	bind_text(st, 14, a->language);
+	bind_text(st, 15, a->content_hash);
+	sqlite3_bind_int64(st, 16, (int64_t)a->fingerprint);
+	sqlite3_bind_int64(st, 17, a->word_count);
+	sqlite3_bind_int64(st, 18, a->published_at);
+	sqlite3_bind_int64(st, 19, a->updated_at);
+	sqlite3_bind_int64(st, 20, a->fetched_at);
+}
+
+/* Looks up an id by one key; 0 when there is none. */
+static enum status
+find_id(struct store *s, sqlite3_stmt *st, int64_t *id, char **hash,
+	char **title)
+{
+	int rc = sqlite3_step(st);
+
+	*id = 0;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		if (hash)
+			*hash = col_text(st, 1);
+		if (title)
+			*title = col_text(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "finding article");
+	return ST_OK;
+}
+
+static enum status
+put_article(struct store *s, struct article *a, enum article_put_result *result)
+{
+	static const char insert_sql[] =
+		"INSERT INTO articles (publisher_id, feed_id, guid, url, title,"
+		" byline, summary, body_html, body_text, teaser_html,"
+		" teaser_text, lead_image, lead_caption, language, "
+		"content_hash,"
+		" fingerprint, word_count, published_at, updated_at, "
+		"fetched_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+		"?13,"
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+	static const char update_sql[] =
+		"UPDATE articles SET title = ?5, byline = ?6, summary = ?7,"
+		" body_html = ?8, body_text = ?9, teaser_html = ?10,"
+		" teaser_text = ?11, lead_image = ?12, lead_caption = ?13,"
+		" language = ?14, content_hash = ?15, fingerprint = ?16,"
+		" word_count = ?17, published_at = ?18, updated_at = ?19"
+		" WHERE id = ?21";
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	char *old_hash = NULL, *old_title = NULL;
+	enum status rc;
+
+	if (!a->url || !*a->url || !a->title || !a->publisher_id)
+		return log_error(ST_INVAL,
+				 "article: publisher, URL and title required");
+	if (!a->fetched_at)
+		a->fetched_at = clock_now();
+	if (!a->updated_at)
+		a->updated_at = a->fetched_at;
+	if (!a->published_at)
+		a->published_at = a->fetched_at;
+
+	/* 1. The same guid in the same feed is the same article. */
+	if (a->feed_id && a->guid) {
+		st = store_stmt(s,
+				"SELECT id, content_hash, title FROM articles"
+				" WHERE feed_id = ? AND guid = ?");
+		if (!st)
+			return ST_DB;
+		sqlite3_bind_int64(st, 1, a->feed_id);
+		bind_text(st, 2, a->guid);
+		rc = find_id(s, st, &id, &old_hash, &old_title);
+		if (rc)
+			goto out;
+		if (id) {
+			bool same = old_hash && a->content_hash &&
+				    !strcmp(old_hash, a->content_hash) &&
+				    old_title && !strcmp(old_title, a->title);
+
+			a->id = id;
+			if (same) {
+				*result = ARTICLE_UNCHANGED;
+				goto out;
+			}
+			rc = index_article(s, id, false);
+			if (rc)
+				goto out;
+			st = store_stmt(s, update_sql);
+			if (!st) {
+				rc = ST_DB;
+				goto out;
+			}
+			bind_article(st, a);
+			sqlite3_bind_int64(st, 19, clock_now());
+			sqlite3_bind_int64(st, 21, id);
+			rc = store_step_done(s, st, "updating article");
+			if (rc)
+				goto out;
+			rc = index_article(s, id, true);
+			if (!rc)
+				rc = link_topics(s, id, a->topics);
+			*result = ARTICLE_UPDATED;
+			goto out;
+		}
+	}
+	/* 2. The same canonical URL from anywhere is the same article. */
+	st = store_stmt(s, "SELECT id FROM articles WHERE url = ?");
+	if (!st)
+		return ST_DB;
+	bind_text(st, 1, a->url);
+	rc = find_id(s, st, &id, NULL, NULL);
+	if (rc)
+		goto out;
+	/* 3. The same text from the same publisher is a duplicate. */
+	if (!id && a->content_hash && a->word_count > 0) {
+		st = store_stmt(s, "SELECT id FROM articles WHERE"
+				   " content_hash = ? AND publisher_id = ?");
+		if (!st)
+			return ST_DB;
+		bind_text(st, 1, a->content_hash);
+		sqlite3_bind_int64(st, 2, a->publisher_id);
+		rc = find_id(s, st, &id, NULL, NULL);
+		if (rc)
+			goto out;
+	}
+	if (id) {
+		a->id = id;
+		*result = ARTICLE_DUPLICATE;
+		goto out;
+	}
+	st = store_stmt(s, insert_sql);
+	if (!st)
+		return ST_DB;
+	bind_article(st, a);
+	rc = store_step_done(s, st, "inserting article");
+	if (rc)
+		goto out;
+	a->id = sqlite3_last_insert_rowid(s->db);
+	rc = index_article(s, a->id, true);
+	if (!rc)
+		rc = link_topics(s, a->id, a->topics);
+	*result = ARTICLE_CREATED;
+out:
+	free(old_hash);
+	free(old_title);
+	return rc;
+}
+
+enum status
+store_article_put(struct store *s, struct article *a,
+		  enum article_put_result *result)
+{
+	enum article_put_result res = ARTICLE_UNCHANGED;
+	enum status rc;
+
+	/* A savepoint makes the row and its index entry one change, whether
+	 * or not the caller has a transaction open. */
+	rc = store_exec(s, "SAVEPOINT article_put");
+	if (rc)
+		return rc;
+	rc = put_article(s, a, &res);
+	if (rc) {
+		if (store_exec(s, "ROLLBACK TO article_put; "
+				  "RELEASE article_put"))
+			log_error(ST_DB, "store: cannot undo a failed put");
+		return rc;
+	}
+	rc = store_exec(s, "RELEASE article_put");
+	if (!rc && result)
+		*result = res;
+	return rc;
+}
+
+enum status
+store_article_get(struct store *s, int64_t id, struct article *out)
+{
+	sqlite3_stmt *st = store_stmt(
+		s,
+		"SELECT " ARTICLE_COLUMNS("1") " FROM articles a"
+					       " JOIN publishers p ON p.id = "
+					       "a.publisher_id WHERE a.id = ?");
+	int rc;
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_article(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return ST_OK;
+	return rc == SQLITE_DONE ? ST_NOTFOUND : store_fail(s, "article");
+}
+
+static enum status
+collect_articles(struct store *s, sqlite3_stmt *st, size_t limit,
+		 struct article_list *out)
+{
+	struct article_list l = {0};
+	int rc;
+
+	l.items = xcalloc(limit + 1, sizeof(*l.items));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (l.count == limit) {
+			struct article *last = &l.items[limit - 1];
+
+			l.next_cursor =
+				store_cursor_make(last->published_at, last->id);
+			break;
+		}
+		read_article(st, &l.items[l.count++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		article_list_release(&l);
+		return store_fail(s, "listing articles");
+	}
+	*out = l;
+	return ST_OK;
+}
+
+/* The common tail of every list: range, cursor, order, limit. */
+#define LIST_TAIL                                                              \
+	" AND a.published_at >= ?2 AND a.published_at < ?3"                    \
+	" AND (a.published_at < ?4 OR (a.published_at = ?4 AND a.id < ?5))"    \
+	" ORDER BY a.published_at DESC, a.id DESC LIMIT ?6"
+
+enum status
+store_article_list(struct store *s, const struct article_query *q,
+		   struct article_list *out)
+{
+	/* One statement per filter, so each can use its own index. */
+	static const char all_sql[] = "SELECT " ARTICLE_COLUMNS(
+		"?7") " FROM articles a"
+		      " JOIN publishers p ON p.id = a.publisher_id"
+		      " WHERE ?1 = ?1" LIST_TAIL;
+	static const char publisher_sql[] = "SELECT " ARTICLE_COLUMNS(
+		"?7") " FROM articles a"
+		      " JOIN publishers p ON p.id = a.publisher_id"
+		      " WHERE a.publisher_id = ?1" LIST_TAIL;
+	static const char topic_sql[] = "SELECT " ARTICLE_COLUMNS(
+		"?7") " FROM article_topics x"
+		      " JOIN articles a ON a.id = x.article_id"
+		      " JOIN publishers p ON p.id = a.publisher_id"
+		      " WHERE x.topic_id = ?1" LIST_TAIL;
+	static const char story_sql[] = "SELECT " ARTICLE_COLUMNS(
+		"?7") " FROM articles a"
+		      " JOIN publishers p ON p.id = a.publisher_id"
+		      " WHERE a.story_id = ?1" LIST_TAIL;
+	static const char pub_topic_sql[] = "SELECT " ARTICLE_COLUMNS(
+		"?7") " FROM article_topics x"
+		      " JOIN articles a ON a.id = x.article_id"
+		      " JOIN publishers p ON p.id = a.publisher_id"
+		      " WHERE x.topic_id = ?1 AND a.publisher_id = "
+		      "?8" LIST_TAIL;
+	const char *sql = all_sql;
+	int64_t key = 0, cursor_t = INT64_MAX, cursor_id = INT64_MAX;
+	size_t limit = q->limit ? MIN(q->limit, 200) : 20;
+	sqlite3_stmt *st;
+
+	if (q->cursor && *q->cursor &&
+	    store_cursor_parse(q->cursor, &cursor_t, &cursor_id))
+		return ST_INVAL;
+	if (q->story_id) {
+		sql = story_sql;
+		key = q->story_id;
+	} else if (q->topic_id && q->publisher_id) {
+		sql = pub_topic_sql;
+		key = q->topic_id;
+	} else if (q->topic_id) {
+		sql = topic_sql;
+		key = q->topic_id;
+	} else if (q->publisher_id) {
+		sql = publisher_sql;
+		key = q->publisher_id;
+	}
+	st = store_stmt(s, sql);
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_int64(st, 2, q->since);
+	sqlite3_bind_int64(st, 3, q->until ? q->until : INT64_MAX);
+	sqlite3_bind_int64(st, 4, cursor_t);
+	sqlite3_bind_int64(st, 5, cursor_id);
+	sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
+	sqlite3_bind_int(st, 7, q->with_body);
+	if (sql == pub_topic_sql)
+		sqlite3_bind_int64(st, 8, q->publisher_id);
+	return collect_articles(s, st, limit, out);
+}
+
+enum status
+store_article_count(struct store *s, int64_t *out)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM articles");
+	int rc;
+
+	if (!st)
+		return ST_DB;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ST_OK : store_fail(s, "counting articles");
+}
+
+/* ---- Search -------------------------------------------------------------- */
+
+void
+search_result_release(struct search_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->count; i++)
+		article_release(&r->items[i].article);
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Turns the user's words into an FTS5 query: every run of letters and
+ * digits becomes a quoted term (so no user text is FTS syntax), all terms
+ * must match, and the last one may be a prefix.
+ */
+static enum status
+fts_query(const char *text, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t terms = 0;
+
+	while (*p) {
+		const unsigned char *start;
+
+		while (*p && !(isalnum(*p) || *p >= 0x80))
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && (isalnum(*p) || *p >= 0x80))
+			p++;
+		if (terms++)
+			buf_addc(out, ' ');
+		buf_addc(out, '"');
+		buf_add(out, start, (size_t)(p - start));
+		buf_addc(out, '"');
+		if (terms > 32)
+			break;
+	}
+	if (!terms)
+		return ST_INVAL;
+	if (out->len && !isspace((unsigned char)text[strlen(text) - 1]))
+		buf_addc(out, '*');
+	return out->err;
+}
+
+enum status
+store_search(struct store *s, const struct search_query *q,
+	     struct search_result *out)
+{
+	/* bm25 weights: title 10, byline 2, text 1; a recency boost of up
+	 * to 50% for today's articles, fading over a few days. */
+	static const char sql[] = "SELECT " ARTICLE_COLUMNS(
+		"0") ","
+		     " bm25(articles_fts, 10.0, 2.0, 1.0) *"
+		     "  (1.0 + 0.5 / (1.0 + max(0, ?7 - a.published_at) / "
+		     "86400.0))"
+		     "  AS score"
+		     " FROM articles_fts"
+		     " JOIN articles a ON a.id = articles_fts.rowid"
+		     " JOIN publishers p ON p.id = a.publisher_id"
+		     " WHERE articles_fts MATCH ?1"
+		     " AND (?2 = 0 OR a.publisher_id = ?2)"
+		     " AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
+		     "  WHERE x.article_id = a.id AND x.topic_id = ?3))"
+		     " AND a.published_at >= ?4 AND a.published_at < ?5"
+		     " ORDER BY score LIMIT ?6 OFFSET ?8";
+	struct buf match = BUF_INIT;
+	struct search_result r = {0};
+	size_t limit = q->limit ? MIN(q->limit, 100) : 20;
+	sqlite3_stmt *st;
+	enum status rc;
+	int step;
+
+	if (!q->text || fts_query(q->text, &match)) {
+		buf_release(&match);
+		return ST_INVAL;
+	}
+	st = store_stmt(s, sql);
+	if (!st) {
+		buf_release(&match);
+		return ST_DB;
+	}
+	bind_text(st, 1, match.data);
+	sqlite3_bind_int64(st, 2, q->publisher_id);
+	sqlite3_bind_int64(st, 3, q->topic_id);
+	sqlite3_bind_int64(st, 4, q->since);
+	sqlite3_bind_int64(st, 5, q->until ? q->until : INT64_MAX);
+	sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
+	sqlite3_bind_int64(st, 7, clock_now());
+	sqlite3_bind_int64(st, 8, (int64_t)q->offset);
+	r.items = xcalloc(limit + 1, sizeof(*r.items));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r.count == limit) {
+			r.more = true;
+			break;
+		}
+		read_article(st, &r.items[r.count].article);
+		r.items[r.count].score = sqlite3_column_double(st, 26);
+		r.count++;
+	}
+	sqlite3_reset(st);
+	buf_release(&match);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = store_fail(s, "search");
+		search_result_release(&r);
+		return rc;
+	}
+	*out = r;
+	return ST_OK;
+}
+
+/* ---- Picks --------------------------------------------------------------- */
+
+void
+pick_release(struct pick *p)
+{
+	if (!p)
+		return;
+	free(p->note);
+	article_release(&p->article);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+pick_list_release(struct pick_list *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->count; i++)
+		pick_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+enum status
+store_pick_put(struct store *s, struct pick *p)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "INSERT INTO picks (article_id, position, note, editor_id,"
+		   " created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+		   " ON CONFLICT (article_id) DO UPDATE SET position = ?2,"
+		   " note = ?3, editor_id = ?4 RETURNING id");
+	int rc;
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, p->article_id);
+	sqlite3_bind_int64(st, 2, p->position);
+	bind_text(st, 3, p->note);
+	bind_int(st, 4, p->editor_id, true);
+	sqlite3_bind_int64(st, 5, p->created_at ? p->created_at : clock_now());
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		p->id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return ST_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return ST_NOTFOUND; /* no such article */
+	return store_fail(s, "saving pick");
+}
+
+enum status
+store_pick_delete(struct store *s, int64_t article_id)
+{
+	sqlite3_stmt *st =
+		store_stmt(s, "DELETE FROM picks WHERE article_id = ?");
+	enum status rc;
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, article_id);
+	rc = store_step_done(s, st, "deleting pick");
+	if (!rc && !sqlite3_changes(s->db))
+		return ST_NOTFOUND;
+	return rc;
+}
+
+enum status
+store_pick_list(struct store *s, size_t limit, struct pick_list *out)
+{
+	sqlite3_stmt *st = store_stmt(
+		s,
+		"SELECT " ARTICLE_COLUMNS(
+			"0") ", k.id, k.position, k.note,"
+			     " k.editor_id, k.created_at FROM picks k"
+			     " JOIN articles a ON a.id = k.article_id"
+			     " JOIN publishers p ON p.id = a.publisher_id"
+			     " ORDER BY k.position, k.created_at DESC LIMIT ?");
+	struct pick_list l = {0};
+	int rc;
+
+	if (!st)
+		return ST_DB;
+	limit = limit ? MIN(limit, 200) : 20;
+	sqlite3_bind_int64(st, 1, (int64_t)limit);
+	l.items = xcalloc(limit, sizeof(*l.items));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pick *p = &l.items[l.count++];
+
+		read_article(st, &p->article);
+		p->article_id = p->article.id;
+		p->id = sqlite3_column_int64(st, 26);
+		p->position = sqlite3_column_int64(st, 27);
+		p->note = col_text(st, 28);
+		p->editor_id = sqlite3_column_int64(st, 29);
+		p->created_at = sqlite3_column_int64(st, 30);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		pick_list_release(&l);
+		return store_fail(s, "listing picks");
+	}
+	*out = l;
+	return ST_OK;
+}

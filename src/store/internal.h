@@ -1,0 +1,56 @@
+/*
+ * internal.h — shared by the SQLite backend's files; nothing outside
+ * src/store/ includes it.
+ */
+#ifndef NEWSSTAND_STORE_INTERNAL_H
+#define NEWSSTAND_STORE_INTERNAL_H
+
+#include "common.h"
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+enum { STMT_CACHE_SIZE = 256 };
+
+struct stmt_slot {
+	const char *sql;    /* the statement's text, keyed by address */
+	sqlite3_stmt *stmt; /* prepared once, reset before each use */
+};
+
+struct store {
+	sqlite3 *db;				 /* the connection */
+	enum store_mode mode;			 /* read-only or the writer */
+	char *path;				 /* database file */
+	struct stmt_slot cache[STMT_CACHE_SIZE]; /* prepared statements */
+};
+
+/*
+ * Returns the cached prepared statement for sql (a string literal: the cache
+ * is keyed by its address), reset and with bindings cleared; NULL on error
+ * (logged).
+ */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Logs the backend's error for what and returns ST_DB. */
+enum status store_fail(struct store *s, const char *what);
+/* Runs SQL without results (schema, pragmas). */
+enum status store_exec(struct store *s, const char *sql) WARN_UNUSED;
+/* Binds a string or NULL. */
+void bind_text(sqlite3_stmt *st, int idx, const char *text);
+/* Binds an integer, or NULL when it is 0 and zero_is_null is set. */
+void bind_int(sqlite3_stmt *st, int idx, int64_t v, bool zero_is_null);
+/* Returns a malloc'd copy of a text column, or NULL for NULL. */
+char *col_text(sqlite3_stmt *st, int idx);
+/* Steps a statement that returns no rows; ST_EXISTS on a UNIQUE conflict. */
+enum status store_step_done(struct store *s, sqlite3_stmt *st,
+			    const char *what) WARN_UNUSED;
+/* Builds a cursor "t.id" and parses it back; ST_INVAL when malformed. */
+char *store_cursor_make(int64_t t, int64_t id);
+enum status store_cursor_parse(const char *cursor, int64_t *t,
+			       int64_t *id) WARN_UNUSED;
+
+/* The schema migrations, in order; migration N brings the schema to N. */
+extern const char *const store_migrations[];
+extern const size_t store_migration_count;
+
+#endif

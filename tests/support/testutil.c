@@ -1,0 +1,146 @@
+#include "common.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support/testutil.h"
+
+char *
+test_tmpdir(void)
+{
+	char tmpl[] = "/tmp/newsstand-test-XXXXXX";
+
+	if (!mkdtemp(tmpl))
+		return NULL;
+	return xstrdup(tmpl);
+}
+
+static int
+remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void
+test_rmdir(const char *path)
+{
+	if (path && !strncmp(path, "/tmp/", 5))
+		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *
+test_src_dir(void)
+{
+	const char *src = getenv("NEWSSTAND_SRC");
+
+	return src && *src ? src : ".";
+}
+
+char *
+test_corpus(const char *sub)
+{
+	struct buf path = BUF_INIT;
+	struct stat sb;
+
+	buf_addf(&path, "%s/../shared/corpora/%s", test_src_dir(), sub);
+	if (stat(path.data, &sb)) {
+		buf_release(&path);
+		return NULL;
+	}
+	return buf_detach(&path, NULL);
+}
+
+char *
+test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return buf_detach(&b, len);
+}
+
+bool
+test_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fwrite(data, 1, len, f) == len;
+	return fclose(f) == 0 && ok;
+}
+
+const char *
+test_bin(void)
+{
+	const char *bin = getenv("NEWSSTAND_BIN");
+
+	return bin && *bin ? bin : "build/newsstand";
+}
+
+static void
+drain(int fd, struct buf *b)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (b)
+			buf_add(b, chunk, (size_t)n);
+}
+
+int
+test_run(const char *const *args, const char *const *env, struct buf *out,
+	 struct buf *err)
+{
+	char outname[] = "/tmp/newsstand-out-XXXXXX";
+	char errname[] = "/tmp/newsstand-err-XXXXXX";
+	int outfd = mkstemp(outname), errfd = mkstemp(errname), status = -1;
+	pid_t pid;
+
+	if (outfd < 0 || errfd < 0)
+		return -1;
+	unlink(outname);
+	unlink(errname);
+	pid = fork();
+	if (pid == 0) {
+		size_t n = 0, i;
+		const char **argv;
+
+		while (args[n])
+			n++;
+		argv = xcalloc(n + 2, sizeof(*argv));
+		argv[0] = test_bin();
+		for (i = 0; i < n; i++)
+			argv[i + 1] = args[i];
+		for (i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
+		dup2(outfd, 1);
+		dup2(errfd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	lseek(outfd, 0, SEEK_SET);
+	lseek(errfd, 0, SEEK_SET);
+	drain(outfd, out);
+	drain(errfd, err);
+	close(outfd);
+	close(errfd);
+	return status;
+}

@@ -1,0 +1,34 @@
+/*
+ * testutil.h — small helpers shared by the tests: temporary folders, the
+ * repository and corpus paths, running the real binary.
+ */
+#ifndef NEWSSTAND_TESTS_TESTUTIL_H
+#define NEWSSTAND_TESTS_TESTUTIL_H
+
+#include "common.h"
+
+#include "base/buf.h"
+
+/* Creates a fresh temporary folder (malloc'd path); removed by test_rmdir. */
+char *test_tmpdir(void);
+/* Removes a folder and everything in it. */
+void test_rmdir(const char *path);
+/* The repository's root (NEWSSTAND_SRC or the current folder). */
+const char *test_src_dir(void);
+/* ../shared/corpora/<sub> beside the repository, or NULL when absent. */
+char *test_corpus(const char *sub);
+/* Reads a whole file; NULL when it cannot. */
+char *test_read_file(const char *path, size_t *len);
+/* Writes a whole file; false on error. */
+bool test_write_file(const char *path, const char *data, size_t len);
+/* The newsstand binary under test (NEWSSTAND_BIN or build/newsstand). */
+const char *test_bin(void);
+/*
+ * Runs the binary with args (NULL-terminated) and extra environment
+ * entries ("NAME=value", NULL-terminated, may be NULL); captures stdout and
+ * stderr into out and err (may be NULL). Returns the exit status, or -1.
+ */
+int test_run(const char *const *args, const char *const *env, struct buf *out,
+	     struct buf *err);
+
+#endif

@@ -1,0 +1,351 @@
+#include "common.h"
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "base/clock.h"
+#include "store/store.h"
+#include "support/testutil.h"
+
+static char *dir;
+static struct store *db;
+
+static void
+setup(void)
+{
+	dir = test_tmpdir();
+	cr_assert_not_null(dir);
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
+}
+
+static void
+teardown(void)
+{
+	store_close(db);
+	test_rmdir(dir);
+	free(dir);
+}
+
+static int64_t
+add_publisher(const char *slug, const char *name)
+{
+	struct publisher p = {.slug = (char *)slug, .name = (char *)name};
+
+	cr_assert_eq(store_publisher_put(db, &p), ST_OK);
+	return p.id;
+}
+
+static int64_t
+add_article(int64_t publisher_id, int64_t feed_id, const char *guid,
+	    const char *url, const char *title, const char *text,
+	    int64_t published, enum article_put_result *res)
+{
+	struct article a = {
+		.publisher_id = publisher_id,
+		.feed_id = feed_id,
+		.guid = (char *)guid,
+		.url = (char *)url,
+		.title = (char *)title,
+		.body_text = (char *)text,
+		.body_html = (char *)text,
+		.content_hash = (char *)text,
+		.word_count = 3,
+		.published_at = published,
+	};
+	enum article_put_result r;
+
+	cr_assert_eq(store_article_put(db, &a, &r), ST_OK);
+	if (res)
+		*res = r;
+	return a.id;
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+Test(store, migrates_from_empty_and_again)
+{
+	struct store *again;
+
+	cr_assert_eq(store_schema_version(db), STORE_SCHEMA_VERSION);
+	cr_assert_eq(store_migrate(db), ST_OK, "re-migration is a no-op");
+	cr_assert_eq(store_schema_version(db), STORE_SCHEMA_VERSION);
+	store_close(db);
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &again), ST_OK);
+	cr_assert_eq(store_schema_version(again), STORE_SCHEMA_VERSION);
+	db = again;
+}
+
+Test(store, reader_is_read_only)
+{
+	struct store *r;
+	struct publisher p = {.slug = (char *)"x", .name = (char *)"X"};
+
+	cr_assert_eq(store_open(dir, STORE_READ, 0, &r), ST_OK);
+	cr_assert_neq(store_publisher_put(r, &p), ST_OK);
+	store_close(r);
+}
+
+Test(store, publisher_upsert_by_slug)
+{
+	struct publisher got;
+	struct publisher_list all;
+	int64_t id = add_publisher("harbour", "Harbour");
+	int64_t again = add_publisher("harbour", "The Harbour");
+
+	cr_assert_eq(id, again, "same slug, same publisher");
+	cr_assert_eq(store_publisher_by_slug(db, "harbour", &got), ST_OK);
+	cr_assert_str_eq(got.name, "The Harbour");
+	publisher_release(&got);
+	add_publisher("another", "Another");
+	cr_assert_eq(store_publisher_list(db, &all), ST_OK);
+	cr_assert_eq(all.count, 2);
+	cr_assert_str_eq(all.items[0].slug, "another", "sorted by name");
+	publisher_list_release(&all);
+	cr_assert_eq(store_publisher_by_slug(db, "none", &got), ST_NOTFOUND);
+}
+
+Test(store, feed_state_round_trip)
+{
+	struct store_feed f = {.url = (char *)"https://a.example/feed",
+			       .enabled = true,
+			       .topics = (char *)"world"};
+	struct store_feed got, dup = f;
+	struct store_feed_list due;
+
+	f.publisher_id = add_publisher("a", "A");
+	dup.publisher_id = f.publisher_id;
+	cr_assert_eq(store_feed_add(db, &f), ST_OK);
+	cr_assert_eq(store_feed_add(db, &dup), ST_EXISTS);
+	cr_assert_eq(store_feed_get(db, f.id, &got), ST_OK);
+	cr_assert_str_eq(got.publisher_slug, "a");
+	got.etag = xstrdup("\"v1\"");
+	got.http_status = 200;
+	got.next_due_at = 5000;
+	got.last_error = xstrdup("boom");
+	cr_assert_eq(store_feed_save_state(db, &got), ST_OK);
+	store_feed_release(&got);
+	cr_assert_eq(store_feed_due(db, 4999, 10, &due), ST_OK);
+	cr_assert_eq(due.count, 0);
+	store_feed_list_release(&due);
+	cr_assert_eq(store_feed_due(db, 5000, 10, &due), ST_OK);
+	cr_assert_eq(due.count, 1);
+	cr_assert_str_eq(due.items[0].etag, "\"v1\"");
+	cr_assert_str_eq(due.items[0].last_error, "boom");
+	store_feed_list_release(&due);
+}
+
+Test(store, article_dedupe_rules)
+{
+	int64_t p1 = add_publisher("p1", "P1"), p2 = add_publisher("p2", "P2");
+	struct store_feed f1 = {.publisher_id = p1,
+				.url = (char *)"https://p1.example/f"};
+	struct store_feed f2 = {.publisher_id = p2,
+				.url = (char *)"https://p2.example/f"};
+	enum article_put_result r;
+	struct article got;
+	int64_t id, id2;
+
+	cr_assert_eq(store_feed_add(db, &f1), ST_OK);
+	cr_assert_eq(store_feed_add(db, &f2), ST_OK);
+	id = add_article(p1, f1.id, "g1", "https://p1.example/a", "Title",
+			 "first text", 1000, &r);
+	cr_assert_eq(r, ARTICLE_CREATED);
+	/* Same guid, same text: unchanged. */
+	id2 = add_article(p1, f1.id, "g1", "https://p1.example/a", "Title",
+			  "first text", 1000, &r);
+	cr_assert_eq(r, ARTICLE_UNCHANGED);
+	cr_assert_eq(id2, id);
+	/* Same guid, edited text: updated in place, id kept. */
+	id2 = add_article(p1, f1.id, "g1", "https://p1.example/a",
+			  "Title (updated)", "edited text", 1000, &r);
+	cr_assert_eq(r, ARTICLE_UPDATED);
+	cr_assert_eq(id2, id);
+	cr_assert_eq(store_article_get(db, id, &got), ST_OK);
+	cr_assert_str_eq(got.title, "Title (updated)");
+	cr_assert_str_eq(got.body_text, "edited text");
+	cr_assert_str_eq(got.publisher_slug, "p1");
+	article_release(&got);
+	/* Same canonical URL from another feed: one article. */
+	id2 = add_article(p2, f2.id, "other", "https://p1.example/a", "Copy",
+			  "copy text", 1000, &r);
+	cr_assert_eq(r, ARTICLE_DUPLICATE);
+	cr_assert_eq(id2, id);
+	/* Same text from the same publisher at another URL: duplicate. */
+	id2 = add_article(p1, f1.id, "g2", "https://p1.example/a?x=1", "Again",
+			  "edited text", 1000, &r);
+	cr_assert_eq(r, ARTICLE_DUPLICATE);
+}
+
+Test(store, list_with_cursor)
+{
+	int64_t p = add_publisher("p", "P");
+	struct article_list page;
+	struct article_query q = {.limit = 3};
+	char url[64], *cursor;
+	int i, seen = 0;
+
+	for (i = 0; i < 7; i++) {
+		snprintf(url, sizeof(url), "https://p.example/%d", i);
+		add_article(p, 0, NULL, url, "T", url, 1000 + i, NULL);
+	}
+	cr_assert_eq(store_article_list(db, &q, &page), ST_OK);
+	cr_assert_eq(page.count, 3);
+	cr_assert_eq(page.items[0].published_at, 1006, "newest first");
+	cr_assert_null(page.items[0].body_html, "no body unless asked");
+	cr_assert_not_null(page.next_cursor);
+	while (page.next_cursor) {
+		seen += (int)page.count;
+		cursor = xstrdup(page.next_cursor);
+		article_list_release(&page);
+		q.cursor = cursor;
+		cr_assert_eq(store_article_list(db, &q, &page), ST_OK);
+		free(cursor);
+	}
+	seen += (int)page.count;
+	cr_assert_eq(seen, 7);
+	cr_assert_eq(page.items[page.count - 1].published_at, 1000);
+	article_list_release(&page);
+	q.cursor = "garbage";
+	cr_assert_eq(store_article_list(db, &q, &page), ST_INVAL);
+}
+
+Test(store, full_text_search)
+{
+	int64_t p = add_publisher("p", "P");
+	struct search_query q = {.text = "harbour strike"};
+	struct search_result r;
+	int64_t id;
+
+	add_article(p, 0, NULL, "https://p.example/1", "Weather today",
+		    "sunny skies over the valley", 1000, NULL);
+	id = add_article(p, 0, NULL, "https://p.example/2", "Port news",
+			 "the harbour strike ended after twelve days", 1000,
+			 NULL);
+	cr_assert_eq(store_search(db, &q, &r), ST_OK);
+	cr_assert_eq(r.count, 1);
+	cr_assert_eq(r.items[0].article.id, id);
+	search_result_release(&r);
+	/* Prefix on the last word; FTS syntax in user text is inert. */
+	q.text = "harb";
+	cr_assert_eq(store_search(db, &q, &r), ST_OK);
+	cr_assert_eq(r.count, 1);
+	search_result_release(&r);
+	q.text = "sunny OR \"NEAR(";
+	cr_assert_eq(store_search(db, &q, &r), ST_OK);
+	cr_assert_eq(r.count, 0, "OR is a word, not an operator");
+	search_result_release(&r);
+	q.text = "  !!  ";
+	cr_assert_eq(store_search(db, &q, &r), ST_INVAL);
+	/* An update keeps the index in step. */
+	add_article(p, 0, NULL, "https://p.example/2", "Port news",
+		    "the harbour strike ended after twelve days", 1000, NULL);
+	q.text = "twelve";
+	cr_assert_eq(store_search(db, &q, &r), ST_OK);
+	cr_assert_eq(r.count, 1);
+	search_result_release(&r);
+}
+
+Test(store, integrity_check_passes_and_detects)
+{
+	struct buf report = BUF_INIT;
+	int64_t p = add_publisher("p", "P");
+
+	add_article(p, 0, NULL, "https://p.example/1", "T", "words here", 1,
+		    NULL);
+	cr_assert_eq(store_check(db, &report), ST_OK, "%s", report.data);
+	cr_assert_eq(report.len, 0);
+	buf_release(&report);
+}
+
+Test(store, picks)
+{
+	int64_t p = add_publisher("p", "P");
+	int64_t a = add_article(p, 0, NULL, "https://p.example/1", "One", "one",
+				1, NULL);
+	int64_t b = add_article(p, 0, NULL, "https://p.example/2", "Two", "two",
+				2, NULL);
+	struct pick pa = {.article_id = a, .position = 2, .note = (char *)"n"};
+	struct pick pb = {.article_id = b, .position = 1};
+	struct pick bad = {.article_id = 999};
+	struct pick_list l;
+
+	cr_assert_eq(store_pick_put(db, &pa), ST_OK);
+	cr_assert_eq(store_pick_put(db, &pb), ST_OK);
+	cr_assert_eq(store_pick_put(db, &bad), ST_NOTFOUND);
+	cr_assert_eq(store_pick_list(db, 10, &l), ST_OK);
+	cr_assert_eq(l.count, 2);
+	cr_assert_eq(l.items[0].article_id, b);
+	cr_assert_str_eq(l.items[1].note, "n");
+	cr_assert_str_eq(l.items[1].article.title, "One");
+	pick_list_release(&l);
+	cr_assert_eq(store_pick_delete(db, a), ST_OK);
+	cr_assert_eq(store_pick_delete(db, a), ST_NOTFOUND);
+}
+
+struct writer_args {
+	const char *dir;
+	volatile bool stop;
+	int written;
+};
+
+static void *
+writer_thread(void *arg)
+{
+	struct writer_args *w = arg;
+	struct store *s;
+	struct publisher p = {.slug = (char *)"w", .name = (char *)"W"};
+	char url[64];
+
+	if (store_open(w->dir, STORE_WRITE, 0, &s))
+		return NULL;
+	if (store_publisher_put(s, &p))
+		goto out;
+	while (!w->stop && w->written < 5000) {
+		struct article a = {.publisher_id = p.id,
+				    .title = (char *)"t",
+				    .body_text = (char *)"words words"};
+		enum article_put_result r;
+
+		snprintf(url, sizeof(url), "https://w.example/%d", w->written);
+		a.url = url;
+		if (store_begin(s))
+			break;
+		if (store_article_put(s, &a, &r)) {
+			store_rollback(s);
+			break;
+		}
+		if (store_commit(s))
+			break;
+		w->written++;
+	}
+out:
+	store_close(s);
+	return NULL;
+}
+
+/* The online backup copies a consistent database while a writer works. */
+Test(store, backup_while_writing)
+{
+	struct writer_args w = {.dir = dir};
+	pthread_t t;
+	char path[300];
+	struct store *copy;
+	struct buf report = BUF_INIT;
+	int64_t n;
+
+	cr_assert_eq(pthread_create(&t, NULL, writer_thread, &w), 0);
+	while (w.written < 50)
+		sqlite3_sleep(1);
+	snprintf(path, sizeof(path), "%s/backup.db", dir);
+	cr_assert_eq(store_backup(db, path), ST_OK);
+	w.stop = true;
+	pthread_join(t, NULL);
+	cr_assert_gt(w.written, 50);
+	cr_assert_eq(store_open_file(path, STORE_WRITE, 0, &copy), ST_OK);
+	cr_assert_eq(store_check(copy, &report), ST_OK, "%s", report.data);
+	cr_assert_eq(store_article_count(copy, &n), ST_OK);
+	cr_assert_geq(n, 50);
+	store_close(copy);
+	buf_release(&report);
+}
