@@ -1,0 +1,274 @@
+/*
+ * similar.c — term vectors, cosine similarity, simhash fingerprints and
+ * Jaccard overlap of token sets.
+ */
+#include "common.h"
+
+#include <math.h>
+
+#include "text/text.h"
+
+/* Fixed idf estimates used when the caller has no corpus statistics. */
+#define IDF_PROPER 2.5 /* capitalised mid-sentence, never lower case */
+#define IDF_NUMBER 2.0 /* two digits or more: 14%, 2029, 41.2 */
+#define IDF_DIGIT  0.5 /* a lone digit */
+#define IDF_SHORT  0.6 /* words of three letters or fewer */
+#define IDF_WORD   1.0 /* everything else */
+
+struct hash_index {
+	uint64_t hash;	/* the token's stem hash */
+	uint32_t index; /* the token's position */
+};
+
+static int
+hash_index_cmp(const void *pa, const void *pb)
+{
+	const struct hash_index *a = pa, *b = pb;
+
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int
+u64_cmp(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+void
+text_vec_init(struct text_vec *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+void
+text_vec_release(struct text_vec *v)
+{
+	free(v->terms);
+	text_vec_init(v);
+}
+
+static double
+fixed_idf(const struct text_token *tok, bool capital, bool lower)
+{
+	if (tok->flags & TOKEN_NUMBER)
+		return tok->surface_len >= 2 ? IDF_NUMBER : IDF_DIGIT;
+	if (capital && !lower)
+		return IDF_PROPER;
+	if (tok->stem_len <= 3)
+		return IDF_SHORT;
+	return IDF_WORD;
+}
+
+void
+text_vec_build(struct text_vec *v, const struct text_tokens *t,
+	       const struct text_idf *idf)
+{
+	struct hash_index *order;
+	size_t i, n = t->count;
+	double sum = 0;
+
+	v->count = 0;
+	v->norm = 0;
+	if (!n)
+		return;
+	order = xmallocarray(n, sizeof(*order));
+	for (i = 0; i < n; i++) {
+		order[i].hash = t->items[i].hash;
+		order[i].index = (uint32_t)i;
+	}
+	qsort(order, n, sizeof(*order), hash_index_cmp);
+	v->terms = xreallocarray(v->terms, n, sizeof(*v->terms));
+	for (i = 0; i < n;) {
+		const struct text_token *first = &t->items[order[i].index];
+		size_t j = i;
+		bool capital = false, lower = false;
+		double w;
+
+		for (; j < n && order[j].hash == order[i].hash; j++) {
+			uint32_t f = t->items[order[j].index].flags;
+
+			capital |= (f & TOKEN_CAPITAL) != 0;
+			lower |= (f & TOKEN_LOWER) != 0;
+		}
+		if (idf)
+			w = idf->idf(idf->ctx, t->bytes + first->stem,
+				     first->stem_len, first->hash);
+		else
+			w = fixed_idf(first, capital, lower);
+		if (w > 0) {
+			struct text_term *term = &v->terms[v->count++];
+
+			w *= 1.0 + log((double)(j - i));
+			term->hash = order[i].hash;
+			term->weight = (float)w;
+			term->token = order[i].index;
+			term->count = (uint32_t)(j - i);
+			sum += w * w;
+		}
+		i = j;
+	}
+	v->norm = sqrt(sum);
+	free(order);
+}
+
+double
+text_cosine(const struct text_vec *a, const struct text_vec *b)
+{
+	size_t i = 0, j = 0;
+	double dot = 0, c;
+
+	if (!a->count || !b->count || a->norm <= 0 || b->norm <= 0)
+		return 0;
+	while (i < a->count && j < b->count) {
+		uint64_t ha = a->terms[i].hash, hb = b->terms[j].hash;
+
+		if (ha == hb) {
+			dot += (double)a->terms[i].weight * b->terms[j].weight;
+			i++;
+			j++;
+		} else if (ha < hb) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	c = dot / (a->norm * b->norm);
+	return c > 1 ? 1 : c;
+}
+
+/* Is term x heavier than term y (ties: the earlier in the text)? */
+static bool
+heavier(const struct text_term *x, const struct text_term *y)
+{
+	if (x->weight != y->weight)
+		return x->weight > y->weight;
+	return x->token < y->token;
+}
+
+size_t
+text_vec_top(const struct text_vec *v, size_t n, size_t *out)
+{
+	size_t got = 0, i, k;
+
+	if (!n)
+		return 0;
+	/* Insertion into a short sorted list: n is small. */
+	for (i = 0; i < v->count; i++) {
+		if (got == n && !heavier(&v->terms[i], &v->terms[out[got - 1]]))
+			continue;
+		k = got < n ? got++ : got - 1;
+		while (k > 0 && heavier(&v->terms[i], &v->terms[out[k - 1]])) {
+			out[k] = out[k - 1];
+			k--;
+		}
+		out[k] = i;
+	}
+	return got;
+}
+
+static uint64_t
+rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t
+mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t
+text_simhash(const struct text_tokens *t)
+{
+	int32_t votes[64] = {0};
+	size_t i, n = t->count, width = n >= 3 ? 3 : 1;
+	uint64_t result = 0;
+	int bit;
+
+	if (!n)
+		return 0;
+	for (i = 0; i + width <= n; i++) {
+		uint64_t h = t->items[i].hash;
+
+		if (width == 3)
+			h = mix64(h ^ rotl64(t->items[i + 1].hash, 21) ^
+				  rotl64(t->items[i + 2].hash, 42));
+		for (bit = 0; bit < 64; bit++)
+			votes[bit] += (h >> bit) & 1 ? 1 : -1;
+	}
+	for (bit = 0; bit < 64; bit++)
+		if (votes[bit] > 0)
+			result |= 1ULL << bit;
+	return result ? result : 1;
+}
+
+/* Sorted, distinct stem hashes of t; returns their number. */
+static size_t
+hash_set(const struct text_tokens *t, uint64_t *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->count; i++)
+		out[i] = t->items[i].hash;
+	qsort(out, t->count, sizeof(*out), u64_cmp);
+	for (i = 0; i < t->count; i++)
+		if (!n || out[n - 1] != out[i])
+			out[n++] = out[i];
+	return n;
+}
+
+double
+text_jaccard(const struct text_tokens *a, const struct text_tokens *b)
+{
+	uint64_t *sa, *sb;
+	size_t na, nb, i = 0, j = 0, both = 0;
+	double result;
+
+	if (!a->count && !b->count)
+		return 0;
+	sa = xmallocarray(a->count + 1, sizeof(*sa));
+	sb = xmallocarray(b->count + 1, sizeof(*sb));
+	na = hash_set(a, sa);
+	nb = hash_set(b, sb);
+	while (i < na && j < nb) {
+		if (sa[i] == sb[j]) {
+			both++;
+			i++;
+			j++;
+		} else if (sa[i] < sb[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	result = (double)both / (double)(na + nb - both);
+	free(sa);
+	free(sb);
+	return result;
+}
+
+double
+text_title_similarity(const char *a, const char *b)
+{
+	struct text_tokens ta, tb;
+	double result;
+
+	text_tokens_init(&ta);
+	text_tokens_init(&tb);
+	text_tokenize(&ta, a, strlen(a), TEXT_STOPWORDS | TEXT_STEM, 0);
+	text_tokenize(&tb, b, strlen(b), TEXT_STOPWORDS | TEXT_STEM, 0);
+	result = text_jaccard(&ta, &tb);
+	text_tokens_release(&ta);
+	text_tokens_release(&tb);
+	return result;
+}

@@ -1,0 +1,332 @@
+/*
+ * test_text.c — tokeniser, stemmer, term vectors, simhash and title
+ * similarity.
+ */
+#include "common.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "text/text.h"
+
+/* Joins the surface (or stem) forms of text's tokens with spaces. */
+static char *
+joined(const char *text, int flags, bool stems)
+{
+	struct text_tokens t;
+	size_t i, len = 0;
+	char *out = xmalloc(strlen(text) * 2 + 2);
+
+	text_tokens_init(&t);
+	text_tokenize(&t, text, strlen(text), flags, 0);
+	out[0] = '\0';
+	for (i = 0; i < t.count; i++) {
+		const char *w = stems ? text_token_stem(&t, i)
+				      : text_token_surface(&t, i);
+		size_t n = strlen(w);
+
+		if (i)
+			out[len++] = ' ';
+		memcpy(out + len, w, n);
+		len += n;
+		out[len] = '\0';
+	}
+	text_tokens_release(&t);
+	return out;
+}
+
+/* clang-format off */
+static const struct {
+	const char *in;
+	int flags;
+	const char *want;
+} token_cases[] = {
+	{"Hello, World!", 0, "hello world"},
+	{"The port's strike ENDS", 0, "the port strike ends"},
+	{"Okafor’s union", 0, "okafor union"},
+	{"don't stop", 0, "dont stop"},
+	{"four-year contract", 0, "four year contract"},
+	{"41.2 °C at 9,200 sites; 14% rise", 0, "41.2 at 9200 sites 14 rise"},
+	{"2:00:41 and 2-1", 0, "2 00 41 and 2 1"},
+	{"Tomás Ebbe, Zürich, Øresund, Straße", 0,
+	 "tomas ebbe zurich oresund strasse"},
+	{"Łódź Ćwierć", 0, "lodz cwierc"},
+	{"cafe\xcc\x81 noir", 0, "cafe noir"},	   /* combining acute */
+	{"ΑΘΗΝΑ Москва", 0, "αθηνα москва"},
+	{"東京 news", 0, "東京 news"},
+	{"a b c x1 R-41", 0, "x1 41"},
+	{"bad \xff\xfe bytes\xc3", 0, "bad bytes"},
+	{"“Quoted” — dash…end", 0, "quoted dash end"},
+	{"The strike at the port", TEXT_STOPWORDS, "strike port"},
+	{"Dockworkers ended their strikes", TEXT_STOPWORDS | TEXT_STEM,
+	 "dockwork end strike"},
+	{"", 0, ""},
+	{"  ... !!! ", 0, ""},
+};
+
+static const struct {
+	const char *word;
+	const char *stem;
+} stem_cases[] = {
+	{"caresses", "caress"}, {"ponies", "poni"}, {"ties", "ti"},
+	{"caress", "caress"}, {"cats", "cat"}, {"feed", "feed"},
+	{"agreed", "agre"}, {"plastered", "plaster"}, {"bled", "bled"},
+	{"motoring", "motor"}, {"sing", "sing"}, {"conflated", "conflat"},
+	{"troubled", "troubl"}, {"sized", "size"}, {"hopping", "hop"},
+	{"tanned", "tan"}, {"falling", "fall"}, {"hissing", "hiss"},
+	{"fizzed", "fizz"}, {"failing", "fail"}, {"filing", "file"},
+	{"happy", "happi"}, {"sky", "sky"}, {"relational", "relat"},
+	{"conditional", "condit"}, {"rational", "ration"},
+	{"digitizer", "digit"}, {"radicalli", "radic"},
+	{"differentli", "differ"}, {"vileli", "vile"},
+	{"analogousli", "analog"}, {"vietnamization", "vietnam"},
+	{"predication", "predic"}, {"operator", "oper"},
+	{"feudalism", "feudal"}, {"decisiveness", "decis"},
+	{"hopefulness", "hope"}, {"callousness", "callous"},
+	{"formaliti", "formal"}, {"sensitiviti", "sensit"},
+	{"sensibiliti", "sensibl"}, {"triplicate", "triplic"},
+	{"formative", "form"}, {"formalize", "formal"},
+	{"electriciti", "electr"}, {"electrical", "electr"},
+	{"hopeful", "hope"}, {"goodness", "good"}, {"revival", "reviv"},
+	{"allowance", "allow"}, {"inference", "infer"},
+	{"airliner", "airlin"}, {"gyroscopic", "gyroscop"},
+	{"adjustable", "adjust"}, {"defensible", "defens"},
+	{"irritant", "irrit"}, {"replacement", "replac"},
+	{"adjustment", "adjust"}, {"dependent", "depend"},
+	{"adoption", "adopt"}, {"communism", "commun"},
+	{"activate", "activ"}, {"angulariti", "angular"},
+	{"homologous", "homolog"}, {"effective", "effect"},
+	{"bowdlerize", "bowdler"}, {"probate", "probat"}, {"rate", "rate"},
+	{"cease", "ceas"}, {"controll", "control"}, {"roll", "roll"},
+	{"generalizations", "gener"}, {"oscillators", "oscil"},
+	{"evacuated", "evacu"}, {"evacuation", "evacu"},
+	{"is", "is"}, {"x9y", "x9y"}, {"naïve", "naïve"},
+};
+/* clang-format on */
+
+Test(text, tokenize_table)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(token_cases); i++) {
+		char *got = joined(token_cases[i].in, token_cases[i].flags,
+				   token_cases[i].flags & TEXT_STEM);
+
+		cr_expect_str_eq(got, token_cases[i].want, "case %zu: '%s'", i,
+				 token_cases[i].in);
+		free(got);
+	}
+}
+
+Test(text, stem_table)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(stem_cases); i++) {
+		char w[TEXT_TOKEN_MAX + 1];
+		size_t len = strlen(stem_cases[i].word);
+
+		memcpy(w, stem_cases[i].word, len + 1);
+		len = text_stem(w, len);
+		w[len] = '\0';
+		cr_expect_str_eq(w, stem_cases[i].stem, "stem of '%s'",
+				 stem_cases[i].word);
+	}
+}
+
+Test(text, stopwords)
+{
+	cr_expect(text_is_stopword("the", 3));
+	cr_expect(text_is_stopword("dont", 4));
+	cr_expect(text_is_stopword("said", 4));
+	cr_expect_not(text_is_stopword("strike", 6));
+	cr_expect_not(text_is_stopword("", 0));
+	cr_expect_not(text_is_stopword("themselvesxxxx", 14));
+}
+
+Test(text, token_flags_and_limits)
+{
+	struct text_tokens t;
+	char longword[200];
+
+	text_tokens_init(&t);
+	text_tokenize(&t, "Union leader Maren Okafor said. Strike 2029 8", 45,
+		      0, 0);
+	cr_assert_eq(t.count, 8);
+	cr_expect(t.items[0].flags == 0, "sentence start is not a capital");
+	cr_expect(t.items[1].flags & TOKEN_LOWER);
+	cr_expect(t.items[2].flags & TOKEN_CAPITAL);
+	cr_expect(t.items[3].flags & TOKEN_CAPITAL);
+	cr_expect_not(t.items[5].flags & TOKEN_CAPITAL, "after a full stop");
+	cr_expect(t.items[6].flags & TOKEN_NUMBER);
+
+	/* max_tokens counts the whole list. */
+	text_tokens_reset(&t);
+	cr_expect_eq(text_tokenize(&t, "one two three four", 18, 0, 2), 2);
+	cr_expect_eq(text_tokenize(&t, "five", 4, 0, 2), 0);
+
+	/* Overlong words are cut, not split. */
+	text_tokens_reset(&t);
+	memset(longword, 'q', sizeof(longword) - 1);
+	longword[sizeof(longword) - 1] = '\0';
+	text_tokenize(&t, longword, strlen(longword), TEXT_STEM, 0);
+	cr_assert_eq(t.count, 1);
+	cr_expect_eq(strlen(text_token_surface(&t, 0)), TEXT_TOKEN_MAX);
+	text_tokens_release(&t);
+}
+
+static void
+vec_of(struct text_vec *v, const char *text)
+{
+	struct text_tokens t;
+
+	text_tokens_init(&t);
+	text_tokenize(&t, text, strlen(text), TEXT_STOPWORDS | TEXT_STEM, 0);
+	text_vec_init(v);
+	text_vec_build(v, &t, NULL);
+	text_tokens_release(&t);
+}
+
+static const char strike_a[] =
+	"Dockworkers at the Port of Eastmere ended a 12-day strike on Monday "
+	"after accepting a four-year contract with a 14% pay rise. Union "
+	"leader Maren Okafor said 37 ships had waited offshore.";
+static const char strike_b[] =
+	"The Harbour and Transport Union called off its strike at Eastmere "
+	"port, where 37 vessels were stuck offshore, once members voted for "
+	"a 14% rise over four years, Maren Okafor told reporters.";
+static const char floods[] =
+	"The river Lowen burst its banks after three days of rain and 4,000 "
+	"people were evacuated from Brackwater and Osterby, the regional "
+	"governor Helga Marsh said, closing two bridges.";
+
+Test(text, cosine)
+{
+	struct text_vec a, b, c, empty;
+
+	vec_of(&a, strike_a);
+	vec_of(&b, strike_b);
+	vec_of(&c, floods);
+	vec_of(&empty, "");
+	cr_expect_float_eq(text_cosine(&a, &a), 1.0, 1e-6);
+	cr_expect_gt(text_cosine(&a, &b), 0.3, "same event: %f",
+		     text_cosine(&a, &b));
+	cr_expect_lt(text_cosine(&a, &c), 0.1, "unrelated: %f",
+		     text_cosine(&a, &c));
+	cr_expect_float_eq(text_cosine(&a, &b), text_cosine(&b, &a), 1e-9);
+	cr_expect_eq(text_cosine(&a, &empty), 0);
+	text_vec_release(&a);
+	text_vec_release(&b);
+	text_vec_release(&c);
+	text_vec_release(&empty);
+}
+
+Test(text, idf_callback_drops_and_weighs)
+{
+	struct text_tokens t;
+	struct text_vec v;
+	size_t top[3], n;
+
+	text_tokens_init(&t);
+	text_vec_init(&v);
+	text_tokenize(&t, strike_a, strlen(strike_a),
+		      TEXT_STOPWORDS | TEXT_STEM, 0);
+	text_vec_build(&v, &t, NULL);
+	n = text_vec_top(&v, 3, top);
+	cr_assert_eq(n, 3);
+	/* Proper nouns and numbers lead the fixed estimate. */
+	cr_expect(t.items[v.terms[top[0]].token].flags &
+		  (TOKEN_CAPITAL | TOKEN_NUMBER));
+	cr_expect_geq(v.terms[top[0]].weight, v.terms[top[1]].weight);
+	cr_expect_geq(v.terms[top[1]].weight, v.terms[top[2]].weight);
+	cr_expect_eq(text_vec_top(&v, 0, top), 0);
+	text_vec_release(&v);
+	text_tokens_release(&t);
+}
+
+static double
+only_strike(void *ctx, const char *stem, size_t len, uint64_t hash)
+{
+	(void)ctx;
+	(void)hash;
+	return len == 6 && !memcmp(stem, "strike", 6) ? 3.0 : 0;
+}
+
+Test(text, idf_callback)
+{
+	struct text_tokens t;
+	struct text_vec v;
+	struct text_idf idf = {only_strike, NULL};
+
+	text_tokens_init(&t);
+	text_vec_init(&v);
+	text_tokenize(&t, "strike strikes striking port", 28, TEXT_STEM, 0);
+	text_vec_build(&v, &t, &idf);
+	cr_assert_eq(v.count, 1);
+	cr_expect_eq(v.terms[0].count, 3);
+	cr_expect_float_eq(v.terms[0].weight, 3.0 * (1 + log(3.0)), 1e-4);
+	text_vec_release(&v);
+	text_tokens_release(&t);
+}
+
+static uint64_t
+simhash_of(const char *text)
+{
+	struct text_tokens t;
+	uint64_t h;
+
+	text_tokens_init(&t);
+	text_tokenize(&t, text, strlen(text), TEXT_STOPWORDS | TEXT_STEM, 0);
+	h = text_simhash(&t);
+	text_tokens_release(&t);
+	return h;
+}
+
+Test(text, simhash)
+{
+	char copy[sizeof(strike_a) + sizeof(strike_b) + 8];
+	char edited[sizeof(copy)];
+	uint64_t h1, h2, h3;
+
+	snprintf(copy, sizeof(copy), "%s %s", strike_a, strike_b);
+	memcpy(edited, copy, sizeof(copy));
+	memcpy(strstr(edited, "Monday"), "Sunday", 6);
+	h1 = simhash_of(copy);
+	h2 = simhash_of(edited);
+	h3 = simhash_of(floods);
+	cr_expect_leq(text_hamming(h1, h2), 8, "near copy: %d bits",
+		      text_hamming(h1, h2));
+	cr_expect_geq(text_hamming(h1, h3), 16, "unrelated: %d bits",
+		      text_hamming(h1, h3));
+	cr_expect_eq(simhash_of(""), 0);
+	cr_expect_neq(simhash_of("word"), 0);
+	cr_expect_eq(text_hamming(0, ~0ULL), 64);
+}
+
+/* clang-format off */
+static const struct {
+	const char *a, *b;
+	double min, max;
+} title_cases[] = {
+	{"Eastmere port strike ends", "Eastmere Port Strike Ends", 1, 1},
+	{"Port strike ends after 12 days", "Strikes at port ended", 0.3, 0.8},
+	{"Eastmere dockworkers end strike", "Lowen valley floods", 0, 0},
+	{"", "", 0, 0},
+	{"The", "A", 0, 0},
+};
+/* clang-format on */
+
+Test(text, title_similarity)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(title_cases); i++) {
+		double got = text_title_similarity(title_cases[i].a,
+						   title_cases[i].b);
+
+		cr_expect(got >= title_cases[i].min - 1e-9 &&
+				  got <= title_cases[i].max + 1e-9,
+			  "'%s' ~ '%s' = %f", title_cases[i].a,
+			  title_cases[i].b, got);
+	}
+}
