@@ -36,6 +36,7 @@ WARNINGS += -Werror
 endif
 ALL_CFLAGS := -std=c11 $(WARNINGS) -pthread -Isrc -Itests -I$(BUILD)/gen \
 	-DNEWSSTAND_VERSION='"$(VERSION)"' \
+	-DNEWSSTAND_SHARE_DIR='"$(PREFIX)/share/newsstand"' \
 	-DGUMBO_PKG_VERSION='"$(shell $(PKG_CONFIG) --modversion gumbo 2>/dev/null)"' \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null) $(CFLAGS)
 ALL_LDFLAGS := -pthread $(LDFLAGS)

@@ -364,6 +364,34 @@ store_article_get(struct store *s, int64_t id, struct article *out)
 	return rc == SQLITE_DONE ? ST_NOTFOUND : store_fail(s, "article");
 }
 
+enum status
+store_article_find(struct store *s, int64_t feed_id, const char *guid,
+		   const char *url, int64_t *id)
+{
+	sqlite3_stmt *st;
+	enum status rc;
+
+	*id = 0;
+	if (feed_id && guid) {
+		st = store_stmt(s, "SELECT id FROM articles"
+				   " WHERE feed_id = ? AND guid = ?");
+		if (!st)
+			return ST_DB;
+		sqlite3_bind_int64(st, 1, feed_id);
+		bind_text(st, 2, guid);
+		rc = find_id(s, st, id, NULL, NULL);
+		if (rc || *id)
+			return rc;
+	}
+	if (!url)
+		return ST_OK;
+	st = store_stmt(s, "SELECT id FROM articles WHERE url = ?");
+	if (!st)
+		return ST_DB;
+	bind_text(st, 1, url);
+	return find_id(s, st, id, NULL, NULL);
+}
+
 static enum status
 collect_articles(struct store *s, sqlite3_stmt *st, size_t limit,
 		 struct article_list *out)

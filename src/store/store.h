@@ -238,6 +238,13 @@ enum status store_article_put(struct store *s, struct article *a,
 			      enum article_put_result *result) WARN_UNUSED;
 enum status store_article_get(struct store *s, int64_t id,
 			      struct article *out) WARN_UNUSED;
+/*
+ * Finds the id of the article that store_article_put() would match by feed
+ * and guid, or by canonical URL; *id is 0 when there is none.
+ */
+enum status store_article_find(struct store *s, int64_t feed_id,
+			       const char *guid, const char *url,
+			       int64_t *id) WARN_UNUSED;
 
 /* Which articles to list; zero fields do not filter. */
 struct article_query {
