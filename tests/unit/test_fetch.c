@@ -530,3 +530,70 @@ Test(fetch, run_of_nothing_and_bad_allow_list)
 	cr_assert_eq(res[0].status, ST_INVAL);
 	fetch_result_release(&res[0]);
 }
+
+Test(fetch, body_file_and_binary_bodies)
+{
+	static const char binary[] = {'a', '\0', 'b', '\0', 'c'};
+	char path[1024];
+	struct fixture_route routes[] = {
+		{.path = "/sample.rss",
+		 .body_file = path,
+		 .content_type = "application/rss+xml; charset=utf-8"},
+		{.path = "/sample.rss.gz",
+		 .kind = FIXTURE_GZIP,
+		 .body_file = path},
+		{.path = "/binary", .body = binary, .body_len = sizeof(binary)},
+	};
+	struct fetch_result res, packed;
+	size_t len;
+	char *want;
+
+	snprintf(path, sizeof(path), "%s/tests/data/fetch/sample.rss",
+		 test_src_dir());
+	want = test_read_file(path, &len);
+	cr_assert_not_null(want, "cannot read %s", path);
+	srv = fixture_server_start(routes, ARRAY_SIZE(routes));
+	cr_assert_eq(get("/sample.rss", NULL, &res), ST_OK, "%s", res.error);
+	cr_assert_eq(res.body_len, len);
+	cr_assert_eq(memcmp(res.body, want, len), 0);
+	cr_assert_str_eq(res.content_type,
+			 "application/rss+xml; charset=utf-8");
+	cr_assert_eq(get("/sample.rss.gz", NULL, &packed), ST_OK);
+	cr_assert_eq(packed.body_len, len);
+	cr_assert_eq(memcmp(packed.body, want, len), 0);
+	fetch_result_release(&res);
+	fetch_result_release(&packed);
+	cr_assert_eq(get("/binary", NULL, &res), ST_OK);
+	cr_assert_eq(res.body_len, sizeof(binary));
+	cr_assert_eq(memcmp(res.body, binary, sizeof(binary)), 0);
+	cr_assert_eq(res.body[res.body_len], '\0');
+	fetch_result_release(&res);
+	free(want);
+}
+
+Test(fetch, redirect_limit_follows_config)
+{
+	/* clang-format off */
+	static const struct fixture_route routes[] = {
+		{ .path = "/a", .kind = FIXTURE_REDIRECT, .location = "/b" },
+		{ .path = "/b", .kind = FIXTURE_REDIRECT, .location = "/c" },
+		{ .path = "/c", .body = "end" },
+	};
+	/* clang-format on */
+	struct fetch_result res;
+
+	srv = fixture_server_start(routes, ARRAY_SIZE(routes));
+	set("fetch_max_redirects", "2");
+	cr_assert_eq(get("/a", NULL, &res), ST_OK, "%s", res.error);
+	cr_assert_eq(res.redirects, 2);
+	fetch_result_release(&res);
+	set("fetch_max_redirects", "1");
+	cr_assert_eq(get("/a", NULL, &res), ST_HTTP);
+	cr_assert_str_eq(res.error, "too many redirects (1)");
+	fetch_result_release(&res);
+	set("fetch_max_redirects", "0");
+	cr_assert_eq(get("/a", NULL, &res), ST_HTTP);
+	cr_assert_str_eq(res.error, "too many redirects (0)");
+	fetch_result_release(&res);
+	cr_assert_eq(fixture_server_requests(srv, "/c"), 1);
+}
