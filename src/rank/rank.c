@@ -1,0 +1,658 @@
+/*
+ * rank.c — story clustering, top stories and related articles.
+ *
+ * Clustering compares a new article with the articles the search index
+ * finds for its heaviest words within 48 hours either side, scoring each by
+ * title overlap, cosine similarity of the opening text and simhash
+ * distance; the article joins the story of the best one when the score
+ * passes JOIN_THRESHOLD. docs/internals/ranking.md has the reasoning.
+ */
+#include "common.h"
+
+#include <math.h>
+#include <strings.h>
+
+#include "base/log.h"
+#include "rank/rank.h"
+#include "text/text.h"
+
+/* clang-format off */
+enum {
+	WINDOW = 48 * 3600,	   /* candidates this close in time, seconds */
+	CANDIDATES = 12,	   /* articles the search index proposes */
+	QUERY_TERMS = 8,	   /* heaviest words searched for */
+	LEAD_CHARS = 1500,	   /* opening text compared, characters */
+	FINGERPRINT_TOKENS = 4000, /* words of body in the simhash */
+	NEAR_COPY_BITS = 6,	   /* simhash distance of a near copy */
+	TOP_WINDOW = 72 * 3600,	   /* top stories: seen this recently */
+	TOP_FALLBACK = 30 * 86400, /* ...or this, when too few */
+	TOP_POOL_MIN = 100,	   /* stories scored for a top list */
+	READS_WINDOW = 24 * 3600,  /* reads counted over this time */
+	RELATED_WINDOW = 7 * 86400, /* related: published this close */
+	RELATED_PER_PUBLISHER = 2, /* at most this many from one publisher */
+	STORY_MAX_ARTICLES = 200,  /* articles loaded for a story page */
+};
+/* clang-format on */
+
+#define TITLE_WEIGHT	0.3  /* share of title overlap in similarity */
+#define TEXT_WEIGHT	0.7  /* share of text cosine in similarity */
+#define NEAR_COPY_SCORE 0.95 /* similarity given to near copies */
+#define JOIN_THRESHOLD	0.28 /* join a story at this similarity or more */
+#define HALF_LIFE_HOURS 12.0 /* top stories halve in weight this often */
+#define READS_WEIGHT	1.0  /* weight of ln(1 + reads in 24 h) */
+#define ARTICLES_WEIGHT 0.5  /* weight of ln(article count) */
+
+/* What similarity needs of one article. */
+struct features {
+	struct text_tokens title; /* stemmed title words, no stop words */
+	struct text_tokens text;  /* title and opening text, the same way */
+	struct text_vec vec;	  /* term vector of text */
+};
+
+static void
+features_init(struct features *f)
+{
+	text_tokens_init(&f->title);
+	text_tokens_init(&f->text);
+	text_vec_init(&f->vec);
+}
+
+static void
+features_release(struct features *f)
+{
+	text_tokens_release(&f->title);
+	text_tokens_release(&f->text);
+	text_vec_release(&f->vec);
+}
+
+/* Bytes of s that hold its first chars characters (UTF-8). */
+static size_t
+utf8_prefix(const char *s, size_t chars)
+{
+	size_t i = 0;
+
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (!chars)
+				break;
+			chars--;
+		}
+	}
+	return i;
+}
+
+/* The text an article is compared by: its body, else its summary. */
+static const char *
+article_text(const char *body_text, const char *summary)
+{
+	if (body_text && *body_text)
+		return body_text;
+	return summary ? summary : "";
+}
+
+static void
+features_build(struct features *f, const char *title, const char *text)
+{
+	const int flags = TEXT_STOPWORDS | TEXT_STEM;
+
+	title = title ? title : "";
+	text = text ? text : "";
+	text_tokens_reset(&f->title);
+	text_tokens_reset(&f->text);
+	text_tokenize(&f->title, title, strlen(title), flags, 0);
+	text_tokenize(&f->text, title, strlen(title), flags, 0);
+	text_tokenize(&f->text, text, utf8_prefix(text, LEAD_CHARS), flags, 0);
+	text_vec_build(&f->vec, &f->text, NULL);
+}
+
+static uint64_t
+fingerprint_of(const char *text)
+{
+	struct text_tokens t;
+	uint64_t h;
+
+	text_tokens_init(&t);
+	text_tokenize(&t, text, strlen(text), TEXT_STOPWORDS | TEXT_STEM,
+		      FINGERPRINT_TOKENS);
+	h = text_simhash(&t);
+	text_tokens_release(&t);
+	return h;
+}
+
+static bool
+is_near_copy(uint64_t a, uint64_t b)
+{
+	return a && b && text_hamming(a, b) <= NEAR_COPY_BITS;
+}
+
+/* How alike two articles are, in [0, 1]. */
+static double
+similarity(const struct features *a, const struct features *b, uint64_t fa,
+	   uint64_t fb)
+{
+	double sim = TITLE_WEIGHT * text_jaccard(&a->title, &b->title) +
+		     TEXT_WEIGHT * text_cosine(&a->vec, &b->vec);
+
+	if (is_near_copy(fa, fb) && sim < NEAR_COPY_SCORE)
+		sim = NEAR_COPY_SCORE;
+	return sim;
+}
+
+/*
+ * The search query for an article: its heaviest words, each quoted, joined
+ * with OR. Writes an empty string when no word qualifies.
+ */
+static void
+build_query(const struct features *f, struct buf *q)
+{
+	size_t top[QUERY_TERMS * 2], n, i, used = 0;
+
+	n = text_vec_top(&f->vec, ARRAY_SIZE(top), top);
+	for (i = 0; i < n && used < QUERY_TERMS; i++) {
+		const struct text_term *term = &f->vec.terms[top[i]];
+		const struct text_token *tok = &f->text.items[term->token];
+
+		/* Lone digits and two-letter words find everything. */
+		if (tok->surface_len < 3 && !(tok->flags & TOKEN_NUMBER))
+			continue;
+		if (tok->surface_len < 2)
+			continue;
+		buf_adds(q, used ? " OR \"" : "\"");
+		buf_adds(q, text_token_surface(&f->text, term->token));
+		buf_addc(q, '"');
+		used++;
+	}
+}
+
+/* The stored score of a story: how widely it is covered. */
+static double
+coverage_score(int64_t publishers, int64_t articles)
+{
+	double p = (double)MAX(publishers, 1);
+
+	return p * p + ARTICLES_WEIGHT * log((double)MAX(articles, 1));
+}
+
+static enum status
+refresh_story(struct store *s, int64_t story_id)
+{
+	struct story_counts c;
+	enum status rc = store_story_refresh(s, story_id, &c);
+
+	if (rc || !c.article_count)
+		return rc;
+	return store_story_set_score(
+		s, story_id,
+		coverage_score(c.publisher_count, c.article_count));
+}
+
+enum status
+rank_assign_story(struct store *s, struct article *a)
+{
+	struct features fa, fc;
+	struct story_candidate_list cands = {0};
+	struct buf query = BUF_INIT;
+	uint64_t fingerprint = a->fingerprint;
+	int64_t current = 0, best_story = 0;
+	double best = 0;
+	enum status rc;
+	size_t i;
+
+	features_init(&fa);
+	features_init(&fc);
+	rc = store_story_of_article(s, a->id, &current);
+	if (rc)
+		goto out;
+	if (!fingerprint)
+		fingerprint =
+			fingerprint_of(article_text(a->body_text, a->summary));
+	if (current) {
+		/* Already clustered (an update): keep it, refresh the story. */
+		if (fingerprint != a->fingerprint) {
+			rc = store_story_link(s, a->id, current, fingerprint);
+			if (rc)
+				goto out;
+		}
+		rc = refresh_story(s, current);
+		if (rc)
+			goto out;
+		best_story = current;
+		goto done;
+	}
+
+	features_build(&fa, a->title, article_text(a->body_text, a->summary));
+	build_query(&fa, &query);
+	rc = store_story_candidates(s, query.data, a->published_at - WINDOW,
+				    a->published_at + WINDOW, a->id, LEAD_CHARS,
+				    CANDIDATES, &cands);
+	if (rc)
+		goto out;
+	for (i = 0; i < cands.count; i++) {
+		const struct story_candidate *c = &cands.items[i];
+		double sim;
+
+		if (!c->story_id)
+			continue;
+		features_build(&fc, c->title, c->lead_text);
+		sim = similarity(&fa, &fc, fingerprint, c->fingerprint);
+		log_debug("rank: article %" PRId64 " ~ %" PRId64
+			  " (story %" PRId64 "): %.3f",
+			  a->id, c->article_id, c->story_id, sim);
+		if (sim > best) {
+			best = sim;
+			best_story = c->story_id;
+		}
+	}
+	if (best_story && best >= JOIN_THRESHOLD) {
+		rc = store_story_link(s, a->id, best_story, fingerprint);
+		if (!rc)
+			rc = refresh_story(s, best_story);
+	} else {
+		rc = store_story_create(s, a, fingerprint, coverage_score(1, 1),
+					&best_story);
+	}
+	if (rc)
+		goto out;
+done:
+	a->story_id = best_story;
+	a->fingerprint = fingerprint;
+out:
+	story_candidate_list_release(&cands);
+	buf_release(&query);
+	features_release(&fa);
+	features_release(&fc);
+	return rc;
+}
+
+/* ---- Top stories -------------------------------------------------------- */
+
+static int
+reads_cmp(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key;
+	const struct story_reads *r = elem;
+
+	return id < r->story_id ? -1 : id > r->story_id;
+}
+
+static int
+story_score_cmp(const void *pa, const void *pb)
+{
+	const struct story *a = pa, *b = pb;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->last_seen_at != b->last_seen_at)
+		return a->last_seen_at > b->last_seen_at ? -1 : 1;
+	return a->id > b->id ? -1 : a->id < b->id;
+}
+
+static void
+strip_body(struct article *a)
+{
+	free(a->body_html);
+	free(a->body_text);
+	a->body_html = NULL;
+	a->body_text = NULL;
+}
+
+/* Loads the lead article of st into st->lead (which holds its id). */
+static enum status
+load_lead(struct store *s, struct story *st)
+{
+	struct article lead;
+	enum status rc = store_article_get(s, st->lead.id, &lead);
+
+	if (rc)
+		return rc;
+	strip_body(&lead);
+	article_release(&st->lead);
+	st->lead = lead;
+	return ST_OK;
+}
+
+enum status
+rank_top_stories(struct store *s, int64_t now, size_t limit,
+		 struct story_list *out)
+{
+	struct story_list l = {0};
+	struct story_reads *reads = NULL;
+	size_t n_reads = 0, pool = MAX(limit * 8, (size_t)TOP_POOL_MIN), i,
+	       kept;
+	enum status rc;
+
+	if (!limit) {
+		*out = l;
+		return ST_OK;
+	}
+	rc = store_story_top(s, now - TOP_WINDOW, pool, &l);
+	if (!rc && l.count < limit) {
+		story_list_release(&l);
+		rc = store_story_top(s, now - TOP_FALLBACK, pool, &l);
+	}
+	if (rc)
+		goto out;
+	rc = store_story_reads_since(s, now - READS_WINDOW, &reads, &n_reads);
+	if (rc)
+		goto out;
+	for (i = 0; i < l.count; i++) {
+		struct story *st = &l.items[i];
+		const struct story_reads *r =
+			n_reads ? bsearch(&st->id, reads, n_reads,
+					  sizeof(*reads), reads_cmp)
+				: NULL;
+		double age_hours =
+			(double)MAX(now - st->last_seen_at, 0) / 3600.0;
+
+		st->reads = r ? r->reads : 0;
+		st->score = (coverage_score(st->publisher_count,
+					    st->article_count) +
+			     READS_WEIGHT * log1p((double)st->reads)) *
+			    exp2(-age_hours / HALF_LIFE_HOURS);
+	}
+	if (l.count)
+		qsort(l.items, l.count, sizeof(*l.items), story_score_cmp);
+	/* Keep the best limit whose lead loads; release the rest. */
+	for (i = kept = 0; i < l.count; i++) {
+		enum status lead_rc = ST_NOTFOUND;
+
+		if (kept < limit && !rc)
+			lead_rc = load_lead(s, &l.items[i]);
+		if (!lead_rc) {
+			l.items[kept++] = l.items[i];
+			continue;
+		}
+		if (lead_rc != ST_NOTFOUND)
+			rc = lead_rc;
+		story_release(&l.items[i]);
+	}
+	l.count = kept;
+out:
+	free(reads);
+	if (rc) {
+		story_list_release(&l);
+		return rc;
+	}
+	*out = l;
+	return ST_OK;
+}
+
+/* ---- Related articles --------------------------------------------------- */
+
+/* The related list being built, with what it must not repeat. */
+struct related {
+	struct article_list list;   /* the articles chosen so far */
+	size_t alloc;		    /* allocated list items */
+	size_t limit;		    /* how many are wanted */
+	const struct article *self; /* the article they relate to */
+};
+
+static bool
+related_full(const struct related *r)
+{
+	return r->list.count >= r->limit;
+}
+
+static bool
+same_title(const char *a, const char *b)
+{
+	return a && b && !strcasecmp(a, b);
+}
+
+/* May candidate c join the list: not itself, not a repeat or near copy,
+ * and not a third article of one publisher? */
+static bool
+related_accepts(const struct related *r, int64_t id, int64_t publisher_id,
+		uint64_t fingerprint, const char *title)
+{
+	size_t i, same_publisher = 0;
+
+	if (id == r->self->id ||
+	    is_near_copy(fingerprint, r->self->fingerprint) ||
+	    same_title(title, r->self->title))
+		return false;
+	for (i = 0; i < r->list.count; i++) {
+		const struct article *x = &r->list.items[i];
+
+		if (x->id == id || is_near_copy(fingerprint, x->fingerprint) ||
+		    same_title(title, x->title))
+			return false;
+		if (x->publisher_id == publisher_id)
+			same_publisher++;
+	}
+	return same_publisher < RELATED_PER_PUBLISHER;
+}
+
+/* Moves *a into the list (a is left empty). */
+static void
+related_add(struct related *r, struct article *a)
+{
+	if (r->list.count == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 8;
+		r->list.items = xreallocarray(r->list.items, r->alloc,
+					      sizeof(*r->list.items));
+	}
+	strip_body(a);
+	r->list.items[r->list.count++] = *a;
+	memset(a, 0, sizeof(*a));
+}
+
+/* The article's own story: one article per other publisher, then more. */
+static enum status
+related_from_story(struct store *s, struct related *r)
+{
+	struct article_query q = {.story_id = r->self->story_id,
+				  .limit = STORY_MAX_ARTICLES};
+	struct article_list l = {0};
+	enum status rc;
+	size_t i;
+	int pass;
+
+	rc = store_article_list(s, &q, &l);
+	if (rc)
+		return rc;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < l.count && !related_full(r); i++) {
+			struct article *a = &l.items[i];
+			size_t j;
+			bool listed = false;
+
+			if (!a->id)
+				continue;
+			if (pass == 0) {
+				/* Other publishers first, one each. */
+				if (a->publisher_id == r->self->publisher_id)
+					continue;
+				for (j = 0; j < r->list.count; j++)
+					if (r->list.items[j].publisher_id ==
+					    a->publisher_id)
+						listed = true;
+				if (listed)
+					continue;
+			}
+			if (related_accepts(r, a->id, a->publisher_id,
+					    a->fingerprint, a->title))
+				related_add(r, a);
+		}
+	}
+	article_list_release(&l);
+	return ST_OK;
+}
+
+/* Nearest articles by text within a week of the article. */
+static enum status
+related_by_text(struct store *s, struct related *r)
+{
+	struct features f;
+	struct buf query = BUF_INIT;
+	struct story_candidate_list cands = {0};
+	enum status rc;
+	size_t i;
+
+	features_init(&f);
+	features_build(&f, r->self->title,
+		       article_text(r->self->body_text, r->self->summary));
+	build_query(&f, &query);
+	rc = store_story_candidates(s, query.data,
+				    r->self->published_at - RELATED_WINDOW,
+				    r->self->published_at + RELATED_WINDOW,
+				    r->self->id, 0, r->limit * 4 + 8, &cands);
+	for (i = 0; !rc && i < cands.count && !related_full(r); i++) {
+		const struct story_candidate *c = &cands.items[i];
+		struct article a;
+
+		if (!related_accepts(r, c->article_id, c->publisher_id,
+				     c->fingerprint, c->title))
+			continue;
+		rc = store_article_get(s, c->article_id, &a);
+		if (rc == ST_NOTFOUND) {
+			rc = ST_OK;
+			continue;
+		}
+		if (!rc)
+			related_add(r, &a);
+	}
+	story_candidate_list_release(&cands);
+	buf_release(&query);
+	features_release(&f);
+	return rc;
+}
+
+enum status
+rank_related(struct store *s, int64_t article_id, size_t limit,
+	     struct article_list *out)
+{
+	struct article self;
+	struct related r = {.limit = limit, .self = &self};
+	enum status rc;
+
+	rc = store_article_get(s, article_id, &self);
+	if (rc)
+		return rc;
+	if (limit && self.story_id)
+		rc = related_from_story(s, &r);
+	if (!rc && !related_full(&r))
+		rc = related_by_text(s, &r);
+	article_release(&self);
+	if (rc) {
+		article_list_release(&r.list);
+		return rc;
+	}
+	*out = r.list;
+	return ST_OK;
+}
+
+/* ---- One story ---------------------------------------------------------- */
+
+/* An article with the keys it is grouped by. */
+struct grouped {
+	struct article article;
+	bool lead_publisher;	    /* from the lead's publisher */
+	int64_t publisher_first_at; /* its publisher's first article */
+};
+
+static int
+grouped_cmp(const void *pa, const void *pb)
+{
+	const struct grouped *a = pa, *b = pb;
+
+	if (a->lead_publisher != b->lead_publisher)
+		return a->lead_publisher ? -1 : 1;
+	if (a->publisher_first_at != b->publisher_first_at)
+		return a->publisher_first_at < b->publisher_first_at ? -1 : 1;
+	if (a->article.publisher_id != b->article.publisher_id)
+		return a->article.publisher_id < b->article.publisher_id ? -1
+									 : 1;
+	if (a->article.published_at != b->article.published_at)
+		return a->article.published_at < b->article.published_at ? -1
+									 : 1;
+	return a->article.id < b->article.id ? -1
+					     : a->article.id > b->article.id;
+}
+
+static void
+group_by_publisher(struct article_list *l, int64_t lead_publisher_id)
+{
+	struct grouped *g;
+	size_t i, j;
+
+	if (l->count < 2)
+		return;
+	g = xmallocarray(l->count, sizeof(*g));
+	for (i = 0; i < l->count; i++) {
+		g[i].article = l->items[i];
+		g[i].lead_publisher =
+			l->items[i].publisher_id == lead_publisher_id;
+		g[i].publisher_first_at = l->items[i].published_at;
+		for (j = 0; j < l->count; j++)
+			if (l->items[j].publisher_id ==
+				    l->items[i].publisher_id &&
+			    l->items[j].published_at < g[i].publisher_first_at)
+				g[i].publisher_first_at =
+					l->items[j].published_at;
+	}
+	qsort(g, l->count, sizeof(*g), grouped_cmp);
+	for (i = 0; i < l->count; i++)
+		l->items[i] = g[i].article;
+	free(g);
+}
+
+enum status
+rank_story_get(struct store *s, int64_t story_id, struct story *out)
+{
+	struct story st;
+	struct article_query q = {.story_id = story_id,
+				  .limit = STORY_MAX_ARTICLES};
+	enum status rc;
+
+	rc = store_story_row(s, story_id, &st);
+	if (rc)
+		return rc;
+	rc = load_lead(s, &st);
+	if (!rc)
+		rc = store_article_list(s, &q, &st.articles);
+	if (rc) {
+		story_release(&st);
+		return rc;
+	}
+	group_by_publisher(&st.articles, st.lead.publisher_id);
+	*out = st;
+	return ST_OK;
+}
+
+/* ---- Reclustering ------------------------------------------------------- */
+
+enum status
+rank_recluster(struct store *s, int64_t since)
+{
+	int64_t *articles = NULL, *stories = NULL;
+	size_t n_articles = 0, n_stories = 0, i;
+	enum status rc;
+
+	rc = store_begin(s);
+	if (rc)
+		return rc;
+	rc = store_story_detach_since(s, since, &articles, &n_articles,
+				      &stories, &n_stories);
+	for (i = 0; !rc && i < n_stories; i++)
+		rc = refresh_story(s, stories[i]);
+	for (i = 0; !rc && i < n_articles; i++) {
+		struct article a;
+
+		rc = store_story_article(s, articles[i], &a);
+		if (rc)
+			break;
+		rc = rank_assign_story(s, &a);
+		article_release(&a);
+	}
+	free(articles);
+	free(stories);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	rc = store_commit(s);
+	if (!rc)
+		log_info("rank: reclustered %zu articles", n_articles);
+	return rc;
+}
