@@ -1,0 +1,66 @@
+/*
+ * internal.h — what the feed readers (xml.c, json.c) share with feed.c.
+ * Not for use outside src/feed/.
+ *
+ * Every string handed to these helpers is copied into the feed's arena or
+ * must already live there; nothing here takes ownership of malloc'd memory.
+ */
+#ifndef NEWSSTAND_FEED_INTERNAL_H
+#define NEWSSTAND_FEED_INTERNAL_H
+
+#include "common.h"
+
+#include "feed/feed.h"
+
+/* A new empty feed with its arena. */
+struct feed *feed_new(void);
+
+/* Appends an empty item and returns its index (items may move). */
+size_t feed_add_item(struct feed *feed);
+/* Appends to an item's arrays; the strings must live in the feed's arena. */
+void feed_item_add_author(struct feed *feed, struct feed_item *item,
+			  const char *name);
+void feed_item_add_category(struct feed *feed, struct feed_item *item,
+			    const char *term);
+struct feed_enclosure *feed_item_add_enclosure(struct feed *feed,
+					       struct feed_item *item);
+
+/* Fills derived fields (bylines, lead images) once parsing is done. */
+void feed_finish(struct feed *feed);
+
+/*
+ * Resolves ref against base into the arena. When that is impossible (no
+ * base, relative ref) the trimmed ref itself is returned; NULL only for a
+ * NULL ref.
+ */
+const char *feed_resolve(struct arena *a, const char *base, const char *ref);
+
+/*
+ * Returns html with the relative URLs of its href, src, poster, cite and
+ * background attributes resolved against base; html itself when there is
+ * nothing to change.
+ */
+const char *feed_resolve_html(struct arena *a, const char *html,
+			      const char *base);
+
+/* Trims ASCII whitespace and collapses inner runs into one space. */
+char *feed_collapse_space(struct arena *a, const char *s, size_t len);
+
+/* Escapes plain text as HTML into the arena. */
+char *feed_text_to_html(struct arena *a, const char *s, size_t len);
+
+/* Appends the UTF-8 encoding of code point cp (invalid ones as U+FFFD). */
+void feed_add_utf8(struct buf *b, uint32_t cp);
+
+/* Decodes the character reference at s (after '&', up to len bytes) into
+ * *cp; returns the bytes it used including the ';' when present, 0 if none. */
+size_t feed_entity_ref(const char *s, size_t len, uint32_t *cp);
+
+/* Readers: fill feed from bytes; *reason gets a static message on error. */
+enum status feed_parse_xml(struct feed *feed, const char *data, size_t len,
+			   const char *url, const char *charset,
+			   const char **reason) WARN_UNUSED;
+enum status feed_parse_json(struct feed *feed, const char *data, size_t len,
+			    const char *url, const char **reason) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * cmd_parse.c — `newsstand parse FILE`: parse a saved feed and print the
+ * model as JSON, for inspecting what the parser makes of a feed.
+ */
+#include "common.h"
+
+#include <time.h>
+
+#include "base/buf.h"
+#include "feed/feed.h"
+
+int cmd_parse(int argc, char **argv);
+
+static void
+usage(FILE *out)
+{
+	fputs("usage: newsstand parse [--url BASE] [--content-type TYPE] "
+	      "FILE|-\n"
+	      "\n"
+	      "Parses an RSS, Atom or JSON Feed document and prints what was\n"
+	      "read from it as JSON: format, title, link, language, whether\n"
+	      "ill-formed input was recovered (and why), and the items.\n"
+	      "\n"
+	      "  FILE                  the feed document; - reads standard "
+	      "input\n"
+	      "  --url BASE            the document's URL, the base for "
+	      "relative links\n"
+	      "  --content-type TYPE   the HTTP Content-Type it was served "
+	      "with (its\n"
+	      "                        charset overrides the XML "
+	      "declaration)\n"
+	      "  --help                this text\n"
+	      "\n"
+	      "Exit status: 0 parsed, 1 not parsed, 2 usage error.\n",
+	      out);
+}
+
+static enum status
+read_all(FILE *in, struct buf *out)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+		buf_add(out, chunk, n);
+		if (out->err)
+			return out->err;
+	}
+	return ferror(in) ? ST_IO : ST_OK;
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Parses the document rounds times and prints the throughput. */
+static int
+bench(const struct buf *doc, const char *url, const char *content_type,
+      long rounds)
+{
+	double start = now_seconds(), secs;
+	size_t items = 0;
+	long i;
+
+	for (i = 0; i < rounds; i++) {
+		struct feed *feed;
+
+		if (feed_parse(doc->data, doc->len, url, content_type, &feed)) {
+			fputs("newsstand parse: not parsed\n", stderr);
+			return 1;
+		}
+		items += feed->item_count;
+		feed_free(feed);
+	}
+	secs = now_seconds() - start;
+	if (secs <= 0)
+		secs = 1e-9;
+	printf("%ld rounds of %zu bytes in %.3f s: %.1f MB/s, %.0f items/s\n",
+	       rounds, doc->len, secs,
+	       (double)doc->len * (double)rounds / secs / 1e6,
+	       (double)items / secs);
+	return 0;
+}
+
+int
+cmd_parse(int argc, char **argv)
+{
+	const char *url = NULL, *content_type = NULL, *path = NULL;
+	const char *reason = NULL;
+	struct buf doc = BUF_INIT, out = BUF_INIT;
+	struct feed *feed = NULL;
+	long rounds = 0;
+	FILE *in;
+	int i, ret = 1;
+	enum status rc;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(arg, "--url") && i + 1 < argc) {
+			url = argv[++i];
+		} else if (!strcmp(arg, "--content-type") && i + 1 < argc) {
+			content_type = argv[++i];
+		} else if (!strcmp(arg, "--bench") && i + 1 < argc) {
+			rounds = strtol(argv[++i], NULL, 10);
+			if (rounds <= 0) {
+				fputs("newsstand parse: --bench needs a "
+				      "positive count\n",
+				      stderr);
+				return 2;
+			}
+		} else if (arg[0] == '-' && arg[1]) {
+			fprintf(stderr,
+				"newsstand parse: unknown option '%s'\n", arg);
+			usage(stderr);
+			return 2;
+		} else if (!path) {
+			path = arg;
+		} else {
+			fputs("newsstand parse: one document at a time\n",
+			      stderr);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!path) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8)) {
+		fputs("newsstand parse: fetching a URL is not supported yet; "
+		      "save the feed to a file and parse that\n",
+		      stderr);
+		return 2;
+	}
+
+	buf_init(&doc, FEED_MAX_SIZE);
+	in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!in) {
+		fprintf(stderr, "newsstand parse: %s: %s\n", path,
+			strerror(errno));
+		goto out;
+	}
+	rc = read_all(in, &doc);
+	if (in != stdin)
+		fclose(in);
+	if (rc) {
+		fprintf(stderr, "newsstand parse: %s: %s\n", path,
+			rc == ST_TOOBIG ? "larger than the size limit"
+					: status_str(rc));
+		goto out;
+	}
+	if (rounds) {
+		ret = bench(&doc, url, content_type, rounds);
+		goto out;
+	}
+	rc = feed_parse_ex(doc.data, doc.len, url, content_type, &feed,
+			   &reason);
+	if (rc) {
+		fprintf(stderr, "newsstand parse: %s: %s\n", path,
+			reason ? reason : status_str(rc));
+		goto out;
+	}
+	feed_to_json(feed, &out);
+	buf_addc(&out, '\n');
+	if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout)) {
+		fprintf(stderr, "newsstand parse: writing: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	feed_free(feed);
+	buf_release(&doc);
+	buf_release(&out);
+	return ret;
+}
