@@ -328,6 +328,28 @@ feed_decode_entities(struct arena *a, const char *s, size_t len)
 	return out;
 }
 
+/* Tags after which text reads as a new word. */
+static bool
+is_block_tag(const char *name)
+{
+	static const char *const blocks[] = {
+		"br",	   "p",		 "div",	   "li",	 "tr",	  "td",
+		"th",	   "h1",	 "h2",	   "h3",	 "h4",	  "h5",
+		"h6",	   "blockquote", "ul",	   "ol",	 "table", "hr",
+		"section", "article",	 "figure", "figcaption", "dd",	  "dt",
+	};
+	size_t i, n = 0;
+
+	if (*name == '/')
+		name++;
+	while (isalnum((unsigned char)name[n]))
+		n++;
+	for (i = 0; i < ARRAY_SIZE(blocks); i++)
+		if (strlen(blocks[i]) == n && !strncasecmp(name, blocks[i], n))
+			return true;
+	return false;
+}
+
 char *
 feed_html_to_text(struct arena *a, const char *html, size_t len)
 {
@@ -336,7 +358,8 @@ feed_html_to_text(struct arena *a, const char *html, size_t len)
 	bool space = false;
 	char *out;
 
-	if (!memchr(html, '<', len) && !memchr(html, '&', len))
+	if (!memchr(html, '<', len) && !memchr(html, '&', len) &&
+	    !memmem(html, len, "\xc2\xa0", 2))
 		return feed_collapse_space(a, html, len);
 	while (i < len) {
 		unsigned char c = (unsigned char)html[i];
@@ -346,6 +369,7 @@ feed_html_to_text(struct arena *a, const char *html, size_t len)
 		     html[i + 1] == '/' || html[i + 1] == '!' ||
 		     html[i + 1] == '?')) {
 			/* Skip the tag, with quoted attribute values. */
+			const char *tag = html + i;
 			char quote = 0;
 
 			for (i++; i < len; i++) {
@@ -359,7 +383,15 @@ feed_html_to_text(struct arena *a, const char *html, size_t len)
 				}
 			}
 			i++;
-			space = space || b.len;
+			if (is_block_tag(tag + 1))
+				space = space || b.len;
+			continue;
+		}
+		if (c == 0xc2 && i + 1 < len &&
+		    (unsigned char)html[i + 1] == 0xa0) {
+			/* A no-break space is a space in a title. */
+			space = b.len > 0;
+			i += 2;
 			continue;
 		}
 		if (is_space(c)) {

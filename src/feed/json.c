@@ -94,7 +94,8 @@ parse_item(struct feed *feed, json_t *obj, const char *base)
 	const char *s;
 	size_t i;
 
-	it = &feed->items[feed_add_item(feed)];
+	i = feed_add_item(feed);
+	it = &feed->items[i];
 	v = json_object_get(obj, "id");
 	if (json_is_string(v))
 		it->guid = get_str(a, obj, "id");
