@@ -1,0 +1,24 @@
+/*
+ * ranking.h — where the reading app asks for ranked lists: top stories, one
+ * story, related articles. One call site per question, so the pages and the
+ * API follow whatever the ranking module (src/rank/) decides.
+ */
+#ifndef NEWSSTAND_WEB_RANKING_H
+#define NEWSSTAND_WEB_RANKING_H
+
+#include "common.h"
+
+#include "store/stories.h"
+#include "store/store.h"
+
+/* Top stories right now, best first (leads loaded, without bodies). */
+enum status web_top_stories(struct store *s, size_t limit,
+			    struct story_list *out) WARN_UNUSED;
+/* One story with its coverage; ST_NOTFOUND when there is none. */
+enum status web_story(struct store *s, int64_t id,
+		      struct story *out) WARN_UNUSED;
+/* Related stories of an article: its own story's coverage first. */
+enum status web_related(struct store *s, const struct article *a, size_t limit,
+			struct article_list *out) WARN_UNUSED;
+
+#endif

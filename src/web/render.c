@@ -1,0 +1,417 @@
+/*
+ * render.c — the HTML building blocks of the pages (see render.h).
+ */
+#include "common.h"
+
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/config.h"
+#include "web/internal.h"
+#include "web/render.h"
+
+static void
+add_html(struct buf *b, const char *s)
+{
+	if (s)
+		buf_add_html(b, s, strlen(s));
+}
+
+const char *
+render_absolute(struct web_request *req, const char *path)
+{
+	return arena_printf(web_request_arena(req), "%s%s",
+			    config.base_url ? config.base_url : "", path);
+}
+
+void
+render_page_begin(struct web_request *req, struct buf *b,
+		  const struct page_meta *meta)
+{
+	const char *q = NULL;
+
+	buf_adds(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
+		    "<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, "
+		    "initial-scale=1\">\n"
+		    "<meta name=\"color-scheme\" content=\"light dark\">\n"
+		    "<title>");
+	if (meta->title && *meta->title) {
+		add_html(b, meta->title);
+		buf_adds(b, " · ");
+	}
+	buf_adds(b, "Newsstand</title>\n");
+	if (meta->description && *meta->description) {
+		buf_adds(b, "<meta name=\"description\" content=\"");
+		render_excerpt(b, meta->description, 200);
+		buf_adds(b, "\">\n");
+	}
+	if (meta->noindex)
+		buf_adds(b, "<meta name=\"robots\" content=\"noindex\">\n");
+	if (meta->canonical) {
+		buf_adds(b, "<link rel=\"canonical\" href=\"");
+		add_html(b, render_absolute(req, meta->canonical));
+		buf_adds(b, "\">\n");
+	}
+	if (meta->og_type) {
+		buf_adds(b, "<meta property=\"og:site_name\" "
+			    "content=\"Newsstand\">\n"
+			    "<meta property=\"og:type\" content=\"");
+		add_html(b, meta->og_type);
+		buf_adds(b, "\">\n<meta property=\"og:title\" content=\"");
+		add_html(b, meta->title);
+		buf_adds(b, "\">\n");
+		if (meta->description && *meta->description) {
+			buf_adds(b, "<meta property=\"og:description\" "
+				    "content=\"");
+			render_excerpt(b, meta->description, 200);
+			buf_adds(b, "\">\n");
+		}
+		if (meta->canonical) {
+			buf_adds(b, "<meta property=\"og:url\" content=\"");
+			add_html(b, render_absolute(req, meta->canonical));
+			buf_adds(b, "\">\n");
+		}
+		if (meta->og_image) {
+			buf_adds(b, "<meta property=\"og:image\" content=\"");
+			add_html(b, meta->og_image);
+			buf_adds(b, "\">\n");
+		}
+	}
+	buf_addf(b,
+		 "<link rel=\"stylesheet\" href=\"%s\">\n"
+		 "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">\n"
+		 "<script src=\"%s\" defer></script>\n",
+		 web_asset_url("app.css"), web_asset_url("favicon.svg"),
+		 web_asset_url("app.js"));
+	buf_adds(b, "</head>\n<body");
+	if (meta->body_class) {
+		buf_adds(b, " class=\"");
+		add_html(b, meta->body_class);
+		buf_addc(b, '"');
+	}
+	buf_adds(b, ">\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
+		    "<header class=\"site\">\n<div class=\"bar\">\n"
+		    "<a class=\"brand\" href=\"/\"><img src=\"");
+	buf_adds(b, web_asset_url("favicon.svg"));
+	buf_adds(b, "\" alt=\"\" width=\"28\" height=\"28\">"
+		    "<span>Newsstand</span></a>\n"
+		    "<nav class=\"primary\" aria-label=\"Sections\"><ul>"
+		    "<li><a href=\"/\">Top stories</a></li>"
+		    "<li><a href=\"/publishers\">Publishers</a></li>"
+		    "<li><a href=\"/topics\">Topics</a></li></ul></nav>\n"
+		    "<form class=\"search\" role=\"search\" action=\"/search\" "
+		    "method=\"get\"><label for=\"site-q\" class=\"vh\">Search "
+		    "articles</label><input id=\"site-q\" type=\"search\" "
+		    "name=\"q\" placeholder=\"Search articles\" "
+		    "maxlength=\"200\"");
+	if (!strcmp(web_path(req), "/search"))
+		q = web_query(req, "q");
+	if (q) {
+		buf_adds(b, " value=\"");
+		add_html(b, q);
+		buf_addc(b, '"');
+	}
+	buf_adds(b, "><button type=\"submit\">Search</button></form>\n");
+	if (web_is_visitor(req))
+		buf_adds(b, "<nav class=\"account\" aria-label=\"Account\">"
+			    "<a href=\"/signin\">Sign in</a> "
+			    "<a class=\"button\" href=\"/signup\">Sign up</a>"
+			    "</nav>\n");
+	buf_adds(b, "</div>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
+}
+
+void
+render_page_end(struct web_request *req, struct buf *b)
+{
+	(void)req;
+	buf_adds(b, "</main>\n<footer class=\"site\">\n<p>Newsstand gathers "
+		    "articles from the publishers in its <a "
+		    "href=\"/publishers\">catalogue</a>. Members read every "
+		    "article in full, and every read pays its publisher.</p>\n"
+		    "<p><a href=\"/api/v1/articles\">JSON API</a> · "
+		    "<a href=\"/search\">Search</a> · "
+		    "<a href=\"/signup\">Become a member</a></p>\n"
+		    "</footer>\n</body>\n</html>\n");
+}
+
+void
+render_slugify(struct buf *b, const char *title)
+{
+	size_t start = b->len, written = 0;
+	bool dash = false;
+
+	for (; title && *title && written < 80; title++) {
+		unsigned char c = (unsigned char)*title;
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			if (dash && b->len > start) {
+				buf_addc(b, '-');
+				written++;
+			}
+			buf_addc(b, (char)c);
+			written++;
+			dash = false;
+		} else if (c >= 'A' && c <= 'Z') {
+			if (dash && b->len > start) {
+				buf_addc(b, '-');
+				written++;
+			}
+			buf_addc(b, (char)(c - 'A' + 'a'));
+			written++;
+			dash = false;
+		} else if (c != '\'') {
+			dash = true;
+		}
+	}
+	if (b->len == start)
+		buf_adds(b, "article");
+}
+
+const char *
+render_article_path(struct web_request *req, const struct article *a)
+{
+	struct buf b = BUF_INIT;
+	const char *path;
+
+	buf_addf(&b, "/a/%" PRId64 "-", a->id);
+	render_slugify(&b, a->title);
+	path = arena_strndup(web_request_arena(req), b.data, b.len);
+	buf_release(&b);
+	return path;
+}
+
+const char *
+render_logo_url(struct web_request *req, const char *logo)
+{
+	if (!logo || !*logo)
+		return NULL;
+	if (!strncmp(logo, "https://", 8) || !strncmp(logo, "http://", 7))
+		return logo;
+	while (*logo == '/')
+		logo++;
+	if (strncmp(logo, "logos/", 6))
+		return NULL;
+	return arena_printf(web_request_arena(req), "/%s", logo);
+}
+
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+void
+render_absolute_time(struct buf *b, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm))
+		return;
+	buf_addf(b, "%d %s %d, %02d:%02d UTC", tm.tm_mday, months[tm.tm_mon],
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+void
+render_relative_time(struct buf *b, int64_t t, int64_t now)
+{
+	int64_t d = now - t;
+
+	if (d < 60)
+		buf_adds(b, "just now");
+	else if (d < 3600)
+		buf_addf(b, "%" PRId64 " min ago", d / 60);
+	else if (d < 2 * 3600)
+		buf_adds(b, "1 hour ago");
+	else if (d < 86400)
+		buf_addf(b, "%" PRId64 " hours ago", d / 3600);
+	else if (d < 2 * 86400)
+		buf_adds(b, "yesterday");
+	else if (d < 7 * 86400)
+		buf_addf(b, "%" PRId64 " days ago", d / 86400);
+	else
+		render_absolute_time(b, t);
+}
+
+void
+render_time(struct buf *b, int64_t t)
+{
+	char iso[32];
+
+	clock_format_rfc3339(t, iso, sizeof(iso));
+	buf_addf(b, "<time datetime=\"%s\" title=\"", iso);
+	render_absolute_time(b, t);
+	buf_adds(b, "\">");
+	render_relative_time(b, t, clock_now());
+	buf_adds(b, "</time>");
+}
+
+const char *
+render_visible_excerpt(const struct article *a)
+{
+	if (a->teaser_text && *a->teaser_text)
+		return a->teaser_text;
+	return a->summary;
+}
+
+void
+render_excerpt(struct buf *b, const char *text, size_t max)
+{
+	size_t len, cut;
+
+	if (!text)
+		return;
+	len = strlen(text);
+	if (len <= max) {
+		buf_add_html(b, text, len);
+		return;
+	}
+	cut = max;
+	while (cut > max / 2 && text[cut] != ' ')
+		cut--;
+	if (cut <= max / 2)
+		cut = max;
+	/* Never split a UTF-8 sequence. */
+	while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+		cut--;
+	buf_add_html(b, text, cut);
+	buf_adds(b, "…");
+}
+
+void
+render_publisher_line(struct web_request *req, struct buf *b, const char *slug,
+		      const char *name, const char *logo)
+{
+	const char *logo_url = render_logo_url(req, logo);
+
+	buf_adds(b, "<a class=\"publisher\" href=\"/p/");
+	if (slug)
+		buf_add_url_enc(b, slug, strlen(slug));
+	buf_adds(b, "\">");
+	if (logo_url) {
+		buf_adds(b, "<img src=\"");
+		add_html(b, logo_url);
+		buf_adds(b, "\" alt=\"\" width=\"20\" height=\"20\" "
+			    "loading=\"lazy\">");
+	}
+	buf_adds(b, "<span>");
+	add_html(b, name ? name : slug);
+	buf_adds(b, "</span></a>");
+}
+
+void
+render_card(struct web_request *req, struct buf *b, const struct article *a,
+	    enum card_style style)
+{
+	const char *path = render_article_path(req, a);
+
+	buf_addf(b, "<li class=\"card card-%s\">",
+		 style == CARD_LEAD   ? "lead"
+		 : style == CARD_FULL ? "full"
+				      : "list");
+	if (style != CARD_LIST && a->lead_image && *a->lead_image) {
+		buf_adds(b, "<a class=\"thumb\" href=\"");
+		add_html(b, path);
+		buf_adds(b, "\" tabindex=\"-1\" aria-hidden=\"true\">"
+			    "<img src=\"");
+		add_html(b, a->lead_image);
+		buf_adds(b, "\" alt=\"\" loading=\"lazy\" decoding=\"async\">"
+			    "</a>");
+	}
+	buf_adds(b, "<div class=\"card-body\"><p class=\"meta\">");
+	render_publisher_line(req, b, a->publisher_slug, a->publisher_name,
+			      a->publisher_logo);
+	buf_adds(b, " ");
+	render_time(b, a->published_at);
+	buf_adds(b, "</p>");
+	buf_adds(b, style == CARD_LEAD ? "<h3 class=\"headline lead\">"
+				       : "<h3 class=\"headline\">");
+	buf_adds(b, "<a href=\"");
+	add_html(b, path);
+	buf_adds(b, "\">");
+	add_html(b, a->title);
+	buf_adds(b, "</a></h3>");
+	if (style != CARD_LIST && render_visible_excerpt(a)) {
+		buf_adds(b, "<p class=\"excerpt\">");
+		render_excerpt(b, render_visible_excerpt(a),
+			       style == CARD_LEAD ? 260 : 160);
+		buf_adds(b, "</p>");
+	}
+	buf_adds(b, "</div></li>\n");
+}
+
+void
+render_card_section(struct web_request *req, struct buf *b, const char *title,
+		    const char *id, const struct article *items, size_t count,
+		    enum card_style style)
+{
+	size_t i;
+
+	if (!count)
+		return;
+	buf_adds(b, "<section class=\"cards\" aria-labelledby=\"");
+	add_html(b, id);
+	buf_adds(b, "\"><h2 id=\"");
+	add_html(b, id);
+	buf_adds(b, "\">");
+	add_html(b, title);
+	buf_addf(b, "</h2><ul class=\"card-list %s\">",
+		 style == CARD_LIST ? "compact" : "grid");
+	for (i = 0; i < count; i++)
+		render_card(req, b, &items[i], style);
+	buf_adds(b, "</ul></section>\n");
+}
+
+void
+render_story(struct web_request *req, struct buf *b, const struct story *it,
+	     bool lead)
+{
+	const struct article *a = &it->lead;
+	const char *path = render_article_path(req, a);
+
+	buf_addf(b, "<li class=\"story%s\">", lead ? " story-lead" : "");
+	if (lead && a->lead_image && *a->lead_image) {
+		buf_adds(b, "<a class=\"thumb\" href=\"");
+		add_html(b, path);
+		buf_adds(b, "\" tabindex=\"-1\" aria-hidden=\"true\">"
+			    "<img src=\"");
+		add_html(b, a->lead_image);
+		buf_adds(b, "\" alt=\"\" decoding=\"async\"></a>");
+	}
+	buf_adds(b, "<div class=\"card-body\"><p class=\"meta\">");
+	render_publisher_line(req, b, a->publisher_slug, a->publisher_name,
+			      a->publisher_logo);
+	buf_adds(b, " ");
+	render_time(b, a->published_at);
+	buf_adds(b, "</p>");
+	buf_adds(b, lead ? "<h3 class=\"headline lead\"><a href=\""
+			 : "<h3 class=\"headline\"><a href=\"");
+	add_html(b, path);
+	buf_adds(b, "\">");
+	add_html(b, a->title);
+	buf_adds(b, "</a></h3>");
+	if (lead && render_visible_excerpt(a)) {
+		buf_adds(b, "<p class=\"excerpt\">");
+		render_excerpt(b, render_visible_excerpt(a), 240);
+		buf_adds(b, "</p>");
+	}
+	if (it->id && it->publisher_count > 1)
+		buf_addf(b,
+			 "<p class=\"coverage\"><a href=\"/s/%" PRId64
+			 "\">Covered by %" PRId64 " publishers</a></p>",
+			 it->id, it->publisher_count);
+	buf_adds(b, "</div></li>\n");
+}
+
+void
+render_pager(struct web_request *req, struct buf *b, const char *path,
+	     const char *next_cursor)
+{
+	(void)req;
+	if (!next_cursor)
+		return;
+	buf_adds(b, "<nav class=\"pager\" aria-label=\"More\"><a rel=\"next\" "
+		    "href=\"");
+	add_html(b, path);
+	buf_adds(b, strchr(path, '?') ? "&amp;before=" : "?before=");
+	buf_add_url_enc(b, next_cursor, strlen(next_cursor));
+	buf_adds(b, "\">Older articles</a></nav>\n");
+}

@@ -1,0 +1,922 @@
+/*
+ * server.c — the HTTP server: libmicrohttpd set-up and shutdown, request
+ * life cycle (arena, access log), routing, the common headers, ETag and
+ * gzip, and the worker threads' read-only store connections.
+ */
+#include "common.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/clock.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "store/store.h"
+#include "web/internal.h"
+#include "web/web.h"
+
+/* How long a stop waits for requests in flight. */
+enum { SHUTDOWN_GRACE_MS = 3000 };
+/* Memory MHD may use per connection: headers beyond it get 431. */
+enum { CONNECTION_MEMORY = 32 * 1024 };
+/* Smallest text worth compressing. */
+enum { GZIP_MIN = 512 };
+
+struct web_server {
+	struct MHD_Daemon *daemon; /* the running daemon */
+	int port;		   /* the bound port */
+};
+
+const char web_csp[] =
+	"default-src 'none'; script-src 'self'; style-src 'self'; "
+	"img-src 'self' http: https: data:; font-src 'self'; "
+	"frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+static const char permissions_policy[] =
+	"camera=(), microphone=(), geolocation=(), payment=(), usb=()";
+
+/* Set at start: whether HSTS is sent (base_url is https). */
+static bool send_hsts;
+
+static atomic_uint_fast64_t stat_requests;
+atomic_uint_fast64_t web_stat_cache_hits;
+
+/* ---- Thread-local store connections ------------------------------------- */
+
+static _Thread_local struct store *thread_store;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store **stores;
+static size_t store_count, store_cap;
+
+enum status
+web_store(struct web_request *req, struct store **out)
+{
+	enum status rc;
+
+	(void)req;
+	if (!thread_store) {
+		rc = store_open(config.data_dir, STORE_READ, 0, &thread_store);
+		if (rc)
+			return rc;
+		pthread_mutex_lock(&stores_lock);
+		if (store_count == store_cap) {
+			store_cap = store_cap ? 2 * store_cap : 16;
+			stores = xreallocarray(stores, store_cap,
+					       sizeof(*stores));
+		}
+		stores[store_count++] = thread_store;
+		pthread_mutex_unlock(&stores_lock);
+	}
+	*out = thread_store;
+	return ST_OK;
+}
+
+static void
+close_stores(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&stores_lock);
+	for (i = 0; i < store_count; i++)
+		store_close(stores[i]);
+	free(stores);
+	stores = NULL;
+	store_count = store_cap = 0;
+	pthread_mutex_unlock(&stores_lock);
+	thread_store = NULL;
+}
+
+/* ---- Request accessors -------------------------------------------------- */
+
+const char *
+web_method(const struct web_request *req)
+{
+	return req->method;
+}
+
+const char *
+web_path(const struct web_request *req)
+{
+	return req->path;
+}
+
+const char *
+web_raw_uri(const struct web_request *req)
+{
+	return req->raw_uri;
+}
+
+const char *
+web_capture(const struct web_request *req, size_t i)
+{
+	return i < WEB_MAX_CAPTURES ? req->captures[i] : NULL;
+}
+
+const char *
+web_query(const struct web_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+const char *
+web_header(const struct web_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+struct arena *
+web_request_arena(struct web_request *req)
+{
+	return &req->arena;
+}
+
+bool
+web_is_visitor(const struct web_request *req)
+{
+	return req->visitor;
+}
+
+bool
+web_viewer_can_read_full(const struct web_request *req, const struct article *a)
+{
+	/* NEEDSWORK: members (account module) will read in full. */
+	(void)a;
+	if (!req || req->visitor)
+		return false;
+	return false;
+}
+
+/* ---- Response helpers --------------------------------------------------- */
+
+void
+web_res_html(struct web_response *res)
+{
+	res->status = 200;
+	res->content_type = "text/html; charset=utf-8";
+	res->compressible = true;
+}
+
+void
+web_res_json(struct web_response *res)
+{
+	res->status = 200;
+	res->content_type = "application/json";
+	res->compressible = true;
+}
+
+void
+web_res_redirect(struct web_request *req, struct web_response *res, int status,
+		 const char *location)
+{
+	res->status = status;
+	res->location = arena_strdup(&req->arena, location);
+	res->content_type = "text/plain; charset=utf-8";
+	res->cache_control =
+		status == 301 ? "public, max-age=3600" : WEB_CACHE_NONE;
+	res->no_etag = true;
+	buf_reset(&res->body);
+	buf_adds(&res->body, "Moved\n");
+}
+
+void
+web_add_common_headers(struct MHD_Response *r)
+{
+	if (!MHD_get_response_header(r, "Content-Security-Policy"))
+		MHD_add_response_header(r, "Content-Security-Policy", web_csp);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy",
+				"strict-origin-when-cross-origin");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Permissions-Policy", permissions_policy);
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	if (send_hsts)
+		MHD_add_response_header(r, "Strict-Transport-Security",
+					"max-age=31536000; includeSubDomains");
+}
+
+/* Compares one entity tag with etag, ignoring weakness (RFC 9110 §8.8.3.2). */
+static bool
+tag_equal(const char *p, size_t len, const char *etag)
+{
+	if (len > 2 && p[0] == 'W' && p[1] == '/') {
+		p += 2;
+		len -= 2;
+	}
+	if (!strncmp(etag, "W/", 2))
+		etag += 2;
+	return strlen(etag) == len && !memcmp(p, etag, len);
+}
+
+bool
+web_etag_matches(const char *if_none_match, const char *etag)
+{
+	const char *p = if_none_match;
+
+	if (!p || !etag || !*etag)
+		return false;
+	while (*p) {
+		const char *start;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '*')
+			return true;
+		start = p;
+		while (*p && *p != ',')
+			p++;
+		{
+			size_t len = (size_t)(p - start);
+
+			while (len && (start[len - 1] == ' ' ||
+				       start[len - 1] == '\t'))
+				len--;
+			if (tag_equal(start, len, etag))
+				return true;
+		}
+	}
+	return false;
+}
+
+void
+web_queue_not_modified(struct web_request *req, const char *etag,
+		       const char *cache_control)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		0, (void *)"", MHD_RESPMEM_PERSISTENT);
+
+	if (!r)
+		return;
+	MHD_add_response_header(r, "ETag", etag);
+	if (cache_control)
+		MHD_add_response_header(r, "Cache-Control", cache_control);
+	MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	web_add_common_headers(r);
+	MHD_queue_response(req->conn, 304, r);
+	MHD_destroy_response(r);
+	req->status = 304;
+	req->bytes = 0;
+}
+
+bool
+web_gzip(const char *in, size_t len, int level, struct buf *out)
+{
+	z_stream z;
+	int zrc;
+
+	if (len < GZIP_MIN)
+		return false;
+	memset(&z, 0, sizeof(z));
+	/* 15 + 16: a gzip wrapper (RFC 1952) rather than zlib's. */
+	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return false;
+	buf_reset(out);
+	if (buf_grow(out, deflateBound(&z, (uLong)len) + 16)) {
+		deflateEnd(&z);
+		return false;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->data;
+	z.avail_out = (uInt)(out->cap - 1);
+	zrc = deflate(&z, Z_FINISH);
+	if (zrc == Z_STREAM_END)
+		out->len = z.total_out;
+	deflateEnd(&z);
+	if (zrc != Z_STREAM_END || out->len >= len)
+		return false;
+	out->data[out->len] = '\0';
+	return true;
+}
+
+/* True when Accept-Encoding allows gzip (and does not give it q=0). */
+static bool
+accepts_gzip(const struct web_request *req)
+{
+	const char *ae = web_header(req, "Accept-Encoding");
+	const char *p = ae;
+
+	while (p && *p) {
+		const char *item = p, *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		while (len && (*item == ' ' || *item == '\t')) {
+			item++;
+			len--;
+		}
+		if (len >= 4 && !strncasecmp(item, "gzip", 4) &&
+		    (len == 4 || item[4] == ';' || item[4] == ' ')) {
+			const char *q = memchr(item, '=', len);
+
+			if (!q)
+				return true;
+			return strtod(q + 1, NULL) > 0;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* FNV-1a over the body: a cheap validator for ETag. */
+static void
+make_etag(const char *data, size_t len, char *out, size_t size)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, size, "W/\"%016" PRIx64 "\"", h);
+}
+
+static struct MHD_Response *
+build_response(struct web_request *req, const struct web_response *res,
+	       const char *body, size_t len, bool must_free, bool gz,
+	       const char *etag, const char *cache_control)
+{
+	struct MHD_Response *r;
+	char date[40];
+
+	r = MHD_create_response_from_buffer(len, (void *)body,
+					    must_free ? MHD_RESPMEM_MUST_FREE
+						      : MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return NULL;
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	MHD_add_response_header(r, "Cache-Control", cache_control);
+	if (etag && *etag)
+		MHD_add_response_header(r, "ETag", etag);
+	if (res->compressible)
+		MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	if (gz)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	if (res->location)
+		MHD_add_response_header(r, "Location", res->location);
+	if (res->extra_header && res->extra_value)
+		MHD_add_response_header(r, res->extra_header, res->extra_value);
+	if (res->last_modified) {
+		clock_format_http(res->last_modified, date, sizeof(date));
+		MHD_add_response_header(r, "Last-Modified", date);
+	}
+	if (res->status == 405)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	web_add_common_headers(r);
+	(void)req;
+	return r;
+}
+
+/*
+ * Sends a handler's response: ETag and 304, gzip when accepted, and the
+ * page cache for visitors' cacheable pages.
+ */
+static void
+send_response(struct web_request *req, struct web_response *res, bool cache_it)
+{
+	const char *cache_control = res->cache_control;
+	bool gzip_ok = res->compressible && accepts_gzip(req);
+	char etag[40] = "";
+	struct buf gz = BUF_INIT;
+	struct MHD_Response *plain = NULL, *zipped = NULL, *chosen;
+	size_t body_len = res->body.len, gz_len = 0;
+	bool have_gz = false;
+
+	if (res->body.err) {
+		log_error(res->body.err, "web: %s: response too large",
+			  req->path);
+		buf_reset(&res->body);
+		res->status = 500;
+		res->content_type = "text/plain; charset=utf-8";
+		buf_adds(&res->body, "Internal error\n");
+		body_len = res->body.len;
+		cache_it = false;
+	}
+	if (!cache_control)
+		cache_control = res->status == 200
+					? (req->visitor ? WEB_CACHE_PAGE
+							: WEB_CACHE_PRIVATE)
+					: WEB_CACHE_NONE;
+	if (res->status == 200 && !res->no_etag) {
+		make_etag(res->body.data, res->body.len, etag, sizeof(etag));
+		if (web_etag_matches(web_header(req, "If-None-Match"), etag) &&
+		    !cache_it) {
+			web_queue_not_modified(req, etag, cache_control);
+			return;
+		}
+	}
+	if (res->compressible && (gzip_ok || cache_it))
+		have_gz = web_gzip(res->body.data, res->body.len,
+				   cache_it ? 9 : 5, &gz);
+	if (have_gz && (cache_it || gzip_ok)) {
+		char *zdata;
+
+		gz_len = gz.len;
+		zdata = buf_detach(&gz, NULL);
+		zipped = build_response(req, res, zdata, gz_len, true, true,
+					etag, cache_control);
+	}
+	if (cache_it || !(gzip_ok && zipped)) {
+		char *data = buf_detach(&res->body, NULL);
+
+		plain = build_response(req, res, data, body_len, true, false,
+				       etag, cache_control);
+	}
+	buf_release(&gz);
+	chosen = gzip_ok && zipped ? zipped : plain;
+	if (!chosen) {
+		/* Out of memory in MHD: let it close the connection. */
+		req->status = 0;
+		goto out;
+	}
+	if (cache_it &&
+	    web_etag_matches(web_header(req, "If-None-Match"), etag)) {
+		web_queue_not_modified(req, etag, cache_control);
+	} else {
+		MHD_queue_response(req->conn, (unsigned)res->status, chosen);
+		req->status = res->status;
+		req->bytes = chosen == zipped ? gz_len : body_len;
+	}
+	/* Queued first: the cache may drop its reference at any time. */
+	if (cache_it && plain &&
+	    web_cache_put(req->raw_uri, plain, zipped, body_len, gz_len, etag))
+		plain = zipped = NULL;
+out:
+	if (plain)
+		MHD_destroy_response(plain);
+	if (zipped)
+		MHD_destroy_response(zipped);
+}
+
+/* ---- Routing ------------------------------------------------------------ */
+
+/*
+ * Matches path against pattern; captures go to the request's arena.
+ * "{name}" matches one non-empty segment; a final "*" matches the rest.
+ */
+static bool
+match_pattern(struct web_request *req, const char *pattern, const char *path,
+	      const char **captures)
+{
+	const char *p = pattern, *s = path;
+	size_t n = 0;
+
+	while (*p) {
+		if (*p == '*' && !p[1]) {
+			if (n < WEB_MAX_CAPTURES)
+				captures[n++] = arena_strdup(&req->arena, s);
+			return true;
+		}
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			size_t len = strcspn(s, "/");
+
+			if (!close || !len || n == WEB_MAX_CAPTURES)
+				return false;
+			captures[n++] = arena_strndup(&req->arena, s, len);
+			s += len;
+			p = close + 1;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++;
+		s++;
+	}
+	return !*s;
+}
+
+static const struct web_route *
+find_route(struct web_request *req, bool *method_mismatch)
+{
+	const struct web_route *routes;
+	size_t count, i;
+	bool head = !strcmp(req->method, "HEAD");
+
+	routes = web_routes(&count);
+	*method_mismatch = false;
+	for (i = 0; i < count; i++) {
+		const char *caps[WEB_MAX_CAPTURES] = {0};
+
+		if (!match_pattern(req, routes[i].pattern, req->path, caps))
+			continue;
+		if (strcmp(routes[i].method, req->method) &&
+		    !(head && !strcmp(routes[i].method, "GET"))) {
+			*method_mismatch = true;
+			continue;
+		}
+		memcpy(req->captures, caps, sizeof(caps));
+		return &routes[i];
+	}
+	return NULL;
+}
+
+static bool
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Checks the raw target and the decoded path: origin-form only, complete
+ * percent escapes, no NUL, no control bytes, no "." or ".." segments.
+ */
+static const char *
+target_problem(const struct web_request *req)
+{
+	const char *p = req->raw_uri, *s;
+
+	if (!p || *p != '/')
+		return "The address must start with a slash.";
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			return "The address contains control characters.";
+		if (c == '%') {
+			if (!is_hex(p[1]) || !is_hex(p[2]))
+				return "The address has a malformed "
+				       "percent-escape.";
+			if (p[1] == '0' && p[2] == '0')
+				return "The address contains a NUL byte.";
+		}
+	}
+	for (s = req->path; s && *s;) {
+		size_t len;
+
+		while (*s == '/')
+			s++;
+		len = strcspn(s, "/");
+		if ((len == 1 && s[0] == '.') ||
+		    (len == 2 && s[0] == '.' && s[1] == '.'))
+			return "The address contains a dot segment.";
+		if (memchr(s, '\\', len))
+			return "The address contains a backslash.";
+		s += len;
+	}
+	return NULL;
+}
+
+static void
+dispatch(struct web_request *req)
+{
+	struct web_response res = {.status = 200};
+	const char *problem;
+	bool method_mismatch = false, cache_it = false;
+	bool get = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
+	enum status rc;
+
+	buf_init(&res.body, 32 * 1024 * 1024);
+	if (req->uri_too_long) {
+		web_res_error(req, &res, 414, "The address is too long.");
+		goto send;
+	}
+	problem = target_problem(req);
+	if (problem) {
+		web_res_error(req, &res, 400, problem);
+		goto send;
+	}
+	req->route = find_route(req, &method_mismatch);
+	if (!req->route) {
+		if (method_mismatch)
+			web_res_error(req, &res, 405,
+				      "This address only answers GET and "
+				      "HEAD.");
+		else
+			web_res_error(req, &res, 404, NULL);
+		goto send;
+	}
+	if (req->body_len > WEB_MAX_BODY) {
+		web_res_error(req, &res, 413, "The request body is too large.");
+		goto send;
+	}
+	if (get && (req->route->flags & WEB_CACHEABLE) && req->visitor &&
+	    config.web_cache) {
+		web_cache_check_version(req);
+		if (web_cache_serve(req, req->raw_uri, accepts_gzip(req),
+				    web_header(req, "If-None-Match"))) {
+			req->cache_hit = true;
+			goto out;
+		}
+		cache_it = true;
+	}
+	if (req->route->flags & WEB_STATIC) {
+		if (!strncmp(req->path, "/static/", 8) &&
+		    web_assets_serve(req, req->captures[0], accepts_gzip(req)))
+			goto out;
+	}
+	rc = req->route->handler(req, &res);
+	if (rc) {
+		log_error(rc, "web: %s %s: %s", req->method, req->path,
+			  status_str(rc));
+		buf_reset(&res.body);
+		res.location = NULL;
+		web_res_error(req, &res, 500, NULL);
+	}
+	if (!res.status)
+		goto out; /* queued by the handler's helper */
+send:
+	send_response(req, &res,
+		      cache_it && res.status == 200 && !res.no_cache);
+out:
+	buf_release(&res.body);
+}
+
+/* ---- MHD callbacks ------------------------------------------------------ */
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct web_request *req = xcalloc(1, sizeof(*req));
+	size_t len = strlen(uri);
+
+	(void)cls;
+	arena_init(&req->arena, 0);
+	req->conn = conn;
+	req->start_ms = clock_mono_ms();
+	if (len > WEB_MAX_URI) {
+		req->uri_too_long = true;
+		len = WEB_MAX_URI;
+	}
+	req->raw_uri = arena_strndup(&req->arena, uri, len);
+	return req;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+	   const char *method, const char *version, const char *upload_data,
+	   size_t *upload_data_size, void **con_cls)
+{
+	struct web_request *req = *con_cls;
+	bool get;
+
+	(void)cls;
+	(void)version;
+	(void)upload_data;
+	if (!req)
+		return MHD_NO;
+	get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	if (!req->started) {
+		req->started = true;
+		req->method = method;
+		req->path = url;
+		req->visitor = !MHD_lookup_connection_value(
+			conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE);
+		if (!get &&
+		    MHD_lookup_connection_value(
+			    conn, MHD_HEADER_KIND,
+			    MHD_HTTP_HEADER_CONTENT_LENGTH) == NULL &&
+		    MHD_lookup_connection_value(
+			    conn, MHD_HEADER_KIND,
+			    MHD_HTTP_HEADER_TRANSFER_ENCODING) == NULL)
+			get = true; /* no body to wait for */
+		if (get) {
+			dispatch(req);
+			return MHD_YES;
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		req->body_len += *upload_data_size;
+		*upload_data_size = 0;
+		if (req->body_len > WEB_MAX_BODY && !req->status) {
+			dispatch(req);
+			return MHD_YES;
+		}
+		return MHD_YES;
+	}
+	if (!req->status)
+		dispatch(req);
+	return MHD_YES;
+}
+
+/* Writes s to b with control bytes, quotes and backslashes escaped. */
+static void
+add_log_safe(struct buf *b, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s && s[i] && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			buf_addf(b, "\\x%02x", c);
+		else
+			buf_addc(b, (char)c);
+	}
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct web_request *req = *con_cls;
+	const union MHD_ConnectionInfo *info;
+	char addr[INET6_ADDRSTRLEN] = "-";
+	struct buf line = BUF_INIT;
+
+	(void)cls;
+	if (!req)
+		return;
+	*con_cls = NULL;
+	atomic_fetch_add(&stat_requests, 1);
+	if (log_enabled(LOG_INFO)) {
+		info = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (info && info->client_addr) {
+			const struct sockaddr *sa = info->client_addr;
+
+			if (sa->sa_family == AF_INET)
+				inet_ntop(AF_INET,
+					  &((const struct sockaddr_in *)sa)
+						   ->sin_addr,
+					  addr, sizeof(addr));
+			else if (sa->sa_family == AF_INET6)
+				inet_ntop(AF_INET6,
+					  &((const struct sockaddr_in6 *)sa)
+						   ->sin6_addr,
+					  addr, sizeof(addr));
+		}
+		buf_addf(&line, "web: %s \"", addr);
+		add_log_safe(&line, req->method ? req->method : "-", 16);
+		buf_addc(&line, ' ');
+		add_log_safe(&line, req->raw_uri, 400);
+		buf_addf(&line, "\" %d %zu %.1fms%s%s", req->status, req->bytes,
+			 (double)(clock_mono_ms() - req->start_ms),
+			 req->cache_hit ? " hit" : "",
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
+				 ? ""
+				 : " aborted");
+		log_info("%s", line.data);
+		buf_release(&line);
+	}
+	arena_release(&req->arena);
+	free(req);
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct buf b = BUF_INIT;
+
+	(void)cls;
+	buf_vaddf(&b, fmt, ap);
+	while (b.len && (b.data[b.len - 1] == '\n'))
+		buf_truncate(&b, b.len - 1);
+	log_debug("web: %s", b.data);
+	buf_release(&b);
+}
+
+/* ---- Start and stop ----------------------------------------------------- */
+
+static enum status
+parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6)
+{
+	char host[256], *colon;
+	const char *port;
+	struct addrinfo hints, *res = NULL;
+	size_t len = strlen(listen);
+
+	if (len >= sizeof(host))
+		return log_error(ST_INVAL, "web: listen address too long");
+	memcpy(host, listen, len + 1);
+	colon = strrchr(host, ':');
+	if (!colon)
+		return log_error(ST_INVAL, "web: listen '%s': want ADDR:PORT",
+				 listen);
+	*colon = '\0';
+	port = colon + 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	{
+		char *h = host;
+
+		if (*h == '[') {
+			size_t hl = strlen(h);
+
+			if (hl < 2 || h[hl - 1] != ']')
+				return log_error(
+					ST_INVAL,
+					"web: listen '%s': bad address",
+					listen);
+			h[hl - 1] = '\0';
+			h++;
+		}
+		if (getaddrinfo(*h ? h : NULL, port, &hints, &res) || !res)
+			return log_error(ST_INVAL,
+					 "web: listen '%s': bad address",
+					 listen);
+	}
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*v6 = res->ai_family == AF_INET6;
+	freeaddrinfo(res);
+	return ST_OK;
+}
+
+enum status
+web_server_start(struct web_server **out)
+{
+	struct web_server *srv;
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	long threads = config.web_threads;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	bool v6 = false;
+	enum status rc;
+
+	rc = parse_listen(config.listen, &ss, &v6);
+	if (rc)
+		return rc;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	if (threads <= 0)
+		threads = cores > 0 ? cores : 1;
+	send_hsts = config.base_url && !strncmp(config.base_url, "https:", 6);
+	web_assets_init();
+	srv = xcalloc(1, sizeof(*srv));
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)config.web_max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)config.web_max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)config.web_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1U,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	if (!srv->daemon) {
+		free(srv);
+		web_assets_free();
+		return log_error(ST_IO, "web: cannot listen on %s",
+				 config.listen);
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	log_info("web: listening on %s (port %d, %ld threads)", config.listen,
+		 srv->port, threads);
+	*out = srv;
+	return ST_OK;
+}
+
+int
+web_server_port(const struct web_server *srv)
+{
+	return srv ? srv->port : 0;
+}
+
+void
+web_server_stop(struct web_server *srv)
+{
+	MHD_socket fd;
+	int64_t deadline;
+
+	if (!srv)
+		return;
+	fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	deadline = clock_mono_ms() + SHUTDOWN_GRACE_MS;
+	while (clock_mono_ms() < deadline) {
+		const union MHD_DaemonInfo *info = MHD_get_daemon_info(
+			srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (!info || !info->num_connections)
+			break;
+		usleep(20 * 1000);
+	}
+	MHD_stop_daemon(srv->daemon);
+	close_stores();
+	web_cache_clear();
+	web_assets_free();
+	free(srv);
+	log_info("web: stopped");
+}
+
+void
+web_stats_get(struct web_stats *out)
+{
+	out->requests = atomic_load(&stat_requests);
+	out->cache_hits = atomic_load(&web_stat_cache_hits);
+	out->cache_entries = atomic_load(&web_stat_cache_entries);
+}
