@@ -24,7 +24,6 @@ enum {
 	LIST_PAGE = 20,
 	ASIDE_COUNT = 5,
 	SEARCH_PAGE = 20,
-	STORY_MAX = 100,
 };
 
 static void
@@ -826,11 +825,10 @@ page_story(struct web_request *req, struct web_response *res)
 {
 	struct store *s;
 	struct story st = {0};
-	struct article_list l = {0};
+	const struct article_list *l;
 	struct buf *b = &res->body;
 	struct page_meta meta = {.og_type = "website",
 				 .body_class = "story-page"};
-	struct article_query q = {.limit = STORY_MAX};
 	int64_t id;
 	bool *done = NULL;
 	enum status rc;
@@ -852,10 +850,7 @@ page_story(struct web_request *req, struct web_response *res)
 	}
 	if (rc)
 		return rc;
-	q.story_id = id;
-	rc = store_article_list(s, &q, &l);
-	if (rc)
-		goto out;
+	l = &st.articles;
 	meta.title = st.title && *st.title ? st.title : st.lead.title;
 	meta.description = render_visible_excerpt(&st.lead);
 	meta.canonical =
@@ -870,10 +865,10 @@ page_story(struct web_request *req, struct web_response *res)
 		 " publisher%s</p></header>\n",
 		 st.article_count, st.article_count == 1 ? "" : "s",
 		 st.publisher_count, st.publisher_count == 1 ? "" : "s");
-	/* By publisher, in order of each one's latest article. */
-	done = xcalloc(l.count + 1, sizeof(*done));
-	for (i = 0; i < l.count; i++) {
-		const struct article *first = &l.items[i];
+	/* By publisher, in the ranking's order. */
+	done = xcalloc(l->count + 1, sizeof(*done));
+	for (i = 0; i < l->count; i++) {
+		const struct article *first = &l->items[i];
 
 		if (done[i])
 			continue;
@@ -882,20 +877,18 @@ page_story(struct web_request *req, struct web_response *res)
 				      first->publisher_name,
 				      first->publisher_logo);
 		buf_adds(b, "</h2><ul class=\"card-list rows\">");
-		for (k = i; k < l.count; k++) {
+		for (k = i; k < l->count; k++) {
 			if (done[k] ||
-			    l.items[k].publisher_id != first->publisher_id)
+			    l->items[k].publisher_id != first->publisher_id)
 				continue;
 			done[k] = true;
-			render_card(req, b, &l.items[k], CARD_FULL);
+			render_card(req, b, &l->items[k], CARD_FULL);
 		}
 		buf_adds(b, "</ul></section>\n");
 	}
 	render_page_end(req, b);
-out:
 	free(done);
 	story_release(&st);
-	article_list_release(&l);
 	return rc;
 }
 

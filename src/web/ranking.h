@@ -14,7 +14,10 @@
 /* Top stories right now, best first (leads loaded, without bodies). */
 enum status web_top_stories(struct store *s, size_t limit,
 			    struct story_list *out) WARN_UNUSED;
-/* One story with its coverage; ST_NOTFOUND when there is none. */
+/*
+ * One story with its coverage and every article (out->articles, grouped
+ * by publisher); ST_NOTFOUND when there is none.
+ */
 enum status web_story(struct store *s, int64_t id,
 		      struct story *out) WARN_UNUSED;
 /* Related stories of an article: its own story's coverage first. */

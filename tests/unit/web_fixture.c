@@ -161,6 +161,7 @@ web_fixture_build(struct web_fixture *f)
 		now - 2400);
 	{
 		struct article a = {0};
+		struct story_counts counts;
 
 		a.id = story_ids[0];
 		a.title = (char *)"Glacier retreat doubles in a decade";
@@ -171,6 +172,9 @@ web_fixture_build(struct web_fixture *f)
 			     ST_OK);
 		cr_assert_eq(store_story_link(s, story_ids[2], f->story_id, 0),
 			     ST_OK);
+		cr_assert_eq(store_story_refresh(s, f->story_id, &counts),
+			     ST_OK);
+		cr_assert_eq(counts.publisher_count, 3);
 	}
 	f->story_article_id = story_ids[1];
 	f->story_article_path = article_path(
