@@ -66,7 +66,7 @@ DEB_BUILD := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
 	libgumbo-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev \
 	libsodium-dev zlib1g-dev libcriterion-dev clang-format
 DEB_TEST := $(DEB_BUILD) curl sqlite3 python3 chromium nodejs npm
-DEB_BENCH := $(DEB_TEST) wrk nginx sfeed newsboat python3-feedparser hyperfine
+DEB_BENCH := $(DEB_TEST) wrk nginx sfeed newsboat python3-feedparser hyperfine bc
 DEB_LINT := cppcheck clang-tidy clang
 
 .PHONY: all deps deps-test deps-bench run test check install uninstall clean \

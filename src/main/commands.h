@@ -6,6 +6,10 @@
 #define NEWSSTAND_MAIN_COMMANDS_H
 
 int cmd_db(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_feed(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_publisher(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -21,6 +21,10 @@ struct command {
 /* clang-format off */
 static const struct command commands[] = {
 	{"db",      cmd_db,      "migrate, check or back up the database"},
+	{"demo",    cmd_demo,    "load the bundled demo catalogue"},
+	{"feed",    cmd_feed,    "add, list, show, remove, enable or disable feeds"},
+	{"fetch",   cmd_fetch,   "fetch due feeds and store new articles"},
+	{"publisher", cmd_publisher, "add, list, show or remove publishers"},
 	{"version", cmd_version, "print versions of newsstand and its libraries"},
 };
 /* clang-format on */

@@ -1,0 +1,60 @@
+#!/bin/sh
+# End-to-end ingest: parse, normalise, sanitise, dedupe, store and index
+# N generated articles of about 2 KB (100 file:// feeds of N/100 items) with
+# one `newsstand fetch --once --all`, beside the sqlite3 command-line tool
+# bulk-inserting the same texts into a plain FTS5 table in one transaction.
+#
+#   bench/ingest.sh [N]     (default 20000)
+set -eu
+n=${1:-20000}
+bin=${NEWSSTAND_BIN:-build/newsstand}
+tmp=$(mktemp -d /tmp/newsstand-bench-ingest.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+python3 - "$tmp" "$n" <<'PY'
+import random, sys, os
+root, n = sys.argv[1], int(sys.argv[2])
+random.seed(7)
+words = ("harbour council budget river storm market energy school election "
+         "minister union contract vaccine trial orbit satellite museum bronze "
+         "festival league season transfer rates inflation export grain bridge "
+         "flood rescue volunteer census theatre novel climate glacier coast "
+         "court verdict appeal hospital nurse clinic research data privacy").split()
+feeds = 100
+per = n // feeds
+sql = open(os.path.join(root, "bulk.sql"), "w")
+sql.write("CREATE VIRTUAL TABLE t USING fts5(title, byline, body);\nBEGIN;\n")
+for f in range(feeds):
+    out = open(os.path.join(root, "feed%03d.xml" % f), "w")
+    out.write('<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Bench %d</title><link>https://bench%d.example/</link>\n' % (f, f))
+    for i in range(per):
+        paras = []
+        size = 0
+        while size < 2000:
+            p = " ".join(random.choice(words) for _ in range(40)).capitalize() + "."
+            paras.append(p)
+            size += len(p)
+        title = " ".join(random.choice(words) for _ in range(7)).capitalize()
+        body = "".join("<p>%s</p>" % p for p in paras)
+        out.write("<item><title>%s</title><link>https://bench%d.example/a/%d</link><guid>b%d-%d</guid><author>Writer %d</author><pubDate>Mon, 02 Nov 2026 %02d:%02d:00 GMT</pubDate><content:encoded><![CDATA[%s]]></content:encoded></item>\n" % (title, f, i, f, i, i % 50, i % 24, i % 60, body))
+        text = "\n".join(paras).replace("'", "''")
+        sql.write("INSERT INTO t VALUES('%s','Writer %d','%s');\n" % (title, i % 50, text))
+    out.write("</channel></rss>\n")
+sql.write("COMMIT;\n")
+PY
+export NEWSSTAND_LOG_LEVEL=warn
+"$bin" publisher add bench --name Bench --data-dir "$tmp/data" >/dev/null
+for f in "$tmp"/feed*.xml; do
+	"$bin" feed add bench "file://$f" --data-dir "$tmp/data" >/dev/null
+done
+start=$(date +%s.%N)
+"$bin" fetch --once --all --data-dir "$tmp/data" >"$tmp/fetch.out"
+end=$(date +%s.%N)
+ours=$(echo "$n / ($end - $start)" | bc -l)
+start=$(date +%s.%N)
+sqlite3 "$tmp/peer.db" <"$tmp/bulk.sql"
+end=$(date +%s.%N)
+peer=$(echo "$n / ($end - $start)" | bc -l)
+stored=$(sqlite3 "$tmp/data/newsstand.db" "SELECT count(*) FROM articles")
+printf '%-44s %10s\n' "ingest ($n articles of ~2 KB)" "articles/s"
+printf '%-44s %10.0f   (%s stored)\n' "newsstand fetch --once --all" "$ours" "$stored"
+printf '%-44s %10.0f\n' "sqlite3 CLI, plain FTS5, one transaction" "$peer"

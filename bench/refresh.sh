@@ -1,0 +1,80 @@
+#!/bin/sh
+# Refreshing 1,000 feeds served by a local nginx (127.0.0.1 only) with one
+# `newsstand fetch --once --all`, beside `newsboat -x reload` on the same
+# URLs with reload-threads set to our fetch concurrency. Each feed has 20
+# items of about 1.5 KB.
+#
+#   bench/refresh.sh [FEEDS]     (default 1000)
+set -eu
+feeds=${1:-1000}
+bin=${NEWSSTAND_BIN:-build/newsstand}
+concurrency=${CONCURRENCY:-32}
+port=${PORT:-18931}
+tmp=$(mktemp -d /tmp/newsstand-bench-refresh.XXXXXX)
+nginx_pid=
+cleanup() {
+	[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+mkdir -p "$tmp/www" "$tmp/nginx" "$tmp/newsboat"
+python3 - "$tmp/www" "$feeds" <<'PY'
+import sys, os, random
+root, feeds = sys.argv[1], int(sys.argv[2])
+random.seed(3)
+words = "river market council energy school vote union vaccine orbit museum league rates grain bridge flood".split()
+for f in range(feeds):
+    with open(os.path.join(root, "f%04d.xml" % f), "w") as out:
+        out.write('<?xml version="1.0"?><rss version="2.0"><channel><title>Feed %d</title><link>https://f%d.example/</link>' % (f, f))
+        for i in range(20):
+            body = " ".join(random.choice(words) for _ in range(220))
+            out.write("<item><title>Story %d of feed %d</title><link>https://f%d.example/%d</link><guid>f%d-%d</guid><pubDate>Mon, 02 Nov 2026 10:%02d:00 GMT</pubDate><description>&lt;p&gt;%s&lt;/p&gt;</description></item>" % (i, f, f, i, f, i, i, body))
+        out.write("</channel></rss>")
+PY
+cat >"$tmp/nginx/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $tmp/nginx/pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	default_type application/rss+xml;
+	client_body_temp_path $tmp/nginx;
+	proxy_temp_path $tmp/nginx;
+	fastcgi_temp_path $tmp/nginx;
+	uwsgi_temp_path $tmp/nginx;
+	scgi_temp_path $tmp/nginx;
+	server { listen 127.0.0.1:$port; root $tmp/www; }
+}
+CONF
+nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" &
+nginx_pid=$!
+sleep 1
+export NEWSSTAND_LOG_LEVEL=error NEWSSTAND_FETCH_ALLOW=127.0.0.1
+export NEWSSTAND_FETCH_CONCURRENCY=$concurrency NEWSSTAND_FETCH_PER_HOST=$concurrency
+"$bin" publisher add bench --name Bench --data-dir "$tmp/data" >/dev/null
+: >"$tmp/newsboat/urls"
+i=0
+while [ "$i" -lt "$feeds" ]; do
+	url=$(printf 'http://127.0.0.1:%s/f%04d.xml' "$port" "$i")
+	echo "$url" >>"$tmp/newsboat/urls"
+	i=$((i + 1))
+done
+# Add the feeds straight into the database: 1,000 `feed add` runs would
+# measure process start-up, not the catalogue.
+sqlite3 "$tmp/data/newsstand.db" "CREATE TEMP TABLE u(url); $(sed "s/.*/INSERT INTO u VALUES('&');/" "$tmp/newsboat/urls" | tr '\n' ' ') INSERT INTO feeds (publisher_id, url, created_at) SELECT (SELECT id FROM publishers), url, 0 FROM u;"
+start=$(date +%s.%N)
+"$bin" fetch --once --all --data-dir "$tmp/data" >"$tmp/ours.out"
+end=$(date +%s.%N)
+ours=$(echo "$end - $start" | bc -l)
+printf 'reload-threads %s\n' "$concurrency" >"$tmp/newsboat/config"
+start=$(date +%s.%N)
+HOME=$tmp/newsboat newsboat -u "$tmp/newsboat/urls" -C "$tmp/newsboat/config" \
+	-c "$tmp/newsboat/cache.db" -x reload >/dev/null 2>&1
+end=$(date +%s.%N)
+peer=$(echo "$end - $start" | bc -l)
+printf '%-46s %9s\n' "refresh $feeds feeds x 20 items (local nginx)" "seconds"
+printf '%-46s %9.2f   %s\n' "newsstand fetch --once --all" "$ours" "$(cat "$tmp/ours.out")"
+printf '%-46s %9.2f\n' "newsboat -x reload (reload-threads $concurrency)" "$peer"
+printf '%-46s %9.1fx\n' "speed-up" "$(echo "$peer / $ours" | bc -l)"

@@ -1,0 +1,93 @@
+/*
+ * ingest.h — from a catalogue feed to stored, searchable articles.
+ *
+ *   fetch ─► parse ─► normalise ─► extract? ─► sanitise ─► dedupe ─► store
+ *
+ * ingest_document() takes the bytes of one feed and stores its items in one
+ * transaction; ingest_fetch() fetches feeds (all due ones, or given ones)
+ * and runs ingest_document() on each, recording every feed's fetch state
+ * (validators, errors, backoff, next due time) so that one broken feed never
+ * stops the others. The scheduler thread of `newsstand serve` calls
+ * ingest_fetch() whenever a feed falls due.
+ */
+#ifndef NEWSSTAND_INGEST_INGEST_H
+#define NEWSSTAND_INGEST_INGEST_H
+
+#include "common.h"
+
+#include "store/store.h"
+
+struct feed;
+struct feed_item;
+
+/* What one run did, added up over its feeds. */
+struct ingest_stats {
+	size_t feeds;	     /* feeds attempted */
+	size_t failed;	     /* feeds that ended with an error */
+	size_t not_modified; /* feeds that answered 304 */
+	size_t items;	     /* items parsed */
+	size_t created;	     /* new articles */
+	size_t updated;	     /* articles whose text changed */
+	size_t unchanged;    /* items already stored as they are */
+	size_t duplicates;   /* items that were another feed's article */
+	size_t skipped;	     /* items that could not become articles */
+	size_t bytes;	     /* feed bytes parsed */
+};
+
+/* Called after every committed feed update (cache invalidation). */
+typedef void ingest_commit_fn(void *ctx);
+
+/*
+ * Parses body (a feed document fetched from url for feed f) and stores its
+ * items in one transaction. On a parse failure nothing is stored and
+ * *error (malloc'd) says why. Articles of a full_text feed are completed
+ * from their pages (extraction). Updates f->title from the document. Adds
+ * to stats.
+ */
+enum status ingest_document(struct store *s, struct store_feed *f,
+			    const char *body, size_t len,
+			    const char *content_type,
+			    struct ingest_stats *stats,
+			    char **error) WARN_UNUSED;
+
+/* Which feeds ingest_fetch() takes. */
+struct ingest_options {
+	const int64_t *feed_ids;     /* these feeds (due or not), or NULL: */
+	size_t feed_id_count;	     /* entries in feed_ids */
+	bool all;		     /* every enabled feed, due or not */
+	size_t limit;		     /* at most this many due feeds; 0: all */
+	bool quiet;		     /* no progress on stderr */
+	ingest_commit_fn *on_commit; /* called after each commit, or NULL */
+	void *on_commit_ctx;
+};
+
+/* Fetches and ingests feeds; per-feed failures are recorded, not returned. */
+enum status ingest_fetch(struct store *s, const struct ingest_options *opt,
+			 struct ingest_stats *stats) WARN_UNUSED;
+
+/*
+ * The normalising step, exposed for tests: turns one parsed item of feed f
+ * (parsed from feed_url) into an article (strings malloc'd into a; release
+ * with article_release). ST_INVAL when the item has no usable link, guid or
+ * title.
+ */
+enum status ingest_normalise(const struct store_feed *f, const struct feed *doc,
+			     const struct feed_item *item, const char *feed_url,
+			     struct article *a) WARN_UNUSED;
+
+/*
+ * Fills in an article's HTML-derived fields from body_html as received:
+ * sanitises it against the article URL, then sets body_text, teaser_html,
+ * teaser_text, word_count, content_hash and fingerprint.
+ */
+enum status ingest_prepare_body(struct article *a,
+				const char *raw_html) WARN_UNUSED;
+
+/* The scheduler of `newsstand serve`: a thread that fetches due feeds. */
+struct ingest_scheduler;
+enum status ingest_scheduler_start(ingest_commit_fn *on_commit, void *ctx,
+				   struct ingest_scheduler **out) WARN_UNUSED;
+/* Asks the thread to stop after the feed in flight, and waits for it. */
+void ingest_scheduler_stop(struct ingest_scheduler *sched);
+
+#endif
