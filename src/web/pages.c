@@ -458,7 +458,7 @@ page_article(struct web_request *req, struct web_response *res)
 	if (logo) {
 		buf_adds(b, "<img src=\"");
 		add_html(b, logo);
-		buf_adds(b, "\" alt=\"\" width=\"40\" height=\"40\">");
+		buf_adds(b, "\" alt=\"\" height=\"36\">");
 	}
 	buf_adds(b, "<span>");
 	add_html(b, a.publisher_name);
@@ -625,7 +625,7 @@ page_publisher(struct web_request *req, struct web_response *res)
 	if (logo) {
 		buf_adds(b, "<img class=\"logo\" src=\"");
 		add_html(b, logo);
-		buf_adds(b, "\" alt=\"\" width=\"72\" height=\"72\">");
+		buf_adds(b, "\" alt=\"\" height=\"64\">");
 	}
 	buf_adds(b, "<div><h1>");
 	add_html(b, p.name);
@@ -757,7 +757,7 @@ page_publishers(struct web_request *req, struct web_response *res)
 		if (logo) {
 			buf_adds(b, "<img src=\"");
 			add_html(b, logo);
-			buf_adds(b, "\" alt=\"\" width=\"48\" height=\"48\" "
+			buf_adds(b, "\" alt=\"\" height=\"40\" "
 				    "loading=\"lazy\">");
 		}
 		buf_adds(b, "<span class=\"name\">");

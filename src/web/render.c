@@ -280,19 +280,13 @@ void
 render_publisher_line(struct web_request *req, struct buf *b, const char *slug,
 		      const char *name, const char *logo)
 {
-	const char *logo_url = render_logo_url(req, logo);
-
+	/* Logos are wordmarks: lists show the name only, pages the logo. */
+	(void)req;
+	(void)logo;
 	buf_adds(b, "<a class=\"publisher\" href=\"/p/");
 	if (slug)
 		buf_add_url_enc(b, slug, strlen(slug));
-	buf_adds(b, "\">");
-	if (logo_url) {
-		buf_adds(b, "<img src=\"");
-		add_html(b, logo_url);
-		buf_adds(b, "\" alt=\"\" width=\"20\" height=\"20\" "
-			    "loading=\"lazy\">");
-	}
-	buf_adds(b, "<span>");
+	buf_adds(b, "\"><span>");
 	add_html(b, name ? name : slug);
 	buf_adds(b, "</span></a>");
 }

@@ -73,7 +73,7 @@ void render_story(struct web_request *req, struct buf *b,
 /* The "Older articles" link of a list with a next cursor. */
 void render_pager(struct web_request *req, struct buf *b, const char *path,
 		  const char *next_cursor);
-/* The publisher line: logo, name (linking to /p/slug). */
+/* The publisher's name linking to /p/slug (logo: for a later use). */
 void render_publisher_line(struct web_request *req, struct buf *b,
 			   const char *slug, const char *name,
 			   const char *logo);
