@@ -9,6 +9,8 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "fetch/fetch.h"
+#include "ingest/ingest.h"
 #include "main/cli.h"
 #include "main/commands.h"
 #include "store/store.h"
@@ -18,14 +20,26 @@
 int cmd_serve(int argc, char **argv);
 
 static const char usage[] =
-	"newsstand serve [--data-dir DIR] [--listen ADDR:PORT]\n\n"
+	"newsstand serve [--data-dir DIR] [--listen ADDR:PORT] "
+	"[--role all|web|ingest]\n\n"
 	"Serves the reading app and its JSON API on ADDR:PORT from the data\n"
-	"directory until SIGTERM or SIGINT, then finishes the requests in\n"
-	"flight and stops.";
+	"directory, and fetches feeds as they fall due, until SIGTERM or\n"
+	"SIGINT; then finishes the requests and the feed update in flight and\n"
+	"stops. --role web serves without fetching; --role ingest fetches\n"
+	"without serving.";
+
+/* After each committed feed update: visitors see new articles at once. */
+static void
+on_ingest_commit(void *ctx)
+{
+	(void)ctx;
+	web_cache_invalidate();
+}
 
 int
 cmd_serve(int argc, char **argv)
 {
+	const char *role = "all";
 	const struct cli_option opts[] = {
 		CLI_DATA_DIR,
 		CLI_LOG_LEVEL,
@@ -33,8 +47,11 @@ cmd_serve(int argc, char **argv)
 		 "listen", NULL, NULL},
 		{"base-url", "URL", "public URL of the site (setting base_url)",
 		 "base_url", NULL, NULL},
+		{"role", "ROLE", "all (default), web or ingest", NULL, &role,
+		 NULL},
 		CLI_END,
 	};
+	struct ingest_scheduler *sched = NULL;
 	struct web_server *srv = NULL;
 	struct store *s = NULL;
 	sigset_t stop_signals;
@@ -45,6 +62,12 @@ cmd_serve(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (nargs)
 		return cli_usage_error("serve", "takes no arguments");
+	if (strcmp(role, "all") && strcmp(role, "web") &&
+	    strcmp(role, "ingest"))
+		return cli_usage_error("serve",
+				       "--role is all, web or ingest, "
+				       "not '%s'",
+				       role);
 
 	/* The database must exist and be migrated before readers open it. */
 	if (store_open(config.data_dir, STORE_WRITE, 0, &s))
@@ -62,25 +85,28 @@ cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (web_server_start(&srv)) {
+	if (strcmp(role, "ingest") && web_server_start(&srv)) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
-
-	/*
-	 * HOOK: the ingest scheduler thread starts here, after the web
-	 * server, and stops before it below; its writer calls
-	 * web_cache_invalidate() after each commit.
-	 */
+	/* The scheduler starts after the web server and stops before it. */
+	if (strcmp(role, "web") &&
+	    (fetch_global_init() ||
+	     ingest_scheduler_start(on_ingest_commit, NULL, &sched))) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
 
 	if (sigwait(&stop_signals, &sig) == 0)
 		log_info("serve: %s received, stopping",
 			 sig == SIGINT ? "SIGINT" : "SIGTERM");
 
-	/* HOOK: stop and join the ingest scheduler here. */
-
 	rc = EXIT_OK;
 out:
+	if (sched) {
+		ingest_scheduler_stop(sched);
+		fetch_global_cleanup();
+	}
 	web_server_stop(srv);
 	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 	return rc;

@@ -9,7 +9,9 @@ int cmd_db(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_feed(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
 int cmd_publisher(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -24,7 +24,9 @@ static const struct command commands[] = {
 	{"demo",    cmd_demo,    "load the bundled demo catalogue"},
 	{"feed",    cmd_feed,    "add, list, show, remove, enable or disable feeds"},
 	{"fetch",   cmd_fetch,   "fetch due feeds and store new articles"},
+	{"parse",   cmd_parse,   "print what the parser makes of a feed, as JSON"},
 	{"publisher", cmd_publisher, "add, list, show or remove publishers"},
+	{"serve",   cmd_serve,   "serve the reading app and fetch feeds"},
 	{"version", cmd_version, "print versions of newsstand and its libraries"},
 };
 /* clang-format on */
