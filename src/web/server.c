@@ -660,32 +660,23 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	   size_t *upload_data_size, void **con_cls)
 {
 	struct web_request *req = *con_cls;
-	bool get;
 
 	(void)cls;
 	(void)version;
 	(void)upload_data;
 	if (!req)
 		return MHD_NO;
-	get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 	if (!req->started) {
+		/*
+		 * The first call only sees the headers; answering now would
+		 * make libmicrohttpd close the connection (it cannot know
+		 * the body was read), so the answer waits for the next call.
+		 */
 		req->started = true;
 		req->method = method;
 		req->path = url;
 		req->visitor = !MHD_lookup_connection_value(
 			conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE);
-		if (!get &&
-		    MHD_lookup_connection_value(
-			    conn, MHD_HEADER_KIND,
-			    MHD_HTTP_HEADER_CONTENT_LENGTH) == NULL &&
-		    MHD_lookup_connection_value(
-			    conn, MHD_HEADER_KIND,
-			    MHD_HTTP_HEADER_TRANSFER_ENCODING) == NULL)
-			get = true; /* no body to wait for */
-		if (get) {
-			dispatch(req);
-			return MHD_YES;
-		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {

@@ -1,0 +1,142 @@
+#!/bin/sh
+# Web benchmarks of the reading app with wrk, each beside nginx serving the
+# same article page as a static file.
+#
+#   bench/web/run.sh [N]     N generated articles (default 10000)
+#
+# Environment: NEWSSTAND_BIN (default build/newsstand), BENCH_DATA (a data
+# directory to reuse; generated with `newsstand bench gen N` when absent),
+# BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 64),
+# BENCH_THREADS (wrk threads, default 2).
+# Prints a Markdown table: requests/s, p50, p99 and the servers' RSS.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+n=${1:-10000}
+bin=${NEWSSTAND_BIN:-$root/build/newsstand}
+secs=${BENCH_SECONDS:-10}
+conns=${BENCH_CONNECTIONS:-64}
+wthreads=${BENCH_THREADS:-2}
+for tool in wrk nginx curl; do
+	command -v $tool >/dev/null 2>&1 || [ -x /usr/sbin/$tool ] || {
+		echo "bench: $tool missing (make deps-bench)"; exit 1; }
+done
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+tmp=$(mktemp -d)
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	for p in $pids; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+data=${BENCH_DATA:-$tmp/data}
+if [ ! -f "$data/newsstand.db" ]; then
+	echo "generating $n articles into $data" >&2
+	"$bin" bench gen "$n" --data-dir "$data" >&2
+fi
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_server NAME CACHE: starts newsstand, sets $port and $pid.
+start_server() {
+	port=$(free_port)
+	NEWSSTAND_WEB_CACHE=$2 NEWSSTAND_LOG_LEVEL=warn \
+	NEWSSTAND_WEB_MAX_PER_IP=1000 \
+		"$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" \
+		--base-url "http://127.0.0.1:$port" >"$tmp/$1.log" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+		i=$((i + 1)); [ $i -lt 100 ] || { cat "$tmp/$1.log"; exit 1; }
+		sleep 0.1
+	done
+}
+
+rss_kb() {
+	awk '/VmRSS/ { print $2 }' "/proc/$1/status"
+}
+
+# bench LABEL URL PID: one wrk run, one table row.
+bench() {
+	curl -s -o /dev/null "$2"	# warm (fills the page cache)
+	wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$2" >"$tmp/wrk.out"
+	rps=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/wrk.out")
+	p50=$(awk '$1 == "50%" { print $2 }' "$tmp/wrk.out")
+	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
+	errs=$(awk '/Non-2xx|Socket errors/ { $1 = $1; printf "%s; ", $0 }' "$tmp/wrk.out")
+	rss=$(rss_kb "$3")
+	printf '| %s | %s | %s | %s | %s MB | %s |\n' "$1" "$rps" "$p50" "$p99" \
+		"$((rss / 1024))" "${errs:-}"
+}
+
+start_server cached true
+cached_port=$port cached_pid=$pid
+start_server uncached false
+uncached_port=$port uncached_pid=$pid
+
+count=$(python3 -c "import sqlite3; print(sqlite3.connect('file:$data/newsstand.db?mode=ro', uri=True).execute('select max(id) from articles').fetchone()[0])")
+id=$((count / 2))
+path=$(curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$cached_port/a/$id" |
+	sed 's|^http://[^/]*||')
+[ -n "$path" ] || path=/a/$id
+
+# nginx with the same page as a static file.
+mkdir -p "$tmp/www"
+chmod 755 "$tmp" "$tmp/www"
+curl -s "http://127.0.0.1:$cached_port$path" >"$tmp/www/article.html"
+nginx_port=$(free_port)
+cat >"$tmp/nginx.conf" <<CONF
+worker_processes auto;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+daemon off;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 100000;
+	client_body_temp_path $tmp/nginx-body;
+	proxy_temp_path $tmp/nginx-proxy;
+	fastcgi_temp_path $tmp/nginx-fastcgi;
+	uwsgi_temp_path $tmp/nginx-uwsgi;
+	scgi_temp_path $tmp/nginx-scgi;
+	types { text/html html; }
+	server {
+		listen 127.0.0.1:$nginx_port;
+		root $tmp/www;
+	}
+}
+CONF
+"$nginx_bin" -c "$tmp/nginx.conf" -e "$tmp/nginx.err" 2>/dev/null &
+nginx_pid=$!
+pids="$pids $nginx_pid"
+sleep 0.5
+
+echo "articles: $count; page: $path ($(wc -c <"$tmp/www/article.html") bytes);" \
+	"wrk: $wthreads threads, $conns connections, ${secs}s; cores: $(nproc)"
+echo
+echo "| case | requests/s | p50 | p99 | server RSS | errors |"
+echo "|---|---|---|---|---|---|"
+bench "nginx, static file of the article page" \
+	"http://127.0.0.1:$nginx_port/article.html" "$nginx_pid"
+bench "article page, cached (visitor)" \
+	"http://127.0.0.1:$cached_port$path" "$cached_pid"
+bench "article page, uncached (web_cache=false)" \
+	"http://127.0.0.1:$uncached_port$path" "$uncached_pid"
+bench "search 'harbour council', uncached" \
+	"http://127.0.0.1:$uncached_port/search?q=harbour+council" "$uncached_pid"
+bench "search 'harbour council', cached" \
+	"http://127.0.0.1:$cached_port/search?q=harbour+council" "$cached_pid"
+bench "JSON article, uncached" \
+	"http://127.0.0.1:$uncached_port/api/v1/articles/$id" "$uncached_pid"
+bench "JSON article, cached" \
+	"http://127.0.0.1:$cached_port/api/v1/articles/$id" "$cached_pid"
+bench "front page, uncached" \
+	"http://127.0.0.1:$uncached_port/" "$uncached_pid"
