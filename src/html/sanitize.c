@@ -509,6 +509,28 @@ sanitize_is_embed_url(const char *url)
 	return false;
 }
 
+/*
+ * Escapes s into out, writing U+FFFD for control characters that the
+ * parser would turn into U+FFFD on the next parse (idempotence).
+ */
+static void
+add_escaped(struct buf *out, const char *s, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f') ||
+		    c == 0x7f) {
+			buf_add_html(out, s + start, i - start);
+			buf_adds(out, "\xef\xbf\xbd");
+			start = i + 1;
+		}
+	}
+	buf_add_html(out, s + start, len - start);
+}
+
 /* --- attributes ---------------------------------------------------------- */
 
 static void
@@ -517,7 +539,7 @@ add_attr(struct buf *out, const char *name, const char *value, size_t len)
 	buf_addc(out, ' ');
 	buf_adds(out, name);
 	buf_adds(out, "=\"");
-	buf_add_html(out, value, len);
+	add_escaped(out, value, len);
 	buf_addc(out, '"');
 }
 
@@ -1006,7 +1028,7 @@ write_text(struct sanitizer *z, const GumboNode *n)
 	if (parent && parent->rule->tag == GUMBO_TAG_PRE && s[0] == '\n' &&
 	    z->out->len == parent->out_after)
 		buf_addc(z->out, '\n');
-	buf_add_html(z->out, s, len);
+	add_escaped(z->out, s, len);
 	if (!blank && !is_invisible_text(s))
 		mark_meaningful(z);
 }
