@@ -189,17 +189,17 @@ feed_parse_json(struct feed *feed, const char *data, size_t len,
 	version = json_string_value(json_object_get(root, "version"));
 	items = json_object_get(root, "items");
 	if (!version || strncmp(version, "https://jsonfeed.org/version/", 29)) {
-		if (!version && json_is_array(items)) {
+		if (json_is_array(items)) {
+			/* Some publishers write "1.0" or nothing at all. */
 			feed->recovered = true;
-			feed->error = "no JSON Feed version";
+			feed->error = "no jsonfeed.org version URL";
 		} else {
 			*reason = "not a JSON Feed: no jsonfeed.org version";
 			rc = ST_PARSE;
 			goto out;
 		}
 	}
-	feed->format =
-		version && !strcmp(version + 29, "1.1") ? "json11" : "json10";
+	feed->format = version && strstr(version, "1.1") ? "json11" : "json10";
 	feed->encoding = "utf-8";
 	feed->title = get_str(a, root, "title");
 	if (feed->title)

@@ -1542,28 +1542,34 @@ fix_ampersands(const char *data, size_t len, size_t *out_len)
 {
 	struct buf b = BUF_INIT;
 	size_t i = 0, copied = 0;
+	const char *stop = data + len, *lt = NULL;
 
 	while (i < len) {
 		const char *hit = memchr(data + i, '&', len - i);
-		const char *lt = memchr(data + i, '<', len - i);
 		size_t j, k;
 
-		if (lt && (!hit || lt < hit)) {
+		/* The next '<' is looked up again only once passed. */
+		if (!lt || lt < data + i) {
+			lt = memchr(data + i, '<', len - i);
+			if (!lt)
+				lt = stop;
+		}
+		if (lt < stop && (!hit || lt < hit)) {
 			/* Skip CDATA sections and comments whole. */
-			const char *end = NULL;
+			const char *close = NULL;
 
 			j = (size_t)(lt - data);
 			if (len - j >= 9 && !memcmp(lt, "<![CDATA[", 9))
-				end = memmem(lt + 9, len - j - 9, "]]>", 3);
+				close = memmem(lt + 9, len - j - 9, "]]>", 3);
 			else if (len - j >= 4 && !memcmp(lt, "<!--", 4))
-				end = memmem(lt + 4, len - j - 4, "-->", 3);
+				close = memmem(lt + 4, len - j - 4, "-->", 3);
 			else {
 				i = j + 1;
 				continue;
 			}
-			if (!end)
+			if (!close)
 				break;
-			i = (size_t)(end - data) + 3;
+			i = (size_t)(close - data) + 3;
 			continue;
 		}
 		if (!hit)
