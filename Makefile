@@ -113,6 +113,7 @@ test: deps-test
 check: $(BIN) $(TEST_BIN)
 	NEWSSTAND_BIN=$(abspath $(BIN)) NEWSSTAND_SRC=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(TEST_BIN) --jobs 2 --timeout 300
 	@if [ -x tests/browser/run ]; then \

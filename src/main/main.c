@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <curl/curl.h>
+#include <libxml/parser.h>
 #include <locale.h>
 
 #include "base/config.h"
@@ -114,8 +115,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "newsstand: not starting: bad configuration\n");
 		return EXIT_FAIL;
 	}
+	/* Libraries that must be set up before any thread starts. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
 	rc = commands[i].run(argc - 1, argv + 1);
+	xmlCleanupParser();
 	curl_global_cleanup();
 	config_free();
 	return rc;
