@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "feed/feed.h"
+#include "fetch/fetch.h"
 
 int cmd_parse(int argc, char **argv);
 
@@ -15,7 +16,7 @@ static void
 usage(FILE *out)
 {
 	fputs("usage: newsstand parse [--url BASE] [--content-type TYPE] "
-	      "FILE|-\n"
+	      "FILE|URL|-\n"
 	      "\n"
 	      "Parses an RSS, Atom or JSON Feed document and prints what was\n"
 	      "read from it as JSON: format, title, link, language, whether\n"
@@ -23,6 +24,8 @@ usage(FILE *out)
 	      "\n"
 	      "  FILE                  the feed document; - reads standard "
 	      "input\n"
+	      "  URL                   an http(s) URL, fetched with the "
+	      "fetcher's limits\n"
 	      "  --url BASE            the document's URL, the base for "
 	      "relative links\n"
 	      "  --content-type TYPE   the HTTP Content-Type it was served "
@@ -98,6 +101,7 @@ cmd_parse(int argc, char **argv)
 	const char *reason = NULL;
 	struct buf doc = BUF_INIT, out = BUF_INIT;
 	struct feed *feed = NULL;
+	char *fetched_url = NULL, *fetched_type = NULL;
 	long rounds = 0;
 	FILE *in;
 	int i, ret = 1;
@@ -139,28 +143,54 @@ cmd_parse(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8)) {
-		fputs("newsstand parse: fetching a URL is not supported yet; "
-		      "save the feed to a file and parse that\n",
-		      stderr);
-		return 2;
-	}
-
 	buf_init(&doc, FEED_MAX_SIZE);
-	in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!in) {
-		fprintf(stderr, "newsstand parse: %s: %s\n", path,
-			strerror(errno));
-		goto out;
-	}
-	rc = read_all(in, &doc);
-	if (in != stdin)
-		fclose(in);
-	if (rc) {
-		fprintf(stderr, "newsstand parse: %s: %s\n", path,
-			rc == ST_TOOBIG ? "larger than the size limit"
-					: status_str(rc));
-		goto out;
+	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8)) {
+		struct fetch_result res = {0};
+		struct fetch_options opts = {
+			.accept = "application/rss+xml, application/atom+xml, "
+				  "application/feed+json, */*;q=0.5"};
+
+		if (fetch_global_init())
+			goto out;
+		rc = fetch_one(path, &opts, &res);
+		if (rc || !res.body) {
+			fprintf(stderr, "newsstand parse: %s: %s\n", path,
+				res.error ? res.error : status_str(rc));
+			fetch_result_release(&res);
+			fetch_global_cleanup();
+			goto out;
+		}
+		buf_add(&doc, res.body, res.body_len);
+		if (!url)
+			url = fetched_url =
+				xstrdup(res.final_url ? res.final_url : path);
+		if (!content_type && res.content_type)
+			content_type = fetched_type = xstrdup(res.content_type);
+		fetch_result_release(&res);
+		fetch_global_cleanup();
+		if (doc.err) {
+			fprintf(stderr,
+				"newsstand parse: %s: larger than the "
+				"size limit\n",
+				path);
+			goto out;
+		}
+	} else {
+		in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+		if (!in) {
+			fprintf(stderr, "newsstand parse: %s: %s\n", path,
+				strerror(errno));
+			goto out;
+		}
+		rc = read_all(in, &doc);
+		if (in != stdin)
+			fclose(in);
+		if (rc) {
+			fprintf(stderr, "newsstand parse: %s: %s\n", path,
+				rc == ST_TOOBIG ? "larger than the size limit"
+						: status_str(rc));
+			goto out;
+		}
 	}
 	if (rounds) {
 		ret = bench(&doc, url, content_type, rounds);
@@ -182,6 +212,8 @@ cmd_parse(int argc, char **argv)
 	}
 	ret = 0;
 out:
+	free(fetched_url);
+	free(fetched_type);
 	feed_free(feed);
 	buf_release(&doc);
 	buf_release(&out);

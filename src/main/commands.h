@@ -9,6 +9,7 @@ int cmd_db(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_feed(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_opml(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_publisher(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

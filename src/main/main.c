@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"demo",    cmd_demo,    "load the bundled demo catalogue"},
 	{"feed",    cmd_feed,    "add, list, show, remove, enable or disable feeds"},
 	{"fetch",   cmd_fetch,   "fetch due feeds and store new articles"},
+	{"opml",    cmd_opml,    "import or export the catalogue as OPML"},
 	{"parse",   cmd_parse,   "print what the parser makes of a feed, as JSON"},
 	{"publisher", cmd_publisher, "add, list, show or remove publishers"},
 	{"serve",   cmd_serve,   "serve the reading app and fetch feeds"},

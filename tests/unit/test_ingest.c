@@ -23,10 +23,10 @@ setup(void)
 	struct topic t = {.slug = (char *)"science", .name = (char *)"Science"};
 
 	config_defaults();
-	config_set("log_level", "error", "test");
-	config_set("fetch_allow", "127.0.0.1", "test");
-	config_set("fetch_timeout", "3", "test");
-	config_set("fetch_connect_timeout", "2", "test");
+	cr_assert_eq(config_set("log_level", "error", "test"), ST_OK);
+	cr_assert_eq(config_set("fetch_allow", "127.0.0.1", "test"), ST_OK);
+	cr_assert_eq(config_set("fetch_timeout", "3", "test"), ST_OK);
+	cr_assert_eq(config_set("fetch_connect_timeout", "2", "test"), ST_OK);
 	cr_assert_eq(fetch_global_init(), ST_OK);
 	dir = test_tmpdir();
 	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
@@ -334,7 +334,7 @@ Test(ingest, private_addresses_are_refused_without_allow_list)
 	struct ingest_stats stats = {0};
 	struct store_feed f;
 
-	config_set("fetch_allow", "", "test");
+	cr_assert_eq(config_set("fetch_allow", "", "test"), ST_OK);
 	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
 	cr_assert_eq(stats.failed, 1);
 	f = get_feed(id);
