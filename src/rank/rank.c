@@ -19,9 +19,9 @@
 /* clang-format off */
 enum {
 	WINDOW = 48 * 3600,	   /* candidates this close in time, seconds */
-	CANDIDATES = 12,	   /* articles the search index proposes */
-	QUERY_TERMS = 8,	   /* heaviest words searched for */
-	LEAD_CHARS = 1500,	   /* opening text compared, characters */
+	CANDIDATES = 8,		   /* articles the search index proposes */
+	QUERY_TERMS = 6,	   /* heaviest words searched for */
+	LEAD_CHARS = 1000,	   /* opening text compared, characters */
 	FINGERPRINT_TOKENS = 4000, /* words of body in the simhash */
 	NEAR_COPY_BITS = 6,	   /* simhash distance of a near copy */
 	TOP_WINDOW = 72 * 3600,	   /* top stories: seen this recently */

@@ -96,12 +96,11 @@ cvc(const struct stemmer *z, int i)
 	return c != 'w' && c != 'x' && c != 'y';
 }
 
+/* Does the word end in suffix (len letters)? Sets j before it if so. */
 static bool
-ends(struct stemmer *z, const char *suffix)
+ends_n(struct stemmer *z, const char *suffix, int len)
 {
-	int len = (int)strlen(suffix);
-
-	if (len > z->k + 1)
+	if (len > z->k + 1 || z->b[z->k] != suffix[len - 1])
 		return false;
 	if (memcmp(z->b + z->k - len + 1, suffix, (size_t)len))
 		return false;
@@ -109,22 +108,17 @@ ends(struct stemmer *z, const char *suffix)
 	return true;
 }
 
-/* Replaces b[j+1..k] with s. */
-static void
-set_to(struct stemmer *z, const char *s)
-{
-	int len = (int)strlen(s);
+#define ends(z, lit) ends_n((z), (lit), (int)sizeof(lit) - 1)
 
+/* Replaces b[j+1..k] with s (len letters). */
+static void
+set_to_n(struct stemmer *z, const char *s, int len)
+{
 	memcpy(z->b + z->j + 1, s, (size_t)len);
 	z->k = z->j + len;
 }
 
-static void
-replace_if_measured(struct stemmer *z, const char *s)
-{
-	if (measure(z) > 0)
-		set_to(z, s);
-}
+#define set_to(z, lit) set_to_n((z), (lit), (int)sizeof(lit) - 1)
 
 /* Plurals and -ed, -ing: caresses -> caress, ponies -> poni, hopping -> hop. */
 static void
@@ -173,28 +167,44 @@ step1c(struct stemmer *z)
 }
 
 struct rule {
-	const char *suffix;
-	const char *replacement;
+	const char *suffix;	 /* what the word ends with */
+	const char *replacement; /* what it becomes */
+	int suffix_len;		 /* strlen(suffix) */
+	int replacement_len;	 /* strlen(replacement) */
 };
+
+struct suffix {
+	const char *text; /* the suffix */
+	int len;	  /* strlen(text) */
+};
+
+#define RULE(from, to)                                                         \
+	{                                                                      \
+		from, to, (int)sizeof(from) - 1, (int)sizeof(to) - 1           \
+	}
+#define SUFFIX(text)                                                           \
+	{                                                                      \
+		text, (int)sizeof(text) - 1                                    \
+	}
 
 /* clang-format off */
 static const struct rule step2_rules[] = {
-	{"ational", "ate"}, {"tional", "tion"}, {"enci", "ence"},
-	{"anci", "ance"}, {"izer", "ize"}, {"bli", "ble"}, {"alli", "al"},
-	{"entli", "ent"}, {"eli", "e"}, {"ousli", "ous"}, {"ization", "ize"},
-	{"ation", "ate"}, {"ator", "ate"}, {"alism", "al"},
-	{"iveness", "ive"}, {"fulness", "ful"}, {"ousness", "ous"},
-	{"aliti", "al"}, {"iviti", "ive"}, {"biliti", "ble"}, {"logi", "log"},
+	RULE("ational", "ate"), RULE("tional", "tion"), RULE("enci", "ence"),
+	RULE("anci", "ance"), RULE("izer", "ize"), RULE("bli", "ble"), RULE("alli", "al"),
+	RULE("entli", "ent"), RULE("eli", "e"), RULE("ousli", "ous"), RULE("ization", "ize"),
+	RULE("ation", "ate"), RULE("ator", "ate"), RULE("alism", "al"),
+	RULE("iveness", "ive"), RULE("fulness", "ful"), RULE("ousness", "ous"),
+	RULE("aliti", "al"), RULE("iviti", "ive"), RULE("biliti", "ble"), RULE("logi", "log"),
 };
 
 static const struct rule step3_rules[] = {
-	{"icate", "ic"}, {"ative", ""}, {"alize", "al"}, {"iciti", "ic"},
-	{"ical", "ic"}, {"ful", ""}, {"ness", ""},
+	RULE("icate", "ic"), RULE("ative", ""), RULE("alize", "al"), RULE("iciti", "ic"),
+	RULE("ical", "ic"), RULE("ful", ""), RULE("ness", ""),
 };
 
-static const char *const step4_suffixes[] = {
-	"al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement",
-	"ment", "ent", "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize",
+static const struct suffix step4_suffixes[] = {
+	SUFFIX("al"), SUFFIX("ance"), SUFFIX("ence"), SUFFIX("er"), SUFFIX("ic"), SUFFIX("able"), SUFFIX("ible"), SUFFIX("ant"), SUFFIX("ement"),
+	SUFFIX("ment"), SUFFIX("ent"), SUFFIX("ion"), SUFFIX("ou"), SUFFIX("ism"), SUFFIX("ate"), SUFFIX("iti"), SUFFIX("ous"), SUFFIX("ive"), SUFFIX("ize"),
 };
 /* clang-format on */
 
@@ -205,8 +215,13 @@ apply_rules(struct stemmer *z, const struct rule *rules, size_t count)
 	size_t i;
 
 	for (i = 0; i < count; i++) {
-		if (ends(z, rules[i].suffix)) {
-			replace_if_measured(z, rules[i].replacement);
+		/* Most rules fail on the last letter: test it inline. */
+		if (rules[i].suffix[rules[i].suffix_len - 1] != z->b[z->k])
+			continue;
+		if (ends_n(z, rules[i].suffix, rules[i].suffix_len)) {
+			if (measure(z) > 0)
+				set_to_n(z, rules[i].replacement,
+					 rules[i].replacement_len);
 			return;
 		}
 	}
@@ -219,13 +234,14 @@ step4(struct stemmer *z)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(step4_suffixes); i++) {
-		const char *suffix = step4_suffixes[i];
+		const struct suffix *suffix = &step4_suffixes[i];
 
-		if (!ends(z, suffix))
+		if (suffix->text[suffix->len - 1] != z->b[z->k] ||
+		    !ends_n(z, suffix->text, suffix->len))
 			continue;
 		/* The first suffix that matches decides, even when its
 		 * measure is too low ("ement" before "ment" before "ent"). */
-		if (!strcmp(suffix, "ion") &&
+		if (suffix->len == 3 && !memcmp(suffix->text, "ion", 3) &&
 		    (z->j < 0 || (z->b[z->j] != 's' && z->b[z->j] != 't')))
 			return;
 		if (measure(z) > 1)

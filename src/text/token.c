@@ -15,29 +15,37 @@
 
 #include "text/text.h"
 
-enum { STOP_MAX_LEN = 12 };
+enum { STOP_MAX_LEN = 10 }; /* the longest stop word: "themselves" */
 
 /* clang-format off */
-/* English stop words, sorted for bsearch; folded like tokens ("dont"). */
+/*
+ * English stop words, sorted for the binary search, folded like tokens
+ * ("dont"); with them the names of days and months, which every news
+ * article carries and which say nothing about which event it is.
+ */
 static const char *const stopwords[] = {
 	"a", "about", "above", "according", "after", "again", "against",
-	"all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-	"because", "been", "before", "being", "below", "between", "both",
-	"but", "by", "can", "cannot", "could", "did", "didnt", "do", "does",
-	"doesnt", "doing", "dont", "down", "during", "each", "few", "for",
-	"from", "further", "had", "has", "have", "having", "he", "her",
-	"here", "hers", "herself", "him", "himself", "his", "how", "i", "if",
-	"in", "into", "is", "isnt", "it", "its", "itself", "just", "me",
-	"more", "most", "mr", "mrs", "ms", "much", "my", "myself", "no",
-	"nor", "not", "now", "of", "off", "on", "once", "only", "or",
-	"other", "our", "ours", "ourselves", "out", "over", "own", "said",
-	"same", "say", "says", "she", "should", "so", "some", "such", "than",
-	"that", "the", "their", "theirs", "them", "themselves", "then",
-	"there", "these", "they", "this", "those", "through", "to", "told",
-	"too", "under", "until", "up", "upon", "us", "very", "was", "wasnt",
-	"we", "were", "what", "when", "where", "whether", "which", "while",
-	"who", "whom", "whose", "why", "will", "with", "within", "without",
-	"wont", "would", "yet", "you", "your", "yours", "yourself",
+	"all", "also", "am", "an", "and", "any", "april", "are", "as", "at",
+	"august", "be", "because", "been", "before", "being", "below",
+	"between", "both", "but", "by", "can", "cannot", "could", "december",
+	"did", "didnt", "do", "does", "doesnt", "doing", "dont", "down",
+	"during", "each", "february", "few", "for", "friday", "from",
+	"further", "had", "has", "have", "having", "he", "her", "here",
+	"hers", "herself", "him", "himself", "his", "how", "i", "if", "in",
+	"into", "is", "isnt", "it", "its", "itself", "january", "july",
+	"june", "just", "may", "me", "monday", "more", "most", "mr", "mrs",
+	"ms", "much", "my", "myself", "no", "nor", "not", "november", "now",
+	"october", "of", "off", "on", "once", "only", "or", "other", "our",
+	"ours", "ourselves", "out", "over", "own", "said", "same",
+	"saturday", "say", "says", "september", "she", "should", "so",
+	"some", "such", "sunday", "than", "that", "the", "their", "theirs",
+	"them", "themselves", "then", "there", "these", "they", "this",
+	"those", "through", "thursday", "to", "today", "told", "tomorrow",
+	"too", "tuesday", "under", "until", "up", "upon", "us", "very",
+	"was", "wasnt", "we", "wednesday", "were", "what", "when", "where",
+	"whether", "which", "while", "who", "whom", "whose", "why", "will",
+	"with", "within", "without", "wont", "would", "yesterday", "yet",
+	"you", "your", "yours", "yourself",
 };
 
 /* Latin-1 Supplement and Latin Extended-A letters and their ASCII folds. */
@@ -82,23 +90,33 @@ static const struct sep_range {
 };
 /* clang-format on */
 
-static int
-stop_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
 bool
 text_is_stopword(const char *word, size_t len)
 {
-	char tmp[STOP_MAX_LEN + 1];
+	size_t lo = 0, hi = ARRAY_SIZE(stopwords);
 
 	if (len == 0 || len > STOP_MAX_LEN)
 		return false;
-	memcpy(tmp, word, len);
-	tmp[len] = '\0';
-	return bsearch(tmp, stopwords, ARRAY_SIZE(stopwords),
-		       sizeof(stopwords[0]), stop_cmp) != NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *w = stopwords[mid];
+		int cmp = (unsigned char)word[0] - (unsigned char)w[0];
+
+		if (!cmp) {
+			size_t wlen = strlen(w);
+
+			cmp = memcmp(word, w, MIN(len, wlen));
+			if (!cmp)
+				cmp = len < wlen ? -1 : len > wlen;
+		}
+		if (!cmp)
+			return true;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
 }
 
 uint64_t

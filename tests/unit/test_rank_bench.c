@@ -1,0 +1,207 @@
+/*
+ * test_rank_bench.c — how long story assignment takes on a large index.
+ *
+ * Skipped unless NEWSSTAND_BENCH is set (it writes about 100,000 synthetic
+ * articles, which takes a minute or more). NEWSSTAND_BENCH_ARTICLES changes
+ * the size. Results are printed, and the assignment must stay under a
+ * millisecond per article on average.
+ */
+#include "common.h"
+
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "rank/rank.h"
+#include "store/store.h"
+
+#define NOW	   ((int64_t)1800000000)
+#define FEED_ITEMS 20 /* articles stored per feed update */
+
+static const char *const syllables[] = {
+	"ka",  "lo",  "mi",  "ne",  "ru",  "sa",  "ti",	 "vo",	"ber", "dan",
+	"fel", "gor", "hal", "jin", "kor", "lun", "mar", "nor", "pel", "quin",
+	"ros", "sel", "tor", "ul",  "ven", "wes", "yor", "zan", "ash", "bri",
+};
+
+/* A deterministic pseudo-word for n. */
+static void
+word(struct buf *b, unsigned n, bool capital)
+{
+	size_t start = b->len;
+
+	do {
+		buf_adds(b, syllables[n % ARRAY_SIZE(syllables)]);
+		n /= ARRAY_SIZE(syllables);
+	} while (n);
+	if (capital)
+		b->data[start] = (char)(b->data[start] - 'a' + 'A');
+}
+
+static uint64_t rng_state = 88172645463325252ULL;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+/* Zipf-like: small numbers much more often. */
+static unsigned
+zipf(unsigned n)
+{
+	unsigned a = rnd(n) + 1, b = rnd(a) + 1;
+
+	return b - 1;
+}
+
+/* An article about event e: its own names and words amid common ones. */
+static void
+make_text(struct buf *title, struct buf *body, unsigned e)
+{
+	size_t i;
+
+	buf_reset(title);
+	buf_reset(body);
+	for (i = 0; i < 8; i++) {
+		if (i)
+			buf_addc(title, ' ');
+		if (rnd(2))
+			word(title, 100000 + e * 12 + rnd(12), true);
+		else
+			word(title, zipf(5000), false);
+	}
+	for (i = 0; i < 350; i++) {
+		if (i)
+			buf_adds(body, i % 17 ? " " : ". ");
+		if (rnd(10) < 3)
+			word(body, 100000 + e * 12 + rnd(12), rnd(2));
+		else
+			word(body, zipf(5000), false);
+	}
+}
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(rank_bench, assign_on_large_index, .timeout = 1200)
+{
+	const char *env = getenv("NEWSSTAND_BENCH");
+	const char *size = getenv("NEWSSTAND_BENCH_ARTICLES");
+	size_t total = size ? (size_t)atol(size) : 100000, measured = 2000, i;
+	char dir[] = "/tmp/newsstand-bench-XXXXXX", path[96], tmp[128];
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	struct store *s;
+	int64_t pubs[20];
+	double t0, t_fill, t_assign = 0;
+
+	if (!env || !*env)
+		cr_skip_test("set NEWSSTAND_BENCH=1 to run the benchmark");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bench.db", dir);
+	cr_assert_eq(store_open_file(path, STORE_WRITE, 0, &s), ST_OK);
+	for (i = 0; i < ARRAY_SIZE(pubs); i++) {
+		struct publisher p = {0};
+		char slug[32];
+
+		snprintf(slug, sizeof(slug), "pub-%zu", i);
+		p.slug = p.name = slug;
+		p.created_at = NOW;
+		cr_assert_eq(store_publisher_put(s, &p), ST_OK);
+		pubs[i] = p.id;
+	}
+	if (getenv("NEWSSTAND_BENCH_FTS")) {
+		/* Tries a search index setting: NEWSSTAND_BENCH_FTS=automerge
+		 * NEWSSTAND_BENCH_FTS_VALUE=2. */
+		const char *value = getenv("NEWSSTAND_BENCH_FTS_VALUE");
+		sqlite3 *db;
+		sqlite3_stmt *st;
+
+		cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+		cr_assert_eq(
+			sqlite3_prepare_v2(
+				db,
+				"INSERT INTO articles_fts(articles_fts, rank)"
+				" VALUES(?, ?)",
+				-1, &st, NULL),
+			SQLITE_OK);
+		sqlite3_bind_text(st, 1, getenv("NEWSSTAND_BENCH_FTS"), -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, value ? atoi(value) : 0);
+		cr_assert_eq(sqlite3_step(st), SQLITE_DONE, "%s",
+			     sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	t0 = seconds();
+	cr_assert_eq(store_begin(s), ST_OK);
+	/* Like ingest: each feed's new items are stored, then assigned. */
+	for (i = 0; i < total + measured; i += FEED_ITEMS) {
+		struct article batch[FEED_ITEMS];
+		size_t j, n = MIN((size_t)FEED_ITEMS, total + measured - i);
+		double t;
+
+		for (j = 0; j < n; j++) {
+			struct article *a = &batch[j];
+			enum article_put_result res;
+
+			memset(a, 0, sizeof(*a));
+			/* Events of ~5 articles spread over a week. */
+			make_text(&title, &body,
+				  (unsigned)((i + j) / 5 + rnd(3)));
+			snprintf(tmp, sizeof(tmp), "https://bench.example/%zu",
+				 i + j);
+			a->publisher_id = pubs[rnd(ARRAY_SIZE(pubs))];
+			a->url = xstrdup(tmp);
+			a->title = xstrdup(title.data);
+			a->body_text = xstrdup(body.data);
+			a->word_count = 350;
+			a->published_at = NOW - 7 * 86400 +
+					  (int64_t)((i + j) * 7 * 86400 /
+						    (total + measured));
+			cr_assert_eq(store_article_put(s, a, &res), ST_OK);
+		}
+		t = seconds();
+		for (j = 0; j < n; j++)
+			cr_assert_eq(rank_assign_story(s, &batch[j]), ST_OK);
+		if (i >= total)
+			t_assign += seconds() - t;
+		for (j = 0; j < n; j++)
+			article_release(&batch[j]);
+		if (i % 5000 == 0) {
+			cr_assert_eq(store_commit(s), ST_OK);
+			cr_assert_eq(store_begin(s), ST_OK);
+		}
+	}
+	cr_assert_eq(store_commit(s), ST_OK);
+	t_fill = seconds() - t0;
+	printf("rank bench: %zu articles stored and assigned in %.1f s "
+	       "(%.0f/s); last %zu assignments: %.0f us each\n",
+	       total + measured, t_fill, (double)(total + measured) / t_fill,
+	       measured, t_assign / (double)measured * 1e6);
+	cr_expect_lt(t_assign / (double)measured, 0.001);
+	store_close(s);
+	buf_release(&title);
+	buf_release(&body);
+	if (getenv("NEWSSTAND_BENCH_KEEP")) {
+		printf("rank bench: database kept in %s\n", path);
+		return;
+	}
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s-wal", path);
+	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s-shm", path);
+	unlink(tmp);
+	rmdir(dir);
+}
