@@ -202,7 +202,25 @@ static const char schema_v1[] =
 	" created_at INTEGER NOT NULL,"
 	" last_used_at INTEGER NOT NULL DEFAULT 0);";
 
+/* Accounts: one-time password reset tokens (hashes only) and the indexes
+ * of the account pages (history, billing audit, tokens, follows). */
+static const char schema_v2[] =
+	"CREATE TABLE password_resets ("
+	" token_hash BLOB PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" expires_at INTEGER NOT NULL,"
+	" used_at INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE INDEX password_resets_user ON password_resets(user_id);"
+	"CREATE INDEX reads_user ON reads(user_id, read_at DESC);"
+	"CREATE INDEX billing_events_user ON billing_events(user_id,"
+	" created_at);"
+	"CREATE INDEX api_tokens_user ON api_tokens(user_id);"
+	"CREATE INDEX saves_user ON saves(user_id, created_at DESC);"
+	"CREATE INDEX memberships_customer ON memberships(provider_customer);";
+
 const char *const store_migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);
