@@ -65,7 +65,7 @@ TEST_BIN := $(BUILD)/tests/unit-tests
 DEB_BUILD := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
 	libgumbo-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev \
 	libsodium-dev zlib1g-dev libcriterion-dev clang-format
-DEB_TEST := $(DEB_BUILD) curl sqlite3 python3 chromium nodejs npm
+DEB_TEST := $(DEB_BUILD) curl sqlite3 python3 chromium
 DEB_BENCH := $(DEB_TEST) wrk nginx sfeed newsboat python3-feedparser hyperfine bc
 DEB_LINT := cppcheck clang-tidy clang
 
@@ -93,6 +93,7 @@ deps:
 	@scripts/install-deps $(DEB_BUILD)
 deps-test:
 	@scripts/install-deps $(DEB_TEST)
+	@command -v npm >/dev/null || scripts/install-deps nodejs npm
 	@scripts/install-node-deps tests/browser
 deps-bench:
 	@scripts/install-deps $(DEB_BENCH)

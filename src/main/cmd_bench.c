@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "html/sanitize.h"
 #include "main/cli.h"
 #include "main/commands.h"
 #include "store/stories.h"
@@ -28,7 +29,8 @@ enum {
 };
 
 static const char usage[] =
-	"newsstand bench gen N [--data-dir DIR]\n\n"
+	"newsstand bench gen N [--data-dir DIR]\n"
+	"newsstand bench sanitize DIR [REPEAT]\n\n"
 	"Generates N articles with stories into the data directory, for the\n"
 	"web benchmarks.";
 
@@ -251,9 +253,26 @@ cmd_bench(int argc, char **argv)
 	rc = cli_parse(argc, argv, usage, opts, &nargs);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if (nargs >= 2 && !strcmp(argv[1], "sanitize")) {
+		size_t bytes = 0;
+		double seconds = 0;
+		int64_t repeat = 1;
+
+		if (nargs > 3 ||
+		    (nargs == 3 && !cli_parse_id(argv[3], &repeat)))
+			return cli_usage_error("bench", "usage: bench sanitize "
+							"DIR [REPEAT]");
+		if (sanitize_bench(argv[2], (unsigned)repeat, &bytes, &seconds))
+			return EXIT_FAIL;
+		printf("sanitised %zu bytes in %.3f s: %.1f MB/s\n", bytes,
+		       seconds,
+		       seconds > 0 ? (double)bytes / seconds / 1e6 : 0);
+		return EXIT_OK;
+	}
 	if (nargs != 2 || strcmp(argv[1], "gen") ||
 	    !cli_parse_id(argv[2], &count))
-		return cli_usage_error("bench", "usage: bench gen N");
+		return cli_usage_error("bench", "usage: bench gen N | bench "
+						"sanitize DIR [REPEAT]");
 	if (store_open(config.data_dir, STORE_WRITE, 0, &s))
 		return EXIT_FAIL;
 	rc = generate(s, (size_t)count) ? EXIT_FAIL : EXIT_OK;

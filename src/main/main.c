@@ -21,15 +21,19 @@ struct command {
 
 /* clang-format off */
 static const struct command commands[] = {
-	{"db",      cmd_db,      "migrate, check or back up the database"},
-	{"demo",    cmd_demo,    "load the bundled demo catalogue"},
-	{"feed",    cmd_feed,    "add, list, show, remove, enable or disable feeds"},
-	{"fetch",   cmd_fetch,   "fetch due feeds and store new articles"},
-	{"opml",    cmd_opml,    "import or export the catalogue as OPML"},
-	{"parse",   cmd_parse,   "print what the parser makes of a feed, as JSON"},
+	{"serve",     cmd_serve,     "serve the reading app and fetch feeds"},
+	{"fetch",     cmd_fetch,     "fetch due feeds and store new articles"},
 	{"publisher", cmd_publisher, "add, list, show or remove publishers"},
-	{"serve",   cmd_serve,   "serve the reading app and fetch feeds"},
-	{"version", cmd_version, "print versions of newsstand and its libraries"},
+	{"feed",      cmd_feed,      "add, list, show, remove, enable or disable feeds"},
+	{"opml",      cmd_opml,      "import or export the catalogue as OPML"},
+	{"user",      cmd_user,      "add users, grant or revoke membership, API tokens"},
+	{"payouts",   cmd_payouts,   "print a month's reads and payouts per publisher"},
+	{"parse",     cmd_parse,     "print what the parser makes of a feed, as JSON"},
+	{"extract",   cmd_extract,   "print the article extracted from a web page"},
+	{"db",        cmd_db,        "migrate, check or back up the database"},
+	{"demo",      cmd_demo,      "load the bundled demo catalogue"},
+	{"version",   cmd_version,   "print versions of newsstand and its libraries"},
+	{"bench",     cmd_bench,     NULL},
 };
 /* clang-format on */
 
@@ -44,8 +48,9 @@ print_help(FILE *out)
 	      "commands:\n",
 	      out);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name,
-			commands[i].summary);
+		if (commands[i].summary) /* hidden: benchmark helpers */
+			fprintf(out, "  %-10s %s\n", commands[i].name,
+				commands[i].summary);
 	fputs("\n'newsstand COMMAND --help' describes a command.\n"
 	      "'newsstand --help-config' lists every setting; each can be set\n"
 	      "in the config file (name = value), as NEWSSTAND_NAME in the\n"
