@@ -34,13 +34,16 @@ enum {
 };
 /* clang-format on */
 
-#define TITLE_WEIGHT	0.3  /* share of title overlap in similarity */
-#define TEXT_WEIGHT	0.7  /* share of text cosine in similarity */
-#define NEAR_COPY_SCORE 0.95 /* similarity given to near copies */
-#define JOIN_THRESHOLD	0.28 /* join a story at this similarity or more */
-#define HALF_LIFE_HOURS 12.0 /* top stories halve in weight this often */
-#define READS_WEIGHT	1.0  /* weight of ln(1 + reads in 24 h) */
-#define ARTICLES_WEIGHT 0.5  /* weight of ln(article count) */
+#define TITLE_WEIGHT	 0.3  /* share of title overlap in similarity */
+#define TEXT_WEIGHT	 0.7  /* share of text cosine in similarity */
+#define NEAR_COPY_SCORE	 0.95 /* similarity given to near copies */
+#define JOIN_THRESHOLD	 0.28 /* join a story at this similarity or more */
+#define MIN_SHARED_NAMES 2    /* fewer shared names halve the similarity */
+#define FRESH_HOURS	 12.0 /* articles this close in time count fully */
+#define STALE_PENALTY	 0.3  /* similarity lost at the window's edge */
+#define HALF_LIFE_HOURS	 12.0 /* top stories halve in weight this often */
+#define READS_WEIGHT	 1.0  /* weight of ln(1 + reads in 24 h) */
+#define ARTICLES_WEIGHT	 0.5  /* weight of ln(article count) */
 
 /* What similarity needs of one article. */
 struct features {
@@ -125,14 +128,56 @@ is_near_copy(uint64_t a, uint64_t b)
 	return a && b && text_hamming(a, b) <= NEAR_COPY_BITS;
 }
 
-/* How alike two articles are, in [0, 1]. */
+/* How many names and figures two articles share. */
+static size_t
+shared_names(const struct features *a, const struct features *b)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < a->vec.count && j < b->vec.count) {
+		uint64_t ha = a->vec.terms[i].hash, hb = b->vec.terms[j].hash;
+
+		if (ha == hb) {
+			if (text_term_is_name(&a->vec, i, &a->text) ||
+			    text_term_is_name(&b->vec, j, &b->text))
+				n++;
+			i++;
+			j++;
+		} else if (ha < hb) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return n;
+}
+
+/*
+ * How alike two articles are, in [0, 1]: title overlap and text cosine,
+ * halved when they share fewer than MIN_SHARED_NAMES names and figures
+ * (two glaciers retreating are two events), and fading when they are more
+ * than FRESH_HOURS apart (a story about a railway line in a valley two days
+ * before that valley floods is another story). Near copies score high.
+ */
 static double
 similarity(const struct features *a, const struct features *b, uint64_t fa,
-	   uint64_t fb)
+	   uint64_t fb, int64_t apart)
 {
-	double sim = TITLE_WEIGHT * text_jaccard(&a->title, &b->title) +
-		     TEXT_WEIGHT * text_cosine(&a->vec, &b->vec);
+	double title = text_jaccard(&a->title, &b->title);
+	double cosine = text_cosine(&a->vec, &b->vec);
+	size_t names = shared_names(a, b);
+	double hours = (double)(apart < 0 ? -apart : apart) / 3600.0;
+	double sim = TITLE_WEIGHT * title + TEXT_WEIGHT * cosine;
 
+	if (names < MIN_SHARED_NAMES)
+		sim *= 0.5;
+	if (hours > FRESH_HOURS)
+		sim *= 1.0 - STALE_PENALTY *
+				     MIN(hours - FRESH_HOURS,
+					 WINDOW / 3600.0 - FRESH_HOURS) /
+				     (WINDOW / 3600.0 - FRESH_HOURS);
+	log_debug("rank: title %.3f cosine %.3f names %zu hours %.0f", title,
+		  cosine, names, hours);
 	if (is_near_copy(fa, fb) && sim < NEAR_COPY_SCORE)
 		sim = NEAR_COPY_SCORE;
 	return sim;
@@ -234,7 +279,8 @@ rank_assign_story(struct store *s, struct article *a)
 		if (!c->story_id)
 			continue;
 		features_build(&fc, c->title, c->lead_text);
-		sim = similarity(&fa, &fc, fingerprint, c->fingerprint);
+		sim = similarity(&fa, &fc, fingerprint, c->fingerprint,
+				 a->published_at - c->published_at);
 		log_debug("rank: article %" PRId64 " ~ %" PRId64
 			  " (story %" PRId64 "): %.3f",
 			  a->id, c->article_id, c->story_id, sim);

@@ -85,15 +85,14 @@ text_vec_build(struct text_vec *v, const struct text_tokens *t,
 	for (i = 0; i < n;) {
 		const struct text_token *first = &t->items[order[i].index];
 		size_t j = i;
-		bool capital = false, lower = false;
+		bool capital, lower;
+		uint32_t flags = 0;
 		double w;
 
-		for (; j < n && order[j].hash == order[i].hash; j++) {
-			uint32_t f = t->items[order[j].index].flags;
-
-			capital |= (f & TOKEN_CAPITAL) != 0;
-			lower |= (f & TOKEN_LOWER) != 0;
-		}
+		for (; j < n && order[j].hash == order[i].hash; j++)
+			flags |= t->items[order[j].index].flags;
+		capital = (flags & TOKEN_CAPITAL) != 0;
+		lower = (flags & TOKEN_LOWER) != 0;
 		if (idf)
 			w = idf->idf(idf->ctx, t->bytes + first->stem,
 				     first->stem_len, first->hash);
@@ -107,12 +106,24 @@ text_vec_build(struct text_vec *v, const struct text_tokens *t,
 			term->weight = (float)w;
 			term->token = order[i].index;
 			term->count = (uint32_t)(j - i);
+			term->flags = flags;
 			sum += w * w;
 		}
 		i = j;
 	}
 	v->norm = sqrt(sum);
 	free(order);
+}
+
+bool
+text_term_is_name(const struct text_vec *v, size_t i,
+		  const struct text_tokens *t)
+{
+	const struct text_term *term = &v->terms[i];
+
+	if (term->flags & TOKEN_NUMBER)
+		return t->items[term->token].surface_len >= 2;
+	return (term->flags & TOKEN_CAPITAL) && !(term->flags & TOKEN_LOWER);
 }
 
 double

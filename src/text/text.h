@@ -106,6 +106,7 @@ struct text_term {
 	float weight;	/* tf-idf-like weight */
 	uint32_t token; /* index of its first token in the source list */
 	uint32_t count; /* occurrences */
+	uint32_t flags; /* enum text_token_flags of all its tokens, OR'ed */
 };
 
 /*
@@ -139,6 +140,13 @@ void text_vec_release(struct text_vec *v);
  */
 void text_vec_build(struct text_vec *v, const struct text_tokens *t,
 		    const struct text_idf *idf);
+
+/*
+ * Is the term a name or a figure: capitalised mid-sentence and never in
+ * lower case, or a number of two characters or more?
+ */
+bool text_term_is_name(const struct text_vec *v, size_t i,
+		       const struct text_tokens *t);
 
 /* Cosine similarity of two vectors in [0, 1]; 0 when either is empty. */
 double text_cosine(const struct text_vec *a, const struct text_vec *b);
