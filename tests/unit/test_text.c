@@ -330,3 +330,46 @@ Test(text, title_similarity)
 			  title_cases[i].b, got);
 	}
 }
+
+Test(text, random_bytes)
+{
+	struct text_tokens t;
+	unsigned char buf[512];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	size_t round, i;
+
+	text_tokens_init(&t);
+	for (round = 0; round < 2000; round++) {
+		for (i = 0; i < sizeof(buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* Mostly letters and UTF-8 lead bytes. */
+			buf[i] = (unsigned char)(x % 5 ? 'a' + x % 26
+						       : 0x80 + (x >> 8) % 128);
+		}
+		text_tokens_reset(&t);
+		text_tokenize(&t, (const char *)buf, (size_t)(x % sizeof(buf)),
+			      TEXT_STOPWORDS | TEXT_STEM, 0);
+		for (i = 0; i < t.count; i++) {
+			cr_assert_leq(t.items[i].surface_len, TEXT_TOKEN_MAX);
+			cr_assert_leq(t.items[i].stem_len,
+				      t.items[i].surface_len + 1);
+			cr_assert_eq(strlen(text_token_surface(&t, i)),
+				     t.items[i].surface_len);
+		}
+		(void)text_simhash(&t);
+	}
+	text_tokens_release(&t);
+}
+
+Test(text, stopword_list_ends)
+{
+	static const char *const words[] = {"a",	"about", "wednesday",
+					    "yourself", "may",	 "themselves"};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		cr_expect(text_is_stopword(words[i], strlen(words[i])), "%s",
+			  words[i]);
+}
