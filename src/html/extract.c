@@ -495,12 +495,16 @@ check_byline(struct ctx *c, struct xnode *n, const char *match)
 	const char *itemprop = xnode_attr(n, "itemprop");
 	const struct xnode *src = n, *k;
 	struct buf b = BUF_INIT;
+	size_t len;
 
 	if (c->at->byline)
 		return false;
 	if (!((rel && !strcmp(rel, "author")) ||
 	      (itemprop && strstr(itemprop, "author")) ||
 	      has_any(match, byline_words, ARRAY_SIZE(byline_words))))
+		return false;
+	len = xnode_text_len(n);
+	if (len == 0 || len >= 100)
 		return false;
 	/* A child marked as the name gives a cleaner byline. */
 	for (k = xnode_next(n, n); k; k = xnode_next(k, n)) {
@@ -512,7 +516,7 @@ check_byline(struct ctx *c, struct xnode *n, const char *match)
 		}
 	}
 	xnode_text(src, &b, true);
-	if (b.len == 0 || b.len >= 100) {
+	if (b.len == 0) {
 		buf_release(&b);
 		return false;
 	}
@@ -1568,7 +1572,7 @@ html_extract(const char *html, size_t len, const char *url,
 	struct xmeta meta = {0};
 	struct extract_result *r = NULL;
 	struct attempt *win = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, filtered = BUF_INIT;
 	char *base_owned = NULL;
 	const char *base;
 	int64_t published;
@@ -1584,7 +1588,15 @@ html_extract(const char *html, size_t len, const char *url,
 		goto out;
 	lim.max_input = opt && opt->max_input ? opt->max_input
 					      : EXTRACT_DEFAULT_MAX_INPUT;
-	rc = dom_parse(&dom, html ? html : "", html ? len : 0, &lim, false);
+	/* Scripts, styles and the like go before parsing; the cap applies to
+	 * what is left, and the scan itself stops at four times the cap. */
+	if (!html)
+		len = 0;
+	rc = xprep_filter(html ? html : "", MIN(len, 4 * lim.max_input),
+			  &filtered);
+	if (rc)
+		goto out;
+	rc = dom_parse(&dom, filtered.data, filtered.len, &lim, false);
 	if (rc)
 		goto out;
 	c.groot = dom.root;
@@ -1648,6 +1660,7 @@ out:
 	xselector_free(c.remove_sel);
 	xselector_free(c.body_sel);
 	dom_release(&dom);
+	buf_release(&filtered);
 	extract_result_free(r);
 	return rc;
 }

@@ -116,6 +116,11 @@ void xnode_block_text(const struct xnode *n, struct buf *out);
 void xlist_push(struct xlist *l, struct xnode *n);
 void xlist_release(struct xlist *l);
 
+/* extract_prep.c: appends to out the page without scripts (JSON-LD kept),
+ * styles, svg and comments. */
+enum status xprep_filter(const char *in, size_t len,
+			 struct buf *out) WARN_UNUSED;
+
 /* extract_select.c: the selector language. */
 struct xselector;
 enum status xselector_parse(const char *s, struct xselector **out) WARN_UNUSED;

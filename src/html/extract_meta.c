@@ -408,8 +408,8 @@ is_sep_char(char c)
 	return c == '|' || c == '-' || c == '\\' || c == '/' || c == '>';
 }
 
-/* Finds " X " with X a separator ("»" too); returns its offset or -1 and
- * the separator's length in *sep_len. hier: only \ / > ». */
+/* Finds " X " with X a separator (| - \ / > », en and em dashes) and
+ * returns its offset, or -1. hier: only the hierarchical ones, \ / > ». */
 static long
 find_sep(const char *s, size_t from, bool last, bool hier)
 {
@@ -423,6 +423,9 @@ find_sep(const char *s, size_t from, bool last, bool hier)
 			continue;
 		if (!strncmp(s + i + 1, "\xc2\xbb", 2))
 			l = 2;
+		else if (!hier && (!strncmp(s + i + 1, "\xe2\x80\x93", 3) ||
+				   !strncmp(s + i + 1, "\xe2\x80\x94", 3)))
+			l = 3; /* en and em dashes */
 		else if (is_sep_char(s[i + 1]) &&
 			 (!hier || (s[i + 1] != '|' && s[i + 1] != '-')))
 			l = 1;
@@ -449,6 +452,11 @@ word_count_without_seps(const char *s)
 			continue;
 		if (!strncmp(s, "\xc2\xbb", 2)) {
 			s++;
+			continue;
+		}
+		if (!strncmp(s, "\xe2\x80\x93", 3) ||
+		    !strncmp(s, "\xe2\x80\x94", 3)) {
+			s += 2;
 			continue;
 		}
 		buf_addc(&b, *s);
@@ -533,10 +541,14 @@ document_title(const struct xdoc *d, char **raw_out)
 			const char *p = orig;
 
 			while (*p && !is_sep_char(*p) &&
-			       strncmp(p, "\xc2\xbb", 2))
+			       strncmp(p, "\xc2\xbb", 2) &&
+			       strncmp(p, "\xe2\x80\x93", 3) &&
+			       strncmp(p, "\xe2\x80\x94", 3))
 				p++;
 			if (*p)
-				p += is_sep_char(*p) ? 1 : 2;
+				p += is_sep_char(*p)		 ? 1
+				     : (unsigned char)*p == 0xc2 ? 2
+								 : 3;
 			free(cur);
 			cur = xstrdup(p);
 		}

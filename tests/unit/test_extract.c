@@ -323,3 +323,34 @@ Test(extract_hostile, huge_page, .timeout = 60)
 	hostile("50 MB page", &b);
 	buf_release(&b);
 }
+
+Test(extract, scripts_styles_comments_dropped)
+{
+	static const char page[] =
+		"<html><head><title>Tags <script> in a title stay "
+		"text</title><style>p{x:1}</style>"
+		"<script type=\"application/ld+json\">{\"@context\":"
+		"\"https://schema.org\",\"@type\":\"NewsArticle\","
+		"\"author\":{\"name\":\"Ld Author\"}}</script></head><body>"
+		"<script>document.write('<p>Injected, words, words, words, "
+		"words, words, words.</p>')</script>"
+		"<!-- <p>Commented out, words, words, words, words.</p> -->"
+		"<div title=\"a > b <!-- c\"><p>The first paragraph, with "
+		"commas, enough words, and a sentence end.</p>"
+		"<svg><text>Chart label</text></svg>"
+		"<p>The second paragraph, with commas, enough words, and "
+		"another sentence end.</p></div><script>var unclosed = 1;";
+	struct extract_result *r = NULL;
+
+	cr_assert_eq(html_extract(page, sizeof(page) - 1, NULL, NULL, &r),
+		     ST_OK);
+	expect_str(r->title, "Tags <script> in a title stay text", "title");
+	expect_str(r->byline, "Ld Author", "byline");
+	cr_expect(strstr(r->text, "The first paragraph"), "text: %s", r->text);
+	cr_expect(strstr(r->text, "The second paragraph"), "text: %s", r->text);
+	cr_expect(!strstr(r->text, "Injected"), "script kept: %s", r->text);
+	cr_expect(!strstr(r->text, "Commented"), "comment kept: %s", r->text);
+	cr_expect(!strstr(r->text, "Chart"), "svg kept: %s", r->text);
+	cr_expect(!strstr(r->text, "unclosed"), "script kept: %s", r->text);
+	extract_result_free(r);
+}
