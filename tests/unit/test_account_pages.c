@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include "account/account.h"
 #include "base/config.h"
@@ -306,4 +307,68 @@ Test(account_pages, every_route_refuses_missing_or_foreign_csrf_and_roles)
 	}
 	free(member);
 	free(other);
+}
+
+struct flood_arg {
+	int attempts; /* sign-ins to send */
+	int refused;  /* 429 answers */
+	int denied;   /* 401 answers */
+};
+
+static void *
+flood(void *p)
+{
+	struct flood_arg *a = p;
+	struct reply r;
+	int i;
+
+	for (i = 0; i < a->attempts; i++) {
+		fetch("POST", "/signin", NULL,
+		      "email=ada%40example.com&password=wrong+guess+1", &r);
+		a->refused += r.status == 429;
+		a->denied += r.status == 401;
+		reply_release(&r);
+	}
+	return NULL;
+}
+
+Test(account_pages, login_flood_leaves_readers_alone)
+{
+	enum { THREADS = 6, EACH = 6 };
+	struct account_limits l;
+	struct account_hash_stats st;
+	struct flood_arg args[THREADS] = {0};
+	pthread_t t[THREADS];
+	struct reply r;
+	int i, ok = 0, reads = 0;
+
+	if (!routes_merged())
+		cr_skip_test(
+			"account routes are not in the server's table yet");
+	free(signup("ada%40example.com"));
+	account_limits_default(&l);
+	l.hash_opslimit = 1;
+	l.hash_memlimit = 8 * 1024 * 1024;
+	l.hash_concurrency = 1;
+	l.hash_wait_ms = 20;
+	l.account_burst = 1000;
+	l.addr_burst = 1000;
+	account_limits_set(&l);
+	account_hash_stats(&st, true);
+	for (i = 0; i < THREADS; i++) {
+		args[i].attempts = EACH;
+		cr_assert_eq(pthread_create(&t[i], NULL, flood, &args[i]), 0);
+	}
+	for (i = 0; i < 10; i++, reads++) {
+		fetch("GET", fx.canary_path, NULL, NULL, &r);
+		ok += r.status == 200;
+		reply_release(&r);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	account_hash_stats(&st, false);
+	cr_assert_eq(ok, reads, "readers are served during the flood");
+	cr_assert_leq(st.peak_in_flight, 1);
+	for (i = 0; i < THREADS; i++)
+		cr_assert_eq(args[i].refused + args[i].denied, EACH);
 }
