@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "fetch/fetch.h"
 #include "html/extract.h"
 
 int cmd_extract(int argc, char **argv);
@@ -26,7 +27,7 @@ usage(FILE *out)
 	fputs("usage: newsstand extract [--url BASE] [--format "
 	      "text|html|json]\n"
 	      "                         [--body SELECTOR] [--remove SELECTORS] "
-	      "FILE|-\n"
+	      "FILE|URL|-\n"
 	      "\n"
 	      "Extracts the article of a saved web page: its body (found by\n"
 	      "scoring blocks of text, then cleaned of navigation, share "
@@ -77,6 +78,37 @@ read_file(const char *path, struct buf *out)
 		rc = ST_IO;
 	if (in != stdin)
 		fclose(in);
+	return rc;
+}
+
+/* Fetches a page with the fetcher's limits and address guard. */
+static enum status
+read_url(const char *url, struct buf *out, char **final_url)
+{
+	struct fetch_options opts = {.accept = "text/html,*/*;q=0.5"};
+	struct fetch_result res = {0};
+	enum status rc;
+
+	rc = fetch_global_init();
+	if (rc)
+		return rc;
+	rc = fetch_one(url, &opts, &res);
+	if (rc || !res.body) {
+		fprintf(stderr, "newsstand extract: %s: %s\n", url,
+			res.error ? res.error : status_str(rc));
+		rc = rc ? rc : ST_NET;
+	} else {
+		buf_add(out, res.body, res.body_len);
+		*final_url = xstrdup(res.final_url ? res.final_url : url);
+		rc = out->err;
+		if (rc)
+			fprintf(stderr,
+				"newsstand extract: %s: larger than the "
+				"size limit\n",
+				url);
+	}
+	fetch_result_release(&res);
+	fetch_global_cleanup();
 	return rc;
 }
 
@@ -217,6 +249,7 @@ cmd_extract(int argc, char **argv)
 	const char *url = NULL, *path = NULL, *format = "text";
 	const char *bench_dir = NULL;
 	struct buf doc = BUF_INIT, out = BUF_INIT;
+	char *fetched_url = NULL;
 	long rounds = 1;
 	int i, ret = 1;
 	enum status rc;
@@ -274,20 +307,22 @@ cmd_extract(int argc, char **argv)
 			format);
 		return 2;
 	}
-	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8)) {
-		fputs("newsstand extract: fetching a URL is not supported yet; "
-		      "save the page to a file and extract that\n",
-		      stderr);
-		return 2;
-	}
 	buf_init(&doc, EXTRACT_MAX_FILE);
-	rc = read_file(path, &doc);
-	if (rc) {
-		fprintf(stderr, "newsstand extract: %s: %s\n", path,
-			rc == ST_TOOBIG ? "larger than the size limit"
-			: rc == ST_IO	? strerror(errno)
-					: status_str(rc));
-		goto out;
+	if (!strncmp(path, "http://", 7) || !strncmp(path, "https://", 8)) {
+		rc = read_url(path, &doc, &fetched_url);
+		if (rc)
+			goto out;
+		if (!url)
+			url = fetched_url;
+	} else {
+		rc = read_file(path, &doc);
+		if (rc) {
+			fprintf(stderr, "newsstand extract: %s: %s\n", path,
+				rc == ST_TOOBIG ? "larger than the size limit"
+				: rc == ST_IO	? strerror(errno)
+						: status_str(rc));
+			goto out;
+		}
 	}
 	rc = html_extract(doc.data, doc.len, url, &opt, &r);
 	if (rc == ST_INVAL) {
@@ -317,6 +352,7 @@ cmd_extract(int argc, char **argv)
 	}
 	ret = 0;
 out:
+	free(fetched_url);
 	extract_result_free(r);
 	buf_release(&doc);
 	buf_release(&out);
