@@ -291,6 +291,9 @@ api_article(struct web_request *req, struct web_response *res)
 		free(a.body_html);
 		free(a.body_text);
 		a.body_html = a.body_text = NULL;
+	} else {
+		/* A member's full read: one ledger entry a day. */
+		web_record_read(req, a.id);
 	}
 	web_res_json(res);
 	buf_adds(&res->body, "{\"article\":");

@@ -9,10 +9,9 @@
  * application/x-www-form-urlencoded; every state-changing form carries the
  * session's CSRF token in a hidden field named "csrf".
  *
- * From the server the pages need one accessor that http.h does not have
- * yet: web_body(), the request body as received (capped at WEB_MAX_BODY).
- * Until server.c defines it, a weak stand-in here returns NULL, and POST
- * forms answer 400 "The form arrived empty".
+ * The server resolves the viewer and enforces the route flags and the CSRF
+ * token centrally before a handler runs (server.c); the handlers keep
+ * their own checks as a second line. Forms are read with web_body().
  */
 #ifndef NEWSSTAND_WEB_ACCOUNT_PAGES_H
 #define NEWSSTAND_WEB_ACCOUNT_PAGES_H
@@ -22,15 +21,13 @@
 #include "account/account.h"
 #include "web/http.h"
 
-/* The request body (NUL-terminated, *len bytes); NULL when none. */
-const char *web_body(const struct web_request *req, size_t *len);
-
 /* The route table of these pages (static; *count entries). */
 const struct web_route *account_web_routes(size_t *count);
 
 /*
  * Resolves the viewer of req from its session cookie, Authorization
  * header, peer address and X-Forwarded-For (account_resolve_viewer()).
+ * The server calls it once per request; later calls copy that answer.
  */
 enum status account_page_viewer(struct web_request *req,
 				struct viewer *out) WARN_UNUSED;

@@ -23,9 +23,14 @@
 
 struct store;
 struct article;
+struct viewer;
 struct web_request;
 
-/* The name of the session cookie (the account module sets it). */
+/*
+ * The session cookie's name on https sites. On plain http it is "session"
+ * (browsers refuse __Host- cookies without Secure): use
+ * account_cookie_name(), which picks the right one for config.base_url.
+ */
 #define WEB_SESSION_COOKIE "__Host-session"
 
 /* Largest request body accepted (bytes); larger bodies get 413. */
@@ -94,8 +99,27 @@ struct arena *web_request_arena(struct web_request *req);
  * the database cannot be opened (the server answers 500).
  */
 enum status web_store(struct web_request *req, struct store **out) WARN_UNUSED;
-/* True when the request comes from a visitor (no session). */
+/*
+ * True when the request comes from a visitor: no valid session cookie and
+ * no valid API token (an unknown or expired one is a visitor too).
+ */
 bool web_is_visitor(const struct web_request *req);
+/*
+ * Who is asking, resolved once per request by the server before the
+ * handler runs (account_resolve_viewer()); a visitor has user_id 0.
+ */
+const struct viewer *web_viewer(const struct web_request *req);
+/*
+ * The request body (NUL-terminated, *len bytes), at most WEB_MAX_BODY;
+ * NULL (and *len 0) when the request has none.
+ */
+const char *web_body(const struct web_request *req, size_t *len);
+/*
+ * Records a full read of article_id in the ledger for a trial or paid
+ * member (account_record_read()); failures are logged, not returned, so a
+ * page is never refused for its bookkeeping.
+ */
+void web_record_read(struct web_request *req, int64_t article_id);
 
 /*
  * The paywall, decided in one place for every surface (pages, API, search

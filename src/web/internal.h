@@ -10,6 +10,8 @@
 #include <microhttpd.h>
 #include <stdatomic.h>
 
+#include "account/account.h"
+#include "base/buf.h"
 #include "web/http.h"
 
 /* Longest request target accepted (bytes); longer gets 414. */
@@ -25,12 +27,16 @@ struct web_request {
 	const struct web_route *route; /* the matched route, or NULL */
 	const char *captures[WEB_MAX_CAPTURES]; /* pattern captures (arena) */
 	size_t body_len;			/* request body bytes seen */
-	bool started;	  /* the handler has been called once */
-	bool visitor;	  /* no session cookie */
-	int status;	  /* the status sent, for the log */
-	size_t bytes;	  /* body bytes sent, for the log */
-	bool cache_hit;	  /* answered from the page cache */
-	int64_t start_ms; /* monotonic start time */
+	struct buf body;      /* the body kept (at most WEB_MAX_BODY) */
+	struct viewer viewer; /* who is asking (account_resolve_viewer) */
+	bool viewer_ready;    /* viewer has been resolved */
+	bool bearer_refused;  /* a Bearer token was sent and did not resolve */
+	bool started;	      /* the handler has been called once */
+	bool visitor;	      /* no signed-in user (viewer.user_id == 0) */
+	int status;	      /* the status sent, for the log */
+	size_t bytes;	      /* body bytes sent, for the log */
+	bool cache_hit;	      /* answered from the page cache */
+	int64_t start_ms;     /* monotonic start time */
 };
 
 /* ---- The page cache (cache.c) ------------------------------------------- */

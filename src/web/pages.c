@@ -5,12 +5,18 @@
  * The paywall: the article page asks web_viewer_can_read_full() and, for a
  * visitor, frees the body before rendering anything, so no later code can
  * leak it. Lists and meta tags only ever use the teaser text or summary.
+ *
+ * Signed-in members also see their own parts: "For you" on the front
+ * page, Save on articles, Follow on publisher and topic pages. Those pages
+ * are never cached (the server caches visitors' pages only).
  */
 #include "common.h"
 
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "account/account.h"
+#include "store/accounts.h"
 #include "store/reading.h"
 #include "web/pages.h"
 #include "web/ranking.h"
@@ -21,6 +27,7 @@ enum {
 	FRONT_STORIES = 10,
 	FRONT_PICKS = 6,
 	TOPIC_LATEST = 4,
+	FRONT_FOR_YOU = 6,
 	LIST_PAGE = 20,
 	ASIDE_COUNT = 5,
 	SEARCH_PAGE = 20,
@@ -46,6 +53,10 @@ struct error_kind {
 static const struct error_kind error_kinds[] = {
 	{400, "bad_request", "That request did not work",
 	 "Something in the address is not right."},
+	{401, "unauthorized", "Please sign in",
+	 "This address needs a signed-in account or an API token."},
+	{403, "forbidden", "Not for this account",
+	 "This account may not use this page."},
 	{404, "not_found", "We could not find that page",
 	 "The page may have moved, or the address may be mistyped."},
 	{405, "method_not_allowed", "That request did not work",
@@ -54,6 +65,8 @@ static const struct error_kind error_kinds[] = {
 	 "The request body is larger than we accept."},
 	{414, "uri_too_long", "That address is too long",
 	 "The address is longer than we accept."},
+	{429, "too_many_requests", "Too many requests",
+	 "Please wait a little and try again."},
 	{500, "internal", "Something went wrong on our side",
 	 "We could not show this page. Please try again in a moment."},
 	{503, "unavailable", "Newsstand is busy",
@@ -115,6 +128,63 @@ web_res_error(struct web_request *req, struct web_response *res, int status,
 		"<p><a href=\"/\">Go to the front page</a> or browse <a "
 		"href=\"/publishers\">all publishers</a>.</p></section>\n");
 	render_page_end(req, &res->body);
+}
+
+/* The signed-in user of req, or NULL for a visitor. */
+static const struct viewer *
+member_of(struct web_request *req)
+{
+	const struct viewer *v = web_viewer(req);
+
+	return v && v->user_id ? v : NULL;
+}
+
+/* Opens a POST form to action carrying the session's CSRF token. */
+static void
+member_form_begin(struct buf *b, const struct viewer *v, const char *action,
+		  const char *next)
+{
+	buf_adds(b, "<form method=\"post\" class=\"inline member-action\" "
+		    "action=\"");
+	add_html(b, action);
+	buf_adds(b, "\"><input type=\"hidden\" name=\"csrf\" value=\"");
+	add_html(b, v->csrf);
+	buf_adds(b, "\">");
+	if (next) {
+		buf_adds(b, "<input type=\"hidden\" name=\"next\" value=\"");
+		add_html(b, next);
+		buf_adds(b, "\">");
+	}
+}
+
+/* A Follow or Unfollow button for a publisher or topic. */
+static void
+render_follow_button(struct web_request *req, struct buf *b, const char *kind,
+		     int64_t target_id, const char *slug, const char *path)
+{
+	const struct viewer *v = member_of(req);
+	struct follow_list fl = {0};
+	struct store *s;
+	bool on = false;
+	size_t i;
+
+	if (!v || v->via_bearer)
+		return;
+	if (!web_store(req, &s) && !store_follow_list(s, v->user_id, &fl))
+		for (i = 0; i < fl.count; i++)
+			if (!strcmp(fl.items[i].kind, kind) &&
+			    fl.items[i].target_id == target_id)
+				on = true;
+	follow_list_release(&fl);
+	member_form_begin(b, v, on ? "/unfollow" : "/follow", path);
+	buf_adds(b, "<input type=\"hidden\" name=\"kind\" value=\"");
+	add_html(b, kind);
+	buf_adds(b, "\"><input type=\"hidden\" name=\"slug\" value=\"");
+	add_html(b, slug);
+	buf_addf(b,
+		 "\"><button type=\"submit\" class=\"follow\" "
+		 "aria-pressed=\"%s\">%s</button></form>",
+		 on ? "true" : "false", on ? "Following ✓" : "Follow");
 }
 
 /* Fetches the thread's store or answers 500. */
@@ -181,6 +251,60 @@ render_picks(struct web_request *req, struct buf *b,
 	buf_adds(b, "</ul></section>\n");
 }
 
+/*
+ * A member's "For you" on the front page: what they follow and the latest
+ * articles from it. Nothing for visitors (their page is cached).
+ */
+static void
+render_for_you(struct web_request *req, struct store *s, struct buf *b)
+{
+	const struct viewer *v = member_of(req);
+	struct follow_list fl = {0};
+	struct article_list l = {0};
+	size_t i;
+
+	if (!v)
+		return;
+	if (store_follow_list(s, v->user_id, &fl))
+		memset(&fl, 0, sizeof(fl));
+	if (fl.count && store_for_you(s, v->user_id, NULL, FRONT_FOR_YOU, &l))
+		memset(&l, 0, sizeof(l));
+	buf_adds(b, "<section class=\"cards for-you\" aria-labelledby=\""
+		    "for-you\"><h2 id=\"for-you\"><a href=\"/for-you\">For "
+		    "you</a></h2>");
+	if (!fl.count) {
+		buf_adds(b, "<p class=\"empty\">Follow publishers and topics "
+			    "to see their latest here. <a href=\"/onboarding\">"
+			    "Pick your topics</a>.</p>");
+	} else {
+		buf_adds(b, "<ul class=\"follows\" aria-label=\"You follow\">");
+		for (i = 0; i < fl.count; i++) {
+			buf_addf(b, "<li><a href=\"/%s/",
+				 !strcmp(fl.items[i].kind, "topic") ? "t"
+								    : "p");
+			buf_add_url_enc(b, fl.items[i].slug,
+					strlen(fl.items[i].slug));
+			buf_adds(b, "\">");
+			add_html(b, fl.items[i].name);
+			buf_adds(b, "</a></li>");
+		}
+		buf_adds(b, "</ul>");
+		if (!l.count)
+			buf_adds(b, "<p class=\"empty\">Nothing new from what "
+				    "you follow yet.</p>");
+		else
+			buf_adds(b, "<ul class=\"card-list grid\">");
+		for (i = 0; i < l.count; i++)
+			render_card(req, b, &l.items[i], CARD_FULL);
+		if (l.count)
+			buf_adds(b, "</ul><p><a href=\"/for-you\">More for "
+				    "you</a></p>");
+	}
+	buf_adds(b, "</section>\n");
+	follow_list_release(&fl);
+	article_list_release(&l);
+}
+
 enum status
 page_front(struct web_request *req, struct web_response *res)
 {
@@ -225,6 +349,7 @@ page_front(struct web_request *req, struct web_response *res)
 	buf_adds(b, "</section>\n<div class=\"side\">");
 	render_picks(req, b, &picks, FRONT_PICKS, CARD_LIST);
 	buf_adds(b, "</div>\n</div>\n");
+	render_for_you(req, s, b);
 	for (i = 0; i < topics.count; i++) {
 		struct topic *t = &topics.items[i];
 		struct article_query q = {.topic_id = t->id,
@@ -367,6 +492,26 @@ render_paywall(struct web_request *req, struct buf *b, const char *path)
 	buf_adds(b, "\">Sign in here</a></p></section>\n");
 }
 
+/* A member's Save (or Saved, to unsave) button on an article. */
+static void
+render_save_button(struct web_request *req, struct store *s, struct buf *b,
+		   const struct article *a, const char *path)
+{
+	const struct viewer *v = member_of(req);
+	bool saved = false;
+
+	if (!v || v->via_bearer)
+		return;
+	if (store_save_has(s, v->user_id, a->id, &saved))
+		saved = false;
+	member_form_begin(b, v, saved ? "/unsave" : "/save", path);
+	buf_addf(b,
+		 "<input type=\"hidden\" name=\"article_id\" value=\"%" PRId64
+		 "\"><button type=\"submit\" class=\"save\" "
+		 "aria-pressed=\"%s\">%s</button></form>\n",
+		 a->id, saved ? "true" : "false", saved ? "Saved ✓" : "Save");
+}
+
 enum status
 page_article(struct web_request *req, struct web_response *res)
 {
@@ -424,6 +569,9 @@ page_article(struct web_request *req, struct web_response *res)
 		free(a.body_html);
 		free(a.body_text);
 		a.body_html = a.body_text = NULL;
+	} else {
+		/* A member's full read: one ledger entry a day. */
+		web_record_read(req, a.id);
 	}
 	rc = web_related(s, &a, 6, &related);
 	if (!rc)
@@ -473,7 +621,9 @@ page_article(struct web_request *req, struct web_response *res)
 	render_time(b, a.published_at);
 	buf_adds(b, " <span class=\"abs-time\">(");
 	render_absolute_time(b, a.published_at);
-	buf_adds(b, ")</span></p>\n</header>\n");
+	buf_adds(b, ")</span></p>\n");
+	render_save_button(req, s, b, &a, path);
+	buf_adds(b, "</header>\n");
 	if (a.lead_image && *a.lead_image) {
 		buf_adds(b, "<figure class=\"lead-image\"><img src=\"");
 		add_html(b, a.lead_image);
@@ -642,7 +792,9 @@ page_publisher(struct web_request *req, struct web_response *res)
 		add_html(b, p.homepage);
 		buf_adds(b, "\" rel=\"noopener\">Website</a>");
 	}
-	buf_adds(b, "</p></div></header>\n<section aria-labelledby=\"latest\">"
+	buf_adds(b, "</p>");
+	render_follow_button(req, b, "publisher", p.id, p.slug, path);
+	buf_adds(b, "</div></header>\n<section aria-labelledby=\"latest\">"
 		    "<h2 id=\"latest\">Latest articles</h2>");
 	render_article_list(req, b, &l, path,
 			    "No articles from this publisher yet.");
@@ -710,7 +862,9 @@ page_topic(struct web_request *req, struct web_response *res)
 	add_html(b, t.name);
 	buf_adds(b, "</h1><p class=\"lede\">");
 	add_html(b, description);
-	buf_adds(b, "</p></header>\n");
+	buf_adds(b, "</p>");
+	render_follow_button(req, b, "topic", t.id, t.slug, path);
+	buf_adds(b, "</header>\n");
 	render_article_list(req, b, &l, path, "No articles in this topic yet.");
 	render_page_end(req, b);
 out:
@@ -1109,26 +1263,6 @@ out:
 }
 
 /* ---- Small pages -------------------------------------------------------- */
-
-enum status
-page_account_soon(struct web_request *req, struct web_response *res)
-{
-	bool signup = !strcmp(web_path(req), "/signup");
-	struct page_meta meta = {.title = signup ? "Sign up" : "Sign in",
-				 .noindex = true};
-	struct buf *b = &res->body;
-
-	web_res_html(res);
-	render_page_begin(req, b, &meta);
-	buf_adds(b, "<section class=\"account-page\"><h1>");
-	buf_adds(b, signup ? "Sign up" : "Sign in");
-	buf_adds(b, "</h1><p class=\"lede\">Memberships open soon. Until then "
-		    "every article shows its first paragraphs to everyone.</p>"
-		    "<p><a href=\"/\">Back to the front page</a></p>"
-		    "</section>\n");
-	render_page_end(req, b);
-	return ST_OK;
-}
 
 enum status
 page_robots(struct web_request *req, struct web_response *res)

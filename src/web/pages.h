@@ -17,9 +17,6 @@ enum status page_topic(struct web_request *req, struct web_response *res);
 enum status page_topics(struct web_request *req, struct web_response *res);
 enum status page_story(struct web_request *req, struct web_response *res);
 enum status page_search(struct web_request *req, struct web_response *res);
-/* /signup and /signin until the account pages exist. */
-enum status page_account_soon(struct web_request *req,
-			      struct web_response *res);
 enum status page_robots(struct web_request *req, struct web_response *res);
 /* Logos and media files from the data directory (assets.c). */
 enum status web_logo_handler(struct web_request *req, struct web_response *res);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "account/account.h"
 #include "base/config.h"
 #include "web/internal.h"
 #include "web/render.h"
@@ -113,11 +114,37 @@ render_page_begin(struct web_request *req, struct buf *b,
 		buf_addc(b, '"');
 	}
 	buf_adds(b, "><button type=\"submit\">Search</button></form>\n");
-	if (web_is_visitor(req))
+	if (web_is_visitor(req)) {
 		buf_adds(b, "<nav class=\"account\" aria-label=\"Account\">"
 			    "<a href=\"/signin\">Sign in</a> "
 			    "<a class=\"button\" href=\"/signup\">Sign up</a>"
 			    "</nav>\n");
+	} else {
+		const struct viewer *v = web_viewer(req);
+
+		/* Members' pages are never cached: the token may show. */
+		buf_adds(b, "<nav class=\"account\" aria-label=\"Account\">"
+			    "<a href=\"/for-you\">For you</a> "
+			    "<a href=\"/saved\">Saved</a> ");
+		if (account_has_role(v, ROLE_EDITOR))
+			buf_adds(b, "<a href=\"/editor/picks\">Picks</a> ");
+		if (account_has_role(v, ROLE_PUBLISHER))
+			buf_adds(b, "<a href=\"/publisher/statement\">"
+				    "Statement</a> ");
+		if (account_has_role(v, ROLE_ADMIN))
+			buf_adds(b, "<a href=\"/admin/users\">Users</a> ");
+		buf_adds(b, "<a href=\"/account\">Account</a>");
+		if (v->session_id) {
+			buf_adds(b,
+				 " <form method=\"post\" action=\"/signout\" "
+				 "class=\"inline\"><input type=\"hidden\" "
+				 "name=\"csrf\" value=\"");
+			add_html(b, v->csrf);
+			buf_adds(b, "\"><button type=\"submit\" "
+				    "class=\"link\">Sign out</button></form>");
+		}
+		buf_adds(b, "</nav>\n");
+	}
 	buf_adds(b, "</div>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 

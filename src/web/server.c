@@ -1,7 +1,8 @@
 /*
  * server.c — the HTTP server: libmicrohttpd set-up and shutdown, request
- * life cycle (arena, access log), routing, the common headers, ETag and
- * gzip, and the worker threads' read-only store connections.
+ * life cycle (arena, body, access log), who is asking (the viewer), routing
+ * with the central role and CSRF checks, the common headers, ETag and gzip,
+ * and the worker threads' read-only store connections.
  */
 #include "common.h"
 
@@ -18,6 +19,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "web/account_pages.h"
 #include "web/internal.h"
 #include "web/web.h"
 
@@ -144,14 +146,46 @@ web_is_visitor(const struct web_request *req)
 	return req->visitor;
 }
 
+const struct viewer *
+web_viewer(const struct web_request *req)
+{
+	return &req->viewer;
+}
+
+const char *
+web_body(const struct web_request *req, size_t *len)
+{
+	if (!req->body.len) {
+		*len = 0;
+		return NULL;
+	}
+	*len = req->body.len;
+	return req->body.data;
+}
+
 bool
 web_viewer_can_read_full(const struct web_request *req, const struct article *a)
 {
-	/* NEEDSWORK: members (account module) will read in full. */
 	(void)a;
-	if (!req || req->visitor)
+	if (!req || !req->viewer_ready || req->visitor)
 		return false;
-	return false;
+	return account_can_read_full(&req->viewer);
+}
+
+void
+web_record_read(struct web_request *req, int64_t article_id)
+{
+	struct store *w;
+	enum status rc;
+
+	if (!web_viewer_can_read_full(req, NULL))
+		return;
+	rc = account_writer(&w);
+	if (!rc)
+		rc = account_record_read(w, &req->viewer, article_id, NULL);
+	if (rc)
+		log_warn(rc, "web: read of article %" PRId64 " not recorded",
+			 article_id);
 }
 
 /* ---- Response helpers --------------------------------------------------- */
@@ -359,7 +393,14 @@ build_response(struct web_request *req, const struct web_response *res,
 	MHD_add_response_header(r, "Cache-Control", cache_control);
 	if (etag && *etag)
 		MHD_add_response_header(r, "ETag", etag);
-	if (res->compressible)
+	if (req->route && !(req->route->flags & WEB_STATIC))
+		/* What a page shows depends on who asks (the paywall). */
+		MHD_add_response_header(r, "Vary",
+					res->compressible
+						? "Accept-Encoding, Cookie, "
+						  "Authorization"
+						: "Cookie, Authorization");
+	else if (res->compressible)
 		MHD_add_response_header(r, "Vary", "Accept-Encoding");
 	if (gz)
 		MHD_add_response_header(r, "Content-Encoding", "gzip");
@@ -374,7 +415,6 @@ build_response(struct web_request *req, const struct web_response *res,
 	if (res->status == 405)
 		MHD_add_response_header(r, "Allow", "GET, HEAD");
 	web_add_common_headers(r);
-	(void)req;
 	return r;
 }
 
@@ -569,6 +609,117 @@ target_problem(const struct web_request *req)
 	return NULL;
 }
 
+/* The socket's peer address as text ("-" when unknown). */
+static void
+peer_text(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *info = NULL;
+
+	snprintf(out, size, "-");
+	if (conn)
+		info = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!info || !info->client_addr)
+		return;
+	if (info->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)info->client_addr)
+				   ->sin_addr,
+			  out, (socklen_t)size);
+	else if (info->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)info->client_addr)
+				   ->sin6_addr,
+			  out, (socklen_t)size);
+}
+
+/*
+ * Who is asking: the session cookie, an API token or nobody. A database
+ * failure makes the request a visitor's (it still gets the public pages).
+ */
+static void
+resolve_viewer(struct web_request *req)
+{
+	const char *auth = web_header(req, "Authorization");
+
+	if (req->viewer_ready)
+		return;
+	if (account_page_viewer(req, &req->viewer)) {
+		char peer[64];
+
+		log_warn(ST_DB,
+			 "web: %s: viewer not resolved; served as a "
+			 "visitor",
+			 req->path);
+		memset(&req->viewer, 0, sizeof(req->viewer));
+		peer_text(req->conn, peer, sizeof(peer));
+		account_client_addr(peer, web_header(req, "X-Forwarded-For"),
+				    req->viewer.client_addr,
+				    sizeof(req->viewer.client_addr));
+	}
+	req->viewer_ready = true;
+	req->visitor = !req->viewer.user_id;
+	req->bearer_refused =
+		req->visitor && auth && !strncasecmp(auth, "Bearer ", 7);
+}
+
+/*
+ * The central checks of a matched route: the roles its flags ask for and,
+ * for a state-changing route, the session's CSRF token (form field "csrf"
+ * or the X-CSRF-Token header). False with res filled in when refused.
+ */
+static bool
+route_checks_pass(struct web_request *req, struct web_response *res)
+{
+	unsigned flags = req->route->flags;
+	const char *token;
+
+	if ((flags & WEB_API) && req->bearer_refused) {
+		web_res_error(req, res, 401,
+			      "The API token is not valid: it is unknown, "
+			      "revoked or expired.");
+		return false;
+	}
+	if (!account_route_allowed(&req->viewer, flags)) {
+		if (!req->visitor) {
+			web_res_error(req, res, 403,
+				      "This page is for another kind of "
+				      "account.");
+		} else if (flags & WEB_API) {
+			web_res_error(req, res, 401,
+				      "Sign in, or send an API token.");
+		} else {
+			struct buf to = BUF_INIT;
+			bool get = !strcmp(req->method, "GET") ||
+				   !strcmp(req->method, "HEAD");
+
+			buf_adds(&to, "/signin?next=");
+			if (get)
+				buf_add_url_enc(&to, req->raw_uri,
+						strlen(req->raw_uri));
+			else
+				buf_adds(&to, "%2Faccount");
+			web_res_redirect(req, res, 303, to.data);
+			buf_release(&to);
+		}
+		return false;
+	}
+	if (!(flags & WEB_STATE))
+		return true;
+	token = web_header(req, "X-CSRF-Token");
+	if (!token && req->body.len)
+		token = account_form_field(&req->arena, req->body.data,
+					   req->body.len, ACCOUNT_CSRF_FIELD);
+	if (!account_check_csrf(&req->viewer, token)) {
+		web_res_error(req, res, 403,
+			      "This form has expired or did not come from "
+			      "this site. Please go back, reload the page "
+			      "and try again.");
+		return false;
+	}
+	return true;
+}
+
 static void
 dispatch(struct web_request *req)
 {
@@ -589,6 +740,9 @@ dispatch(struct web_request *req)
 		goto send;
 	}
 	req->route = find_route(req, &method_mismatch);
+	/* Static files are the same for everyone: no session lookup. */
+	if (!req->route || !(req->route->flags & WEB_STATIC))
+		resolve_viewer(req);
 	if (!req->route) {
 		if (method_mismatch)
 			web_res_error(req, &res, 405,
@@ -602,6 +756,8 @@ dispatch(struct web_request *req)
 		web_res_error(req, &res, 413, "The request body is too large.");
 		goto send;
 	}
+	if (!route_checks_pass(req, &res))
+		goto send;
 	if (get && (req->route->flags & WEB_CACHEABLE) && req->visitor &&
 	    config.web_cache) {
 		web_cache_check_version(req);
@@ -644,6 +800,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 	(void)cls;
 	arena_init(&req->arena, 0);
+	buf_init(&req->body, WEB_MAX_BODY);
 	req->conn = conn;
 	req->start_ms = clock_mono_ms();
 	if (len > WEB_MAX_URI) {
@@ -663,7 +820,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)cls;
 	(void)version;
-	(void)upload_data;
 	if (!req)
 		return MHD_NO;
 	if (!req->started) {
@@ -675,12 +831,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		req->started = true;
 		req->method = method;
 		req->path = url;
-		req->visitor = !MHD_lookup_connection_value(
-			conn, MHD_COOKIE_KIND, WEB_SESSION_COOKIE);
+		/* A visitor until dispatch() resolves the viewer. */
+		req->visitor = true;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		req->body_len += *upload_data_size;
+		if (req->body_len <= WEB_MAX_BODY)
+			buf_add(&req->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		if (req->body_len > WEB_MAX_BODY && !req->status) {
 			dispatch(req);
@@ -714,7 +872,6 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	     enum MHD_RequestTerminationCode toe)
 {
 	struct web_request *req = *con_cls;
-	const union MHD_ConnectionInfo *info;
 	char addr[INET6_ADDRSTRLEN] = "-";
 	struct buf line = BUF_INIT;
 
@@ -724,22 +881,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	atomic_fetch_add(&stat_requests, 1);
 	if (log_enabled(LOG_INFO)) {
-		info = MHD_get_connection_info(
-			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		if (info && info->client_addr) {
-			const struct sockaddr *sa = info->client_addr;
-
-			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET,
-					  &((const struct sockaddr_in *)sa)
-						   ->sin_addr,
-					  addr, sizeof(addr));
-			else if (sa->sa_family == AF_INET6)
-				inet_ntop(AF_INET6,
-					  &((const struct sockaddr_in6 *)sa)
-						   ->sin6_addr,
-					  addr, sizeof(addr));
-		}
+		peer_text(conn, addr, sizeof(addr));
 		buf_addf(&line, "web: %s \"", addr);
 		add_log_safe(&line, req->method ? req->method : "-", 16);
 		buf_addc(&line, ' ');
@@ -753,6 +895,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		log_info("%s", line.data);
 		buf_release(&line);
 	}
+	buf_release(&req->body);
 	arena_release(&req->arena);
 	free(req);
 }

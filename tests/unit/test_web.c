@@ -364,20 +364,40 @@ Test(web, visitor_cache_serves_and_invalidates, .init = setup, .fini = teardown)
 	cr_assert(strstr(r.body.data, "Harbour bells ring again"));
 	http_reply_release(&r);
 
-	/* Members (a session cookie) are never served from the cache. */
+	/* Members (a real session) are never served from the cache. */
 	web_stats_get(&before);
 	{
-		const char *hdrs[] = {"Cookie: " WEB_SESSION_COOKIE "=x", NULL};
+		struct wf_user u;
+		const char *hdrs[] = {NULL, NULL};
 		char *cc;
 
+		web_fixture_user(&fx, "cache@example.com", 0, NULL, WF_TRIAL,
+				 &u);
+		hdrs[0] = u.cookie_hdr;
 		http_get(&fx, "/t/world", hdrs, false, &r);
 		cc = http_header(&r, "Cache-Control");
 		cr_assert_str_eq(cc, "private, no-cache");
+		cr_assert(strstr(r.body.data, "Sign out"), "%.2000s",
+			  r.body.data);
 		free(cc);
 		http_reply_release(&r);
+		wf_user_release(&u);
 	}
 	web_stats_get(&after);
 	cr_assert_eq(after.cache_hits, before.cache_hits);
+	/* A made-up session cookie is a visitor: the public page. */
+	{
+		char line[128];
+		const char *hdrs[] = {line, NULL};
+
+		snprintf(line, sizeof(line),
+			 "Cookie: session=madeup; "
+			 "__Host-session=madeup");
+		http_get(&fx, "/t/world", hdrs, false, &r);
+		cr_assert(strstr(r.body.data, "Sign up"));
+		cr_assert_null(strstr(r.body.data, "Sign out"));
+		http_reply_release(&r);
+	}
 
 	/* web_cache_invalidate() empties it at once. */
 	web_cache_invalidate();
@@ -445,8 +465,21 @@ Test(web, route_table_is_exposed)
 	for (i = 0; i < count; i++) {
 		cr_assert(routes[i].handler);
 		cr_assert(routes[i].pattern[0] == '/');
-		cr_assert_eq(routes[i].flags & WEB_STATE, 0, "%s changes state",
-			     routes[i].pattern);
+		/* Only POST routes change state; none is cached. */
+		if (routes[i].flags & WEB_STATE)
+			cr_assert_str_eq(routes[i].method, "POST", "%s",
+					 routes[i].pattern);
+		if (strcmp(routes[i].method, "GET"))
+			cr_assert_eq(routes[i].flags & WEB_CACHEABLE, 0,
+				     "%s %s is cacheable", routes[i].method,
+				     routes[i].pattern);
+		if (routes[i].flags &
+		    (WEB_STATE | WEB_MEMBER | WEB_EDITOR | WEB_ADMIN))
+			cr_assert_eq(routes[i].flags & WEB_CACHEABLE, 0,
+				     "%s is cacheable", routes[i].pattern);
+		/* The catch-all comes last. */
+		if (!strcmp(routes[i].pattern, "/api/*"))
+			cr_assert_eq(i, count - 1);
 		pages += !!(routes[i].flags & WEB_PAGE);
 		api += !!(routes[i].flags & WEB_API);
 	}

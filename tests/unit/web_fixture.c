@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include "account/account.h"
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
@@ -261,6 +262,86 @@ web_fixture_add_article(struct web_fixture *f, const char *title)
 	publisher_release(&p);
 	store_close(s);
 	return id;
+}
+
+void
+web_fixture_user(struct web_fixture *f, const char *email, int role,
+		 const char *publisher_slug, enum wf_membership m,
+		 struct wf_user *out)
+{
+	struct account_limits l;
+	struct account_login login;
+	struct store *s = NULL;
+	int64_t publisher_id = 0, now = clock_now();
+	const char *why = NULL;
+	struct buf b = BUF_INIT;
+
+	memset(out, 0, sizeof(*out));
+	account_limits_get(&l);
+	if (l.hash_opslimit != 1 || l.hash_memlimit != 8192) {
+		l.hash_opslimit = 1;
+		l.hash_memlimit = 8192;
+		account_limits_set(&l);
+	}
+	cr_assert_eq(store_open(f->dir, STORE_WRITE, 0, &s), ST_OK);
+	if (publisher_slug) {
+		struct publisher p = {0};
+
+		cr_assert_eq(store_publisher_by_slug(s, publisher_slug, &p),
+			     ST_OK);
+		publisher_id = p.id;
+		publisher_release(&p);
+	}
+	cr_assert_eq(account_signup(s, email, "correct horse battery",
+				    (enum account_role)role, publisher_id,
+				    &out->id, &why),
+		     ST_OK, "signup %s: %s", email, why ? why : "");
+	switch (m) {
+	case WF_NO_MEMBERSHIP:
+		break;
+	case WF_TRIAL:
+		cr_assert_eq(account_trial_start(s, out->id), ST_OK);
+		break;
+	case WF_PAID:
+		cr_assert_eq(
+			account_grant(s, out->id, now + 30 * 86400, "fixture"),
+			ST_OK);
+		break;
+	case WF_TRIAL_OVER:
+		clock_set(now - 30 * 86400);
+		cr_assert_eq(account_trial_start(s, out->id), ST_OK);
+		clock_set(0);
+		break;
+	case WF_LAPSED:
+		clock_set(now - 60 * 86400);
+		cr_assert_eq(
+			account_grant(s, out->id, now - 10 * 86400, "fixture"),
+			ST_OK);
+		clock_set(0);
+		break;
+	}
+	cr_assert_eq(account_session_open(s, out->id, "127.0.0.1", "fixture",
+					  &login),
+		     ST_OK);
+	snprintf(out->cookie, sizeof(out->cookie), "%s", login.token);
+	snprintf(out->csrf, sizeof(out->csrf), "%s", login.csrf);
+	cr_assert_eq(account_api_token_create(s, out->id, "fixture",
+					      &out->api_token, NULL),
+		     ST_OK);
+	store_close(s);
+	buf_addf(&b, "Cookie: %s=%s", account_cookie_name(), out->cookie);
+	out->cookie_hdr = buf_detach(&b, NULL);
+	buf_addf(&b, "Authorization: Bearer %s", out->api_token);
+	out->auth_hdr = buf_detach(&b, NULL);
+}
+
+void
+wf_user_release(struct wf_user *u)
+{
+	free(u->api_token);
+	free(u->cookie_hdr);
+	free(u->auth_hdr);
+	memset(u, 0, sizeof(*u));
 }
 
 static size_t

@@ -48,6 +48,36 @@ void web_fixture_release(struct web_fixture *f);
 /* Adds one more article through a writer connection; returns its id. */
 int64_t web_fixture_add_article(struct web_fixture *f, const char *title);
 
+/* What a fixture user's membership is when the test starts. */
+enum wf_membership {
+	WF_NO_MEMBERSHIP, /* signed in, never a member */
+	WF_TRIAL,	  /* a running free trial */
+	WF_PAID,	  /* a running (granted) membership */
+	WF_TRIAL_OVER,	  /* a trial started 30 days ago (clock), expired */
+	WF_LAPSED,	  /* a membership that ended 10 days ago (clock) */
+};
+
+/* A signed-in fixture user. */
+struct wf_user {
+	int64_t id;	  /* users.id */
+	char cookie[64];  /* the session cookie's value */
+	char csrf[64];	  /* the session's CSRF token */
+	char *api_token;  /* an API token ("nsk_…"), malloc'd */
+	char *cookie_hdr; /* "Cookie: NAME=VALUE", malloc'd */
+	char *auth_hdr;	  /* "Authorization: Bearer TOKEN", malloc'd */
+};
+
+/*
+ * Creates a user (password "correct horse battery") with a role (an
+ * account_role value; publisher_slug for publisher users, else NULL), the
+ * membership asked for, a session and an API token. Lowers the hashing
+ * cost for the test process. Release with wf_user_release().
+ */
+void web_fixture_user(struct web_fixture *f, const char *email, int role,
+		      const char *publisher_slug, enum wf_membership m,
+		      struct wf_user *out);
+void wf_user_release(struct wf_user *u);
+
 struct http_reply {
 	long status;	 /* HTTP status, 0 when the transfer failed */
 	struct buf head; /* response headers as received */
