@@ -250,63 +250,290 @@ Test(account_pages, visitor_to_member_and_back)
 	free(cookie);
 }
 
-Test(account_pages, every_route_refuses_missing_or_foreign_csrf_and_roles)
+/* A request with extra header lines (NULL-terminated, may be NULL). */
+static void
+fetch_h(const char *method, const char *path, const char *const *lines,
+	const char *form, struct reply *out)
 {
-	size_t n, i;
-	const struct web_route *r = account_web_routes(&n);
-	char *member, *other, path[256], form[256];
-	struct reply rep;
-	const char *foreign;
+	char url[512];
+	struct curl_slist *h = NULL;
+	CURL *c = curl_easy_init();
 
-	if (!routes_merged())
-		cr_skip_test(
-			"account routes are not in the server's table yet");
-	member = signup("m%40example.com");
-	other = signup("o%40example.com");
-	fetch("GET", "/account", other, NULL, &rep);
-	foreign = csrf_of(&rep);
-	snprintf(form, sizeof(form), "csrf=%s&x=1", foreign);
-	reply_release(&rep);
-	for (i = 0; i < n; i++) {
-		const char *p = r[i].pattern;
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->head, 0);
+	buf_init(&out->body, 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fx.port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (form) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+		h = curl_slist_append(h, "Content-Type: "
+					 "application/x-www-form-urlencoded");
+	}
+	for (; lines && *lines; lines++)
+		h = curl_slist_append(h, *lines);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->head);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+}
 
-		/* Fill captures with 1. */
-		snprintf(path, sizeof(path), "%s", p);
-		if (strstr(path, "{id}") || strstr(path, "{token}")) {
-			char *brace = strchr(path, '{');
-			char *close = strchr(brace, '}');
+/* The pattern with every capture filled in with a harmless sample. */
+static void
+sample_path(const char *pattern, char *out, size_t size)
+{
+	struct buf b = BUF_INIT;
+	const char *p = pattern;
 
-			memmove(brace + 1, close + 1, strlen(close + 1) + 1);
-			*brace = '1';
+	while (*p) {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+
+			buf_adds(&b, !strncmp(p, "{slug}", 6)	 ? "world"
+				     : !strncmp(p, "{name}", 6)	 ? "app.css"
+				     : !strncmp(p, "{token}", 7) ? "not-a-token"
+								 : "1");
+			p = close + 1;
+		} else if (*p == '*' && !p[1]) {
+			buf_adds(&b, "x");
+			p++;
+		} else {
+			buf_addc(&b, *p++);
 		}
+	}
+	snprintf(out, size, "%s", b.data);
+	buf_release(&b);
+}
+
+enum who { W_MEMBER, W_EDITOR, W_PUBLISHER, W_ADMIN, W_COUNT };
+
+/* What a role may use, by the route's role flags (DESIGN.md). */
+static bool
+role_may(enum who w, unsigned flags)
+{
+	if (w == W_ADMIN)
+		return true;
+	if (flags & WEB_ADMIN)
+		return false;
+	if ((flags & WEB_EDITOR) && w != W_EDITOR)
+		return false;
+	if ((flags & WEB_PUBLISHER) && w != W_PUBLISHER)
+		return false;
+	return true;
+}
+
+/*
+ * Issue 6, acceptance 1: the server's merged table enumerated. Every
+ * WEB_STATE route refuses a missing and a foreign CSRF token (form field
+ * and header) and visitors; every editor, publisher and admin route
+ * refuses the roles that must not use it, and lets the right ones in.
+ */
+Test(account_pages, merged_table_refuses_csrf_and_roles)
+{
+	static const char *const names[] = {"member", "editor", "publisher",
+					    "admin"};
+	struct wf_user u[W_COUNT], other;
+	size_t n, i, state_routes = 0, role_routes = 0, member_routes = 0;
+	const struct web_route *r = web_routes(&n);
+	char path[256], no_csrf[64], foreign[160], own[160], hdr[160];
+	struct reply rep;
+	int w;
+
+	web_fixture_user(&fx, "m@example.com", ROLE_MEMBER, NULL, WF_TRIAL,
+			 &u[W_MEMBER]);
+	web_fixture_user(&fx, "e@example.com", ROLE_EDITOR, NULL, WF_TRIAL,
+			 &u[W_EDITOR]);
+	web_fixture_user(&fx, "p@example.com", ROLE_PUBLISHER, "harbour-herald",
+			 WF_NO_MEMBERSHIP, &u[W_PUBLISHER]);
+	web_fixture_user(&fx, "a@example.com", ROLE_ADMIN, NULL,
+			 WF_NO_MEMBERSHIP, &u[W_ADMIN]);
+	web_fixture_user(&fx, "o@example.com", ROLE_MEMBER, NULL, WF_TRIAL,
+			 &other);
+	snprintf(no_csrf, sizeof(no_csrf), "x=1");
+	snprintf(foreign, sizeof(foreign), "csrf=%s&x=1", other.csrf);
+	snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", other.csrf);
+	for (i = 0; i < n; i++) {
+		unsigned roles =
+			r[i].flags & (WEB_EDITOR | WEB_ADMIN | WEB_PUBLISHER);
+		bool post = !strcmp(r[i].method, "POST");
+
+		sample_path(r[i].pattern, path, sizeof(path));
 		if (r[i].flags & WEB_STATE) {
-			fetch("POST", path, member, "x=1", &rep);
+			/* The admin may use every route: only CSRF stops it. */
+			const char *cookie[] = {u[W_ADMIN].cookie_hdr, NULL};
+			const char *cookie_hdr[] = {u[W_ADMIN].cookie_hdr, hdr,
+						    NULL};
+
+			cr_assert(post, "%s changes state on GET", path);
+			fetch_h("POST", path, cookie, no_csrf, &rep);
 			cr_expect_eq(rep.status, 403, "%s without CSRF: %ld",
 				     path, rep.status);
 			reply_release(&rep);
-			fetch("POST", path, member, form, &rep);
-			cr_expect_eq(rep.status, 403, "%s with a foreign CSRF",
-				     path);
+			fetch_h("POST", path, cookie, foreign, &rep);
+			cr_expect_eq(rep.status, 403,
+				     "%s with a foreign CSRF: %ld", path,
+				     rep.status);
 			reply_release(&rep);
-		}
-		if (r[i].flags & (WEB_EDITOR | WEB_ADMIN | WEB_PUBLISHER)) {
-			fetch(r[i].method, path, member,
-			      strcmp(r[i].method, "POST") ? NULL : "x=1", &rep);
-			cr_expect_eq(rep.status, 403, "%s as a member: %ld",
+			fetch_h("POST", path, cookie_hdr, no_csrf, &rep);
+			cr_expect_eq(rep.status, 403,
+				     "%s with a foreign X-CSRF-Token: %ld",
 				     path, rep.status);
 			reply_release(&rep);
+			fetch_h("POST", path, NULL, no_csrf, &rep);
+			cr_expect_eq(rep.status, 303, "%s as a visitor: %ld",
+				     path, rep.status);
+			cr_expect_not_null(strstr(rep.head.data,
+						  "Location: /signin?next="),
+					   "%s", path);
+			reply_release(&rep);
+			state_routes++;
+		} else if (post && (r[i].flags & WEB_MEMBER)) {
+			cr_expect_fail("POST %s needs a member but no CSRF",
+				       path);
 		}
 		if (r[i].flags & WEB_MEMBER) {
-			fetch(r[i].method, path, NULL,
-			      strcmp(r[i].method, "POST") ? NULL : "x=1", &rep);
-			cr_expect(rep.status == 303 || rep.status == 401 ||
-					  rep.status == 403,
+			fetch_h(r[i].method, path, NULL, post ? no_csrf : NULL,
+				&rep);
+			cr_expect(rep.status == 303 || rep.status == 401,
 				  "%s as a visitor: %ld", path, rep.status);
+			reply_release(&rep);
+			member_routes++;
+		}
+		if (!roles)
+			continue;
+		role_routes++;
+		for (w = 0; w < W_COUNT; w++) {
+			const char *cookie[] = {u[w].cookie_hdr, NULL};
+
+			if (role_may((enum who)w, r[i].flags)) {
+				if (post)
+					continue; /* would act */
+				fetch_h("GET", path, cookie, NULL, &rep);
+				cr_expect_eq(rep.status, 200, "%s as %s: %ld",
+					     path, names[w], rep.status);
+				reply_release(&rep);
+				continue;
+			}
+			/* A valid token: the refusal is the role's. */
+			snprintf(own, sizeof(own), "csrf=%s&x=1", u[w].csrf);
+			fetch_h(r[i].method, path, cookie, post ? own : NULL,
+				&rep);
+			cr_expect_eq(rep.status, 403, "%s as %s: %ld", path,
+				     names[w], rep.status);
 			reply_release(&rep);
 		}
 	}
-	free(member);
-	free(other);
+	cr_assert_geq(state_routes, 18);
+	cr_assert_geq(role_routes, 11);
+	cr_assert_geq(member_routes, 20);
+	for (w = 0; w < W_COUNT; w++)
+		wf_user_release(&u[w]);
+	wf_user_release(&other);
+}
+
+/* Issue 6, acceptance 1: tokens change at sign-in and die at sign-out. */
+Test(account_pages, session_token_rotates_and_dies)
+{
+	struct reply r;
+	char *first, *second, form[256], fixed[128];
+	const char *lines[2] = {fixed, NULL};
+
+	first = signup("rot%40example.com");
+	/* A token planted before sign-in (fixation) is not kept. */
+	snprintf(fixed, sizeof(fixed), "Cookie: %s=%s", account_cookie_name(),
+		 first);
+	fetch_h("POST", "/signin", lines,
+		"email=rot%40example.com&password=correct+horse+battery", &r);
+	cr_assert_eq(r.status, 303);
+	second = xstrdup(cookie_of(&r));
+	cr_assert_str_neq(first, second, "a new token at sign-in");
+	cr_assert_eq(strlen(second), ACCOUNT_TOKEN_LEN - 1);
+	/* Flags on http://127.0.0.1: the plain name, no Secure. */
+	cr_assert_not_null(strstr(r.head.data, "Set-Cookie: session="));
+	cr_assert_not_null(strstr(r.head.data, "; Path=/"));
+	cr_assert_not_null(strstr(r.head.data, "; HttpOnly"));
+	cr_assert_not_null(strstr(r.head.data, "; SameSite=Lax"));
+	reply_release(&r);
+	fetch("GET", "/account", second, NULL, &r);
+	cr_assert_eq(r.status, 200);
+	snprintf(form, sizeof(form), "csrf=%s", csrf_of(&r));
+	reply_release(&r);
+	fetch("POST", "/signout", second, form, &r);
+	cr_assert_eq(r.status, 303);
+	cr_assert_str_eq(cookie_of(&r), "");
+	cr_assert_not_null(strstr(r.head.data, "Max-Age=0"),
+			   "the cookie is cleared: %s", r.head.data);
+	reply_release(&r);
+	/* The old token is dead: pages treat it as a visitor. */
+	fetch("GET", "/account", second, NULL, &r);
+	cr_assert_eq(r.status, 303);
+	reply_release(&r);
+	fetch("POST", "/signout", second, form, &r);
+	cr_assert_eq(r.status, 303);
+	cr_assert_not_null(strstr(r.head.data, "Location: /signin"));
+	reply_release(&r);
+	/* The other session (from sign-up) is still alive. */
+	fetch("GET", "/account", first, NULL, &r);
+	cr_assert_eq(r.status, 200);
+	reply_release(&r);
+	free(first);
+	free(second);
+}
+
+static void
+https_setup(void)
+{
+	struct account_limits l;
+
+	config_defaults();
+	free(config.base_url);
+	config.base_url = xstrdup("https://news.example");
+	account_limits_default(&l);
+	l.hash_opslimit = 1;
+	l.hash_memlimit = 8192;
+	account_limits_set(&l);
+	web_fixture_build(&fx);
+	web_fixture_start(&fx);
+}
+
+/* Behind https the cookie is __Host-session with Secure, and it works. */
+Test(account_pages_https, host_cookie_with_secure, .init = https_setup,
+     .fini = teardown)
+{
+	struct reply r;
+	char *token;
+
+	cr_assert_str_eq(account_cookie_name(), "__Host-session");
+	fetch("POST", "/signup", NULL,
+	      "email=tls%40example.com&password=correct+horse+battery", &r);
+	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body.data);
+	cr_assert_not_null(strstr(r.head.data, "Set-Cookie: __Host-session="));
+	cr_assert_not_null(strstr(r.head.data, "; Secure"));
+	cr_assert_not_null(strstr(r.head.data, "; HttpOnly"));
+	cr_assert_not_null(strstr(r.head.data, "; Path=/"));
+	cr_assert_null(strstr(r.head.data, "Domain="));
+	token = xstrdup(cookie_of(&r));
+	reply_release(&r);
+	fetch("GET", "/account", token, NULL, &r);
+	cr_assert_eq(r.status, 200);
+	reply_release(&r);
+	/* The plain name means nothing on an https site. */
+	{
+		char line[160];
+		const char *lines[] = {line, NULL};
+
+		snprintf(line, sizeof(line), "Cookie: session=%s", token);
+		fetch_h("GET", "/account", lines, NULL, &r);
+		cr_assert_eq(r.status, 303);
+		reply_release(&r);
+	}
+	free(token);
 }
 
 struct flood_arg {
