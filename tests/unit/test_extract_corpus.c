@@ -19,6 +19,8 @@
  */
 #include "common.h"
 
+#include <ctype.h>
+
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <jansson.h>
