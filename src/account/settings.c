@@ -4,31 +4,44 @@
 #include "common.h"
 
 #include "account/settings.h"
+#include "base/config.h"
+#include "base/log.h"
 
+/*
+ * A setting's value: its NEWSSTAND_<NAME> variable when set (the
+ * environment outranks the file, as in config_load(), and is read again
+ * here so a variable set after start-up still counts), else the
+ * configuration table's value, else the built-in default.
+ */
 static const char *
-env_or(const char *name, const char *fallback)
+setting(const char *env_name, const char *configured, const char *fallback)
 {
-	const char *v = getenv(name);
+	const char *v = getenv(env_name);
 
-	return v && *v ? v : fallback;
+	if (v && *v)
+		return v;
+	if (configured && *configured)
+		return configured;
+	return fallback;
 }
 
 const char *
 account_setting_smtp_url(void)
 {
-	return env_or("NEWSSTAND_SMTP_URL", "");
+	return setting("NEWSSTAND_SMTP_URL", config.smtp_url, "");
 }
 
 const char *
 account_setting_mail_from(void)
 {
-	return env_or("NEWSSTAND_MAIL_FROM", "newsstand@localhost");
+	return setting("NEWSSTAND_MAIL_FROM", config.mail_from,
+		       "newsstand@localhost");
 }
 
 const char *
 account_setting_webhook_secret(void)
 {
-	return env_or("NEWSSTAND_WEBHOOK_SECRET", "");
+	return setting("NEWSSTAND_WEBHOOK_SECRET", config.webhook_secret, "");
 }
 
 bool
@@ -72,11 +85,16 @@ account_parse_fraction_bp(const char *s, long *out)
 long
 account_setting_pool_fraction_bp(void)
 {
-	const char *v = getenv("NEWSSTAND_PAYOUT_POOL_FRACTION");
+	const char *v = setting("NEWSSTAND_PAYOUT_POOL_FRACTION",
+				config.payout_pool_fraction, "0.5");
 	long bp;
 
-	if (v && *v && account_parse_fraction_bp(v, &bp))
+	if (account_parse_fraction_bp(v, &bp))
 		return bp;
+	log_warn(ST_INVAL,
+		 "payout_pool_fraction '%s' is not a share (0.7 or 70%%); "
+		 "using 0.5",
+		 v);
 	return 5000;
 }
 
@@ -88,7 +106,8 @@ account_setting_pool_cents(void)
 	long long n;
 
 	if (!v || !*v)
-		return 0;
+		return config.payout_pool_cents > 0 ? config.payout_pool_cents
+						    : 0;
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (errno || *end || n < 0)

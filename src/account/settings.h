@@ -1,8 +1,6 @@
 /*
- * settings.h — the account module's settings that the configuration table
- * does not carry yet. Each is read from its NEWSSTAND_<NAME> environment
- * variable, the name config.c would give it, so moving them into the table
- * changes only these accessors.
+ * settings.h — the account module's settings, from the configuration table
+ * (base/config.h; file, NEWSSTAND_<NAME> variables, defaults):
  *
  *   smtp_url		 smtp://host:port of the mail relay ("" : no mail)
  *   mail_from		 sender address of account mail
@@ -11,8 +9,13 @@
  *			 "70%" (default 0.5)
  *   payout_pool_cents	 a fixed monthly pool in cents; overrides the
  *			 fraction when set and positive
+ *   hash_concurrency	 password hashes at once (read by `serve`, which
+ *			 passes it to account_limits_set())
  *
- * The strings returned are the environment's or static: do not free them.
+ * A NEWSSTAND_<NAME> variable set in the environment wins over the table,
+ * as it does at start-up, and is read at each call (tests change it).
+ * The strings returned are the environment's, the configuration's or
+ * static: do not free them.
  */
 #ifndef NEWSSTAND_ACCOUNT_SETTINGS_H
 #define NEWSSTAND_ACCOUNT_SETTINGS_H

@@ -87,6 +87,18 @@ static const struct setting settings[] = {
 	  "how long a session lives at most"),
 	S(extract_min_ratio, SET_INT, "60", 0, 100,
 	  "fetch the page when the feed's text is under this % of it"),
+	S(smtp_url, SET_STRING, "", 0, 0,
+	  "smtp:// or smtps:// URL of the relay for account mail (empty: none)"),
+	S(mail_from, SET_STRING, "newsstand@localhost", 0, 0,
+	  "sender address of account mail"),
+	S(webhook_secret, SET_STRING, "", 0, 0,
+	  "secret of the billing provider's webhooks (empty: refused)"),
+	S(payout_pool_fraction, SET_STRING, "0.5", 0, 0,
+	  "share of the month's revenue paid to publishers: 0.7 or 70%"),
+	S(payout_pool_cents, SET_INT, "0", 0, LONG_MAX,
+	  "a fixed monthly payout pool in cents; 0: use the fraction"),
+	S(hash_concurrency, SET_INT, "4", 1, 256,
+	  "password hashes at once (64 MiB each)"),
 };
 /* clang-format on */
 

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "account/account.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "fetch/fetch.h"
@@ -68,6 +69,15 @@ cmd_serve(int argc, char **argv)
 				       "--role is all, web or ingest, "
 				       "not '%s'",
 				       role);
+
+	/* Password hashes at once, from the configuration. */
+	{
+		struct account_limits limits;
+
+		account_limits_default(&limits);
+		limits.hash_concurrency = (unsigned)config.hash_concurrency;
+		account_limits_set(&limits);
+	}
 
 	/* The database must exist and be migrated before readers open it. */
 	if (store_open(config.data_dir, STORE_WRITE, 0, &s))
