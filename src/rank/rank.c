@@ -22,7 +22,7 @@ enum {
 	CANDIDATES = 8,		   /* articles the search index proposes */
 	QUERY_TERMS = 6,	   /* heaviest words searched for */
 	LEAD_CHARS = 1000,	   /* opening text compared, characters */
-	FINGERPRINT_TOKENS = 4000, /* words of body in the simhash */
+	FINGERPRINT_TOKENS = 300,  /* words of body in the simhash */
 	NEAR_COPY_BITS = 6,	   /* simhash distance of a near copy */
 	TOP_WINDOW = 72 * 3600,	   /* top stories: seen this recently */
 	TOP_FALLBACK = 30 * 86400, /* ...or this, when too few */
