@@ -70,12 +70,18 @@ cmd_serve(int argc, char **argv)
 				       "not '%s'",
 				       role);
 
-	/* Password hashes at once, from the configuration. */
+	/*
+	 * Password hashes at once, from the configuration. A sign-in hashes
+	 * on a web worker thread, so it waits only briefly for a free slot
+	 * (then "try again in a moment"): waiting sign-ins must not hold
+	 * the threads that readers need.
+	 */
 	{
 		struct account_limits limits;
 
 		account_limits_default(&limits);
 		limits.hash_concurrency = (unsigned)config.hash_concurrency;
+		limits.hash_wait_ms = 250;
 		account_limits_set(&limits);
 	}
 

@@ -980,8 +980,18 @@ web_server_start(struct web_server **out)
 		return rc;
 	if (v6)
 		flags |= MHD_USE_IPv6;
-	if (threads <= 0)
+	if (threads <= 0) {
+		struct account_limits limits;
+
+		/*
+		 * Sign-ins hash passwords on these threads: keep two more
+		 * than can hash at once, so readers always find one.
+		 */
+		account_limits_get(&limits);
 		threads = cores > 0 ? cores : 1;
+		if (threads < (long)limits.hash_concurrency + 2)
+			threads = (long)limits.hash_concurrency + 2;
+	}
 	send_hsts = config.base_url && !strncmp(config.base_url, "https:", 6);
 	web_assets_init();
 	srv = xcalloc(1, sizeof(*srv));
