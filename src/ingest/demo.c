@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -569,6 +570,26 @@ demo_find_catalogue(void)
 		snprintf(path, sizeof(path), "%s/topics.json", places[i]);
 		if (!stat(path, &sb))
 			return places[i];
+	}
+	/* An installed binary moved elsewhere: PREFIX/bin/../share/... */
+	{
+		static char beside[PATH_MAX + 32];
+		char exe[PATH_MAX], path[PATH_MAX + 64];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		char *slash;
+
+		if (n <= 0)
+			return NULL;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+		snprintf(beside, sizeof(beside), "%s/../share/newsstand/demo",
+			 exe);
+		snprintf(path, sizeof(path), "%s/topics.json", beside);
+		if (!stat(path, &sb))
+			return beside;
 	}
 	return NULL;
 }
