@@ -1,10 +1,11 @@
 /*
  * test_account_pages.c — the account pages through the real server: sign-up,
- * trial, full text, save, follow, For you, sign-out; cookie flags; CSRF and
- * role refusals over HTTP for every route of account_web_routes().
+ * trial, full text, save, follow, For you, sign-out; cookie flags and
+ * token rotation; CSRF and role refusals over HTTP for every route of the
+ * server's merged table (web_routes()); a sign-in flood.
  *
- * These tests need the account routes in the server's table and the
- * request body (web_body()); until then they are skipped with a message.
+ * routes_merged() skips a test with a message should the account routes
+ * ever leave the server's table.
  */
 #include "common.h"
 
