@@ -1447,6 +1447,7 @@ static const char *
 base_href(const struct xdoc *d, const char *url, char **owned)
 {
 	const struct xnode *n;
+	char *resolved;
 
 	*owned = NULL;
 	for (n = d->head; n; n = xnode_next(n, d->head)) {
@@ -1457,9 +1458,10 @@ base_href(const struct xdoc *d, const char *url, char **owned)
 		href = xnode_attr(n, "href");
 		if (!href)
 			continue;
-		*owned = url_resolve(url, href);
-		if (*owned)
-			return *owned;
+		resolved = url_resolve(url, href);
+		*owned = resolved;
+		if (resolved)
+			return resolved;
 		break;
 	}
 	return url;

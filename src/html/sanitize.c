@@ -626,7 +626,7 @@ copy_global_attrs(struct buf *out, const GumboNode *n)
 		char lower[5] = {0};
 		size_t i;
 
-		for (i = 0; v[i] && i < 4; i++)
+		for (i = 0; i < 4 && v[i]; i++)
 			lower[i] = (char)tolower((unsigned char)v[i]);
 		add_attr_s(out, "dir", lower);
 	}

@@ -94,10 +94,12 @@ const char *
 account_form_field(struct arena *arena, const char *body, size_t len,
 		   const char *name)
 {
-	const char *p = body, *end = body + len;
+	const char *p, *end;
 
 	if (!body || !name)
 		return NULL;
+	p = body;
+	end = body + len;
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *pair_end = amp ? amp : end;
