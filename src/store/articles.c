@@ -98,18 +98,38 @@ read_article(sqlite3_stmt *st, struct article *a)
 	a->publisher_logo = col_text(st, 25);
 }
 
+/*
+ * Adds article id to the search index with its text as given, or takes it
+ * out with the text stored now (an external-content index must be told the
+ * old values). The insert binds the values rather than selecting them back:
+ * an INSERT … SELECT opens a statement journal, and every statement journal
+ * or savepoint makes FTS5 flush its pending terms as a new segment, so a
+ * batch of articles would be written to the index one by one.
+ */
 static enum status
-index_article(struct store *s, int64_t id, bool add)
+index_add(struct store *s, int64_t id, const struct article *a)
 {
-	static const char add_sql[] =
-		"INSERT INTO articles_fts (rowid, title, byline, body_text)"
-		" SELECT id, title, byline, body_text FROM articles WHERE id = "
-		"?";
-	static const char del_sql[] =
+	sqlite3_stmt *st = store_stmt(
+		s, "INSERT INTO articles_fts (rowid, title, byline, body_text)"
+		   " VALUES (?1, ?2, ?3, ?4)");
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, a->title);
+	bind_text(st, 3, a->byline);
+	bind_text(st, 4, a->body_text);
+	return store_step_done(s, st, "search index");
+}
+
+static enum status
+index_remove(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(
+		s,
 		"INSERT INTO articles_fts (articles_fts, rowid, title, byline,"
 		" body_text) SELECT 'delete', id, title, byline, body_text"
-		" FROM articles WHERE id = ?";
-	sqlite3_stmt *st = store_stmt(s, add ? add_sql : del_sql);
+		" FROM articles WHERE id = ?");
 
 	if (!st)
 		return ST_DB;
@@ -253,7 +273,7 @@ put_article(struct store *s, struct article *a, enum article_put_result *result)
 				*result = ARTICLE_UNCHANGED;
 				goto out;
 			}
-			rc = index_article(s, id, false);
+			rc = index_remove(s, id);
 			if (rc)
 				goto out;
 			st = store_stmt(s, update_sql);
@@ -267,7 +287,7 @@ put_article(struct store *s, struct article *a, enum article_put_result *result)
 			rc = store_step_done(s, st, "updating article");
 			if (rc)
 				goto out;
-			rc = index_article(s, id, true);
+			rc = index_add(s, id, a);
 			if (!rc)
 				rc = link_topics(s, id, a->topics);
 			*result = ARTICLE_UPDATED;
@@ -307,7 +327,7 @@ put_article(struct store *s, struct article *a, enum article_put_result *result)
 	if (rc)
 		goto out;
 	a->id = sqlite3_last_insert_rowid(s->db);
-	rc = index_article(s, a->id, true);
+	rc = index_add(s, a->id, a);
 	if (!rc)
 		rc = link_topics(s, a->id, a->topics);
 	*result = ARTICLE_CREATED;
@@ -322,21 +342,30 @@ store_article_put(struct store *s, struct article *a,
 		  enum article_put_result *result)
 {
 	enum article_put_result res = ARTICLE_UNCHANGED;
+	bool own = sqlite3_get_autocommit(s->db) != 0;
 	enum status rc;
 
-	/* A savepoint makes the row and its index entry one change, whether
-	 * or not the caller has a transaction open. */
-	rc = store_exec(s, "SAVEPOINT article_put");
-	if (rc)
-		return rc;
+	/*
+	 * Outside a transaction a savepoint makes the row and its index entry
+	 * one change. Inside the caller's transaction there is none: each
+	 * savepoint makes FTS5 flush its pending terms, which would write the
+	 * index one article at a time; a caller that gets an error rolls its
+	 * transaction (or its own savepoint) back instead.
+	 */
+	if (own) {
+		rc = store_exec(s, "SAVEPOINT article_put");
+		if (rc)
+			return rc;
+	}
 	rc = put_article(s, a, &res);
 	if (rc) {
-		if (store_exec(s, "ROLLBACK TO article_put; "
-				  "RELEASE article_put"))
+		if (own && store_exec(s, "ROLLBACK TO article_put; "
+					 "RELEASE article_put"))
 			log_error(ST_DB, "store: cannot undo a failed put");
 		return rc;
 	}
-	rc = store_exec(s, "RELEASE article_put");
+	if (own)
+		rc = store_exec(s, "RELEASE article_put");
 	if (!rc && result)
 		*result = res;
 	return rc;
