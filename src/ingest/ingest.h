@@ -34,8 +34,15 @@ struct ingest_stats {
 	size_t bytes;	     /* feed bytes parsed */
 };
 
-/* Called after every committed feed update (cache invalidation). */
+/* Called after every commit of feed updates (cache invalidation). */
 typedef void ingest_commit_fn(void *ctx);
+
+/*
+ * Asked between transactions (on the thread that called ingest_fetch());
+ * true makes the run stop: the transaction in flight is committed, fetches
+ * under way end, and the feeds not yet stored stay due.
+ */
+typedef bool ingest_stop_fn(void *ctx);
 
 /*
  * Parses body (a feed document fetched from url for feed f) and stores its
@@ -59,9 +66,21 @@ struct ingest_options {
 	bool quiet;		     /* no progress on stderr */
 	ingest_commit_fn *on_commit; /* called after each commit, or NULL */
 	void *on_commit_ctx;
+	ingest_stop_fn *should_stop; /* polled between commits, or NULL */
+	void *should_stop_ctx;
 };
 
-/* Fetches and ingests feeds; per-feed failures are recorded, not returned. */
+/*
+ * Fetches and ingests feeds; per-feed failures are recorded, not returned.
+ *
+ * Threads: the transfers run on a fetch thread, parsing, normalising and
+ * sanitising on a small pool of workers (one per core, at most 8), and the
+ * calling thread is the only one that uses s: it stores the prepared feeds,
+ * several in one transaction when several are ready, each feed under its
+ * own savepoint so that a feed that fails to store loses only its own
+ * articles. Feed state (validators, errors, next due time) is saved in the
+ * same transaction as the feed's articles.
+ */
 enum status ingest_fetch(struct store *s, const struct ingest_options *opt,
 			 struct ingest_stats *stats) WARN_UNUSED;
 
@@ -87,7 +106,7 @@ enum status ingest_prepare_body(struct article *a,
 struct ingest_scheduler;
 enum status ingest_scheduler_start(ingest_commit_fn *on_commit, void *ctx,
 				   struct ingest_scheduler **out) WARN_UNUSED;
-/* Asks the thread to stop after the feed in flight, and waits for it. */
+/* Asks the thread to stop after the transaction in flight, and waits. */
 void ingest_scheduler_stop(struct ingest_scheduler *sched);
 
 #endif

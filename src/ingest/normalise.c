@@ -19,6 +19,7 @@
 #include "html/sanitize.h"
 #include "html/text.h"
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
 #include "text/text.h"
 
 enum {
@@ -169,10 +170,26 @@ item_topics(const struct store_feed *f, const struct feed_item *item)
 	return b.len ? buf_detach(&b, NULL) : (buf_release(&b), NULL);
 }
 
+void
+ingest_summary_from_body(struct article *a)
+{
+	free(a->summary);
+	a->summary =
+		a->body_text ? clean_line(a->body_text, SUMMARY_CHARS) : NULL;
+}
+
 enum status
 ingest_normalise(const struct store_feed *f, const struct feed *doc,
 		 const struct feed_item *item, const char *feed_url,
 		 struct article *a)
+{
+	return ingest_normalise_item(f, doc, item, feed_url, false, a);
+}
+
+enum status
+ingest_normalise_item(const struct store_feed *f, const struct feed *doc,
+		      const struct feed_item *item, const char *feed_url,
+		      bool summary_later, struct article *a)
 {
 	const char *base = doc->link ? doc->link : feed_url;
 	char *link = NULL;
@@ -213,7 +230,8 @@ ingest_normalise(const struct store_feed *f, const struct feed *doc,
 							: a->published_at;
 	if (a->updated_at > now)
 		a->updated_at = now;
-	a->summary = html_line(item->summary, SUMMARY_CHARS);
+	if (!summary_later)
+		a->summary = html_line(item->summary, SUMMARY_CHARS);
 	if (item->image) {
 		a->lead_image = url_resolve(a->url, item->image);
 		a->lead_caption = html_line(item->image_caption, 400);

@@ -13,6 +13,7 @@
 #include "fetch/fetch.h"
 #include "html/extract.h"
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
 #include "rank/rank.h"
 
 enum {
@@ -28,6 +29,10 @@ struct pending {
 	struct article article; /* normalised; body filled in later */
 	char *raw_html;		/* the body as received or extracted */
 	bool skip;		/* could not become an article */
+	bool wants_page;	/* its page may complete the text */
+	bool extract;		/* not stored yet: extract its page */
+	bool summary_from_body; /* the body is the summary: take it from there
+				 */
 };
 
 /*
@@ -127,101 +132,194 @@ wants_page(const struct store_feed *f, const struct feed_item *item)
 	return !item->content && (!body || strlen(body) < SHORT_TEXT);
 }
 
-enum status
-ingest_document(struct store *s, struct store_feed *f, const char *body,
-		size_t len, const char *content_type,
-		struct ingest_stats *stats, char **error)
+void
+ingest_doc_release(struct ingest_doc *d)
 {
+	size_t i;
+
+	for (i = 0; d->items && i < d->item_count; i++) {
+		article_release(&d->items[i].article);
+		free(d->items[i].raw_html);
+	}
+	free(d->items);
+	free(d->title);
+	free(d->error);
+	publisher_release(&d->publisher);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Sanitises every item's body and derives its text, teaser and hashes. */
+static void
+prepare_bodies(struct ingest_doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->item_count; i++) {
+		struct pending *p = &d->items[i];
+
+		if (p->skip)
+			continue;
+		if (ingest_prepare_body(&p->article, p->raw_html)) {
+			p->skip = true;
+			d->stats.skipped++;
+		} else if (p->summary_from_body) {
+			ingest_summary_from_body(&p->article);
+		}
+		/* The sanitised copy is all that is needed from here on. */
+		free(p->raw_html);
+		p->raw_html = NULL;
+	}
+}
+
+void
+ingest_prepare(struct store *s, struct ingest_doc *d, const char *body,
+	       size_t len, const char *content_type)
+{
+	const struct store_feed *f = d->feed;
 	struct feed *doc = NULL;
-	struct pending *items = NULL;
-	struct publisher pub = {0};
-	bool have_pub = false;
 	const char *reason = NULL;
-	size_t i, extractions = 0;
+	size_t i, wanted = 0;
 	enum status rc;
 
-	*error = NULL;
 	rc = feed_parse_ex(body, len, f->url, content_type, &doc, &reason);
 	if (rc) {
 		struct buf msg = BUF_INIT;
 
 		buf_addf(&msg, "not a feed: %s",
 			 reason ? reason : status_str(rc));
-		*error = buf_detach(&msg, NULL);
-		return rc;
+		d->status = rc;
+		d->error = buf_detach(&msg, NULL);
+		return;
 	}
-	stats->bytes += len;
-	stats->items += doc->item_count;
-	if (doc->title && (!f->title || strcmp(f->title, doc->title))) {
-		free(f->title);
-		f->title = xstrdup(doc->title);
-	}
-	items = xcalloc(doc->item_count ? doc->item_count : 1, sizeof(*items));
-
-	/* Normalise and extract outside the write transaction: page fetches
-	 * may take seconds and must not hold the database's write lock. */
+	d->stats.bytes += len;
+	d->stats.items += doc->item_count;
+	if (doc->title)
+		d->title = xstrdup(doc->title);
+	d->item_count = doc->item_count;
+	d->items = xcalloc(doc->item_count ? doc->item_count : 1,
+			   sizeof(*d->items));
 	for (i = 0; i < doc->item_count; i++) {
 		const struct feed_item *item = &doc->items[i];
-		struct pending *p = &items[i];
-		int64_t existing = 0;
+		struct pending *p = &d->items[i];
 
-		if (ingest_normalise(f, doc, item, f->url, &p->article)) {
+		p->wants_page = wants_page(f, item);
+		/* A summary that is also the body (and stays so: no page to
+		 * extract) is read from the sanitised body, not parsed twice.
+		 */
+		p->summary_from_body =
+			!item->content && item->summary && !p->wants_page;
+		if (ingest_normalise_item(f, doc, item, f->url,
+					  p->summary_from_body, &p->article)) {
 			p->skip = true;
-			stats->skipped++;
+			d->stats.skipped++;
 			continue;
 		}
 		p->raw_html = xstrdup(item->content   ? item->content
 				      : item->summary ? item->summary
 						      : "");
-		if (!wants_page(f, item) || extractions >= MAX_EXTRACTIONS)
+		wanted += p->wants_page;
+	}
+	feed_free(doc);
+	if (!wanted) {
+		prepare_bodies(d);
+		return;
+	}
+	d->needs_lookup = true;
+	if (s) {
+		ingest_lookup(s, d);
+		ingest_extract(d);
+	}
+}
+
+void
+ingest_lookup(struct store *s, struct ingest_doc *d)
+{
+	size_t i, extractions = 0;
+
+	for (i = 0; i < d->item_count && extractions < MAX_EXTRACTIONS; i++) {
+		struct pending *p = &d->items[i];
+		int64_t existing = 0;
+
+		if (p->skip || !p->wants_page)
 			continue;
-		if (store_article_find(s, f->id, p->article.guid,
+		if (store_article_find(s, d->feed->id, p->article.guid,
 				       p->article.url, &existing) ||
 		    existing)
 			continue;
-		if (!have_pub &&
-		    store_publisher_get(s, f->publisher_id, &pub) == ST_OK)
-			have_pub = true;
+		if (!d->publisher.id &&
+		    store_publisher_get(s, d->feed->publisher_id,
+					&d->publisher) != ST_OK)
+			memset(&d->publisher, 0, sizeof(d->publisher));
+		p->extract = true;
 		extractions++;
-		extract_page(f, &pub, p);
 	}
-	for (i = 0; i < doc->item_count; i++) {
-		if (items[i].skip)
-			continue;
-		if (ingest_prepare_body(&items[i].article, items[i].raw_html)) {
-			items[i].skip = true;
-			stats->skipped++;
-		}
-	}
+}
 
-	rc = store_begin(s);
-	if (rc)
-		goto out;
-	for (i = 0; i < doc->item_count; i++) {
-		struct article *a = &items[i].article;
+void
+ingest_extract(struct ingest_doc *d)
+{
+	size_t i;
+
+	/* Page fetches may take seconds: this runs outside the write
+	 * transaction and must not hold the database's write lock. */
+	for (i = 0; i < d->item_count; i++)
+		if (d->items[i].extract && !d->items[i].skip)
+			extract_page(d->feed, &d->publisher, &d->items[i]);
+	d->needs_lookup = false;
+	prepare_bodies(d);
+}
+
+void
+ingest_stats_add(struct ingest_stats *dst, const struct ingest_stats *src)
+{
+	dst->feeds += src->feeds;
+	dst->failed += src->failed;
+	dst->not_modified += src->not_modified;
+	dst->items += src->items;
+	dst->created += src->created;
+	dst->updated += src->updated;
+	dst->unchanged += src->unchanged;
+	dst->duplicates += src->duplicates;
+	dst->skipped += src->skipped;
+	dst->bytes += src->bytes;
+}
+
+enum status
+ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
+	     char **error)
+{
+	struct store_feed *f = d->feed;
+	struct ingest_stats st = d->stats;
+	enum status rc = ST_OK;
+	size_t i;
+
+	*error = NULL;
+	for (i = 0; i < d->item_count; i++) {
+		struct article *a = &d->items[i].article;
 		enum article_put_result res;
 
-		if (items[i].skip)
+		if (d->items[i].skip)
 			continue;
 		rc = store_article_put(s, a, &res);
 		if (rc == ST_INVAL) {
-			stats->skipped++;
+			rc = ST_OK;
+			st.skipped++;
 			continue;
 		}
 		if (rc)
 			break;
 		switch (res) {
 		case ARTICLE_CREATED:
-			stats->created++;
+			st.created++;
 			break;
 		case ARTICLE_UPDATED:
-			stats->updated++;
+			st.updated++;
 			break;
 		case ARTICLE_UNCHANGED:
-			stats->unchanged++;
+			st.unchanged++;
 			break;
 		case ARTICLE_DUPLICATE:
-			stats->duplicates++;
+			st.duplicates++;
 			break;
 		}
 		if (res == ARTICLE_CREATED || res == ARTICLE_UPDATED) {
@@ -231,20 +329,47 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 		}
 	}
 	if (rc) {
-		store_rollback(s);
 		*error = xstrdup(store_errmsg(s));
+		return rc;
+	}
+	if (d->title && (!f->title || strcmp(f->title, d->title))) {
+		free(f->title);
+		f->title = xstrdup(d->title);
+	}
+	ingest_stats_add(stats, &st);
+	return ST_OK;
+}
+
+enum status
+ingest_document(struct store *s, struct store_feed *f, const char *body,
+		size_t len, const char *content_type,
+		struct ingest_stats *stats, char **error)
+{
+	struct ingest_doc d = {.feed = f};
+	enum status rc;
+
+	*error = NULL;
+	ingest_prepare(s, &d, body, len, content_type);
+	if (d.status) {
+		rc = d.status;
+		*error = d.error;
+		d.error = NULL;
+		goto out;
+	}
+	rc = store_begin(s);
+	if (rc) {
+		*error = xstrdup("could not begin a transaction");
+		goto out;
+	}
+	rc = ingest_write(s, &d, stats, error);
+	if (rc) {
+		store_rollback(s);
 		goto out;
 	}
 	rc = store_commit(s);
 	if (rc)
 		*error = xstrdup("could not commit");
 out:
-	for (i = 0; i < doc->item_count; i++) {
-		article_release(&items[i].article);
-		free(items[i].raw_html);
-	}
-	free(items);
-	publisher_release(&pub);
-	feed_free(doc);
+	ingest_doc_release(&d);
 	return rc;
 }

@@ -8,26 +8,132 @@
  * lengthens it by half, within poll_min and poll_max. Failures back off
  * exponentially from poll_min; 429 and 503 wait as long as Retry-After
  * asks; 410 disables the feed.
+ *
+ * A run has three kinds of threads (see ingest_fetch() in ingest.h):
+ *
+ *   fetch thread ──► work queue ──► workers ──► ready queue ──► writer
+ *     (fetch_run)                (parse, sanitise)           (the caller)
+ *
+ * A summary-only feed goes round once more: the writer looks up which of
+ * its items are new (ingest_lookup) and hands it back to a worker to
+ * extract their pages. Results that need no parsing (304, errors) go
+ * straight to the writer. The fetch thread waits while too many fetched
+ * bytes are in flight, so memory stays bounded however many feeds are due.
  */
 #include "common.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "fetch/fetch.h"
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
 
-struct batch {
-	struct store *store;
-	const struct ingest_options *opt;
-	struct ingest_stats *stats;
-	size_t done;  /* feeds finished so far */
-	size_t total; /* feeds in the batch */
+enum {
+	MAX_WORKERS = 8,    /* parsing threads at most */
+	BATCH_FEEDS = 64,   /* feeds stored in one transaction at most */
+	BATCH_ITEMS = 5000, /* items in one transaction, give or take */
+	CHUNK_PER_SLOT = 4, /* fetch_run() batches: concurrency × this */
+	STOP_POLL_MS = 200, /* how often an idle writer asks should_stop */
 };
+/* Fetched bytes waiting to be parsed or stored, at most (one feed more). */
+#define MAX_QUEUED_BYTES ((size_t)128 << 20)
+
+/* Where a fetched feed is on its way. */
+enum job_stage {
+	JOB_PARSE,   /* for a worker: parse, normalise, sanitise */
+	JOB_LOOKUP,  /* for the writer: which pages to extract */
+	JOB_EXTRACT, /* for a worker: extract pages, sanitise */
+	JOB_STORE,   /* for the writer: store, save the feed's state */
+};
+
+/* One feed's fetch result going through the pipeline. */
+struct job {
+	struct job *next;	 /* in its queue */
+	struct store_feed *feed; /* borrowed from the run's list */
+	struct fetch_result res; /* moved out of fetch_run() */
+	struct ingest_doc doc;	 /* parsed and prepared items */
+	enum job_stage stage;	 /* what comes next */
+	size_t bytes;		 /* counted in queued_bytes */
+	char *error;		 /* why storing failed (malloc'd) */
+};
+
+struct queue {
+	struct job *head, *tail;
+};
+
+/* One ingest_fetch() call: its threads share this under lock. */
+struct run {
+	struct store *store; /* the writer's; caller thread only */
+	const struct ingest_options *opt;
+	struct ingest_stats *stats; /* caller thread only */
+	struct fetch_request *reqs; /* one per feed */
+	size_t total;		    /* feeds in the run */
+	size_t done;		    /* feeds finished (caller thread) */
+	enum status fetch_rc;	    /* fetch_run() failure, if any */
+
+	pthread_mutex_t lock;	    /* guards everything below */
+	pthread_cond_t work_ready;  /* workers wait on it */
+	pthread_cond_t write_ready; /* the writer waits on it */
+	pthread_cond_t room;	    /* the fetch thread waits on it */
+	struct queue work;	    /* JOB_PARSE and JOB_EXTRACT */
+	struct queue ready;	    /* JOB_LOOKUP and JOB_STORE */
+	size_t in_flight;	    /* fetched jobs not yet finished */
+	size_t queued_bytes;	    /* their body bytes */
+	bool fetching_done;	    /* the fetch thread has finished */
+	bool stopping;		    /* wind down: drop what is left */
+	bool quit;		    /* workers: no more work will come */
+};
+
+static void
+queue_push(struct queue *q, struct job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static struct job *
+queue_pop(struct queue *q)
+{
+	struct job *j = q->head;
+
+	if (j) {
+		q->head = j->next;
+		if (!q->head)
+			q->tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
+static void
+job_free(struct job *j)
+{
+	if (!j)
+		return;
+	fetch_result_release(&j->res);
+	ingest_doc_release(&j->doc);
+	free(j->error);
+	free(j);
+}
+
+static void
+queue_free(struct queue *q)
+{
+	struct job *j;
+
+	while ((j = queue_pop(q)))
+		job_free(j);
+}
 
 static int64_t
 clamp_interval(int64_t v)
@@ -96,47 +202,57 @@ follow_permanent_redirect(struct store *s, struct store_feed *f,
 	f->url = xstrdup(url);
 }
 
+/* Forgets a feed's validators: an unreadable document is fetched whole. */
 static void
-fetched(struct fetch_request *req, struct fetch_result *res, void *ctx)
+forget_validators(struct store_feed *f)
 {
-	struct batch *b = ctx;
-	struct store_feed *f = req->user;
-	struct ingest_stats before = *b->stats;
-	int64_t now = clock_now();
-	char *error = NULL;
+	free(f->etag);
+	free(f->last_modified);
+	f->etag = f->last_modified = NULL;
+}
 
-	b->stats->feeds++;
+/*
+ * Applies one fetched feed inside the writer's open transaction: its
+ * articles, its title and its fetch state. Adds to st. Returns ST_OK, or
+ * the error of a store failure (j->error says why), after which the
+ * caller must roll back and reload the feed.
+ */
+static enum status
+apply_job(struct run *r, struct job *j, struct ingest_stats *st)
+{
+	struct store_feed *f = j->feed;
+	struct fetch_result *res = &j->res;
+	int64_t now = clock_now();
+	enum status rc = ST_OK;
+
+	st->feeds++;
 	f->last_fetch_at = now;
 	f->http_status = res->http_status;
 	if (res->status == ST_OK && res->not_modified) {
-		b->stats->not_modified++;
+		st->not_modified++;
 		record_success(f, 0, now);
+	} else if (res->status == ST_OK && j->doc.status) {
+		/* A document we cannot read must be fetched again in full. */
+		forget_validators(f);
+		record_failure(f, j->doc.error, now, 0);
+		st->failed++;
 	} else if (res->status == ST_OK) {
+		struct ingest_stats mine = {0};
+
 		if (res->etag || res->last_modified) {
-			free(f->etag);
-			free(f->last_modified);
+			forget_validators(f);
 			f->etag = res->etag ? xstrdup(res->etag) : NULL;
 			f->last_modified = res->last_modified
 						   ? xstrdup(res->last_modified)
 						   : NULL;
 		}
-		if (ingest_document(b->store, f, res->body, res->body_len,
-				    res->content_type, b->stats, &error)) {
-			/* A document we cannot read must be fetched again
-			 * in full, so forget its validators. */
-			free(f->etag);
-			free(f->last_modified);
-			f->etag = f->last_modified = NULL;
-			record_failure(f, error, now, 0);
-			b->stats->failed++;
-		} else {
-			f->item_count =
-				(int64_t)(b->stats->items - before.items);
-			record_success(f, b->stats->created - before.created,
-				       now);
-			if (b->opt->on_commit)
-				b->opt->on_commit(b->opt->on_commit_ctx);
-		}
+		rc = ingest_write(r->store, &j->doc, &mine, &j->error);
+		if (rc)
+			return rc;
+		f->item_count = (int64_t)mine.items;
+		record_success(f, mine.created, now);
+		mine.feeds = mine.not_modified = mine.failed = 0;
+		ingest_stats_add(st, &mine);
 	} else {
 		int64_t wait = 0;
 
@@ -152,21 +268,314 @@ fetched(struct fetch_request *req, struct fetch_result *res, void *ctx)
 				xstrdup("the server says the feed is gone "
 					"(HTTP 410)");
 		}
-		b->stats->failed++;
+		st->failed++;
 	}
 	if (res->permanent_redirect && res->permanent_url)
-		follow_permanent_redirect(b->store, f, res->permanent_url);
-	if (store_feed_save_state(b->store, f))
-		log_error(ST_DB, "ingest: feed %" PRId64 ": state not saved",
-			  f->id);
+		follow_permanent_redirect(r->store, f, res->permanent_url);
+	rc = store_feed_save_state(r->store, f);
+	if (rc) {
+		free(j->error);
+		j->error = xstrdup("feed state not saved");
+	}
+	return rc;
+}
+
+/* Brings a feed back to its stored state after a rollback. */
+static void
+reload_feed(struct run *r, struct store_feed *f)
+{
+	struct store_feed fresh;
+
+	if (store_feed_get(r->store, f->id, &fresh) == ST_OK) {
+		store_feed_release(f);
+		*f = fresh;
+	}
+}
+
+static void
+report_feed(struct run *r, const struct store_feed *f)
+{
 	if (f->last_error)
 		log_warn(ST_OK, "ingest: feed %" PRId64 " (%s): %s", f->id,
 			 f->url, f->last_error);
-	b->done++;
-	if (!b->opt->quiet && (b->done % 100 == 0 || b->done == b->total))
-		fprintf(stderr, "fetched %zu/%zu feeds\r%s", b->done, b->total,
-			b->done == b->total ? "\n" : "");
-	free(error);
+	r->done++;
+	if (!r->opt->quiet && (r->done % 100 == 0 || r->done == r->total))
+		fprintf(stderr, "fetched %zu/%zu feeds\r%s", r->done, r->total,
+			r->done == r->total ? "\n" : "");
+}
+
+/*
+ * Stores one feed in a transaction of its own, after its batch failed: a
+ * feed that cannot be stored loses only its own articles, and its failure
+ * is recorded.
+ */
+static void
+store_alone(struct run *r, struct job *j)
+{
+	struct ingest_stats st = {0};
+	enum status rc;
+
+	rc = store_begin(r->store);
+	if (!rc) {
+		rc = apply_job(r, j, &st);
+		if (!rc)
+			rc = store_commit(r->store);
+		if (rc)
+			store_rollback(r->store);
+	}
+	if (!rc) {
+		ingest_stats_add(r->stats, &st);
+		if (r->opt->on_commit)
+			r->opt->on_commit(r->opt->on_commit_ctx);
+		return;
+	}
+	log_error(ST_DB, "ingest: feed %" PRId64 ": not stored: %s",
+		  j->feed->id, j->error ? j->error : store_errmsg(r->store));
+	reload_feed(r, j->feed);
+	forget_validators(j->feed);
+	j->feed->last_fetch_at = clock_now();
+	record_failure(j->feed, j->error ? j->error : "could not store",
+		       clock_now(), 0);
+	if (store_feed_save_state(r->store, j->feed))
+		log_error(ST_DB, "ingest: feed %" PRId64 ": state not saved",
+			  j->feed->id);
+	r->stats->feeds++;
+	r->stats->failed++;
+}
+
+/*
+ * Stores a batch of fetched feeds in one transaction. Should any of them
+ * fail to store, the whole transaction is rolled back and each feed is
+ * stored again in its own.
+ */
+static void
+store_batch(struct run *r, struct job **jobs, size_t n)
+{
+	struct ingest_stats st = {0};
+	enum status rc;
+	size_t i;
+
+	rc = store_begin(r->store);
+	for (i = 0; !rc && i < n; i++)
+		rc = apply_job(r, jobs[i], &st);
+	if (!rc)
+		rc = store_commit(r->store);
+	if (!rc) {
+		ingest_stats_add(r->stats, &st);
+		if (r->opt->on_commit)
+			r->opt->on_commit(r->opt->on_commit_ctx);
+	} else {
+		store_rollback(r->store);
+		for (i = 0; i < n; i++) {
+			reload_feed(r, jobs[i]->feed);
+			free(jobs[i]->error);
+			jobs[i]->error = NULL;
+		}
+		for (i = 0; i < n; i++)
+			store_alone(r, jobs[i]);
+	}
+	for (i = 0; i < n; i++)
+		report_feed(r, jobs[i]->feed);
+}
+
+/* ---- The threads of a run ------------------------------------------------ */
+
+/* fetch_run()'s callback, on the fetch thread: queue the result. */
+static void
+fetched(struct fetch_request *req, struct fetch_result *res, void *ctx)
+{
+	struct run *r = ctx;
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->feed = req->user;
+	j->doc.feed = j->feed;
+	fetch_result_move(&j->res, res);
+	j->bytes = j->res.body_len;
+	pthread_mutex_lock(&r->lock);
+	while (!r->stopping && r->in_flight &&
+	       r->queued_bytes + j->bytes > MAX_QUEUED_BYTES)
+		pthread_cond_wait(&r->room, &r->lock);
+	if (r->stopping) {
+		pthread_mutex_unlock(&r->lock);
+		job_free(j);
+		return;
+	}
+	r->in_flight++;
+	r->queued_bytes += j->bytes;
+	if (j->res.status == ST_OK && !j->res.not_modified) {
+		j->stage = JOB_PARSE;
+		queue_push(&r->work, j);
+		pthread_cond_signal(&r->work_ready);
+	} else {
+		j->stage = JOB_STORE;
+		queue_push(&r->ready, j);
+		pthread_cond_signal(&r->write_ready);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *
+fetch_main(void *arg)
+{
+	struct run *r = arg;
+	size_t chunk = (size_t)config.fetch_concurrency * CHUNK_PER_SLOT;
+	size_t i;
+
+	/* fetch_run() cannot be interrupted, so the feeds go in slices and
+	 * a stop is noticed between them. */
+	for (i = 0; i < r->total; i += chunk) {
+		bool stop;
+		enum status rc;
+
+		pthread_mutex_lock(&r->lock);
+		stop = r->stopping;
+		pthread_mutex_unlock(&r->lock);
+		if (stop)
+			break;
+		rc = fetch_run(r->reqs + i, MIN(chunk, r->total - i), fetched,
+			       r);
+		if (rc && !r->fetch_rc)
+			r->fetch_rc = rc;
+	}
+	pthread_mutex_lock(&r->lock);
+	r->fetching_done = true;
+	pthread_cond_broadcast(&r->write_ready);
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct run *r = arg;
+	struct job *j;
+
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		while (!r->work.head && !r->quit && !r->stopping)
+			pthread_cond_wait(&r->work_ready, &r->lock);
+		if (r->stopping || !r->work.head)
+			break;
+		j = queue_pop(&r->work);
+		pthread_mutex_unlock(&r->lock);
+		if (j->stage == JOB_PARSE) {
+			ingest_prepare(NULL, &j->doc, j->res.body,
+				       j->res.body_len, j->res.content_type);
+			/* The parsed items are all that is needed now. */
+			free(j->res.body);
+			j->res.body = NULL;
+			j->stage = j->doc.needs_lookup && !j->doc.status
+					   ? JOB_LOOKUP
+					   : JOB_STORE;
+		} else {
+			ingest_extract(&j->doc);
+			j->stage = JOB_STORE;
+		}
+		pthread_mutex_lock(&r->lock);
+		queue_push(&r->ready, j);
+		pthread_cond_signal(&r->write_ready);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static size_t
+worker_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	return (size_t)MIN(n, (long)MAX_WORKERS);
+}
+
+static bool
+should_stop(const struct run *r)
+{
+	return r->opt->should_stop &&
+	       r->opt->should_stop(r->opt->should_stop_ctx);
+}
+
+/*
+ * The writer's loop, on the calling thread: takes what is ready, stores
+ * it batch by batch, and hands summary-only feeds back for extraction.
+ */
+static void
+write_loop(struct run *r)
+{
+	struct job **batch = xcalloc(BATCH_FEEDS, sizeof(*batch));
+	struct job *lookups = NULL;
+
+	for (;;) {
+		struct job *j;
+		size_t n = 0, items = 0, freed_bytes = 0, finished = 0;
+		bool stop = false;
+
+		if (should_stop(r))
+			stop = true;
+		pthread_mutex_lock(&r->lock);
+		while (!stop && !r->ready.head &&
+		       !(r->fetching_done && !r->in_flight)) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += STOP_POLL_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&r->write_ready, &r->lock,
+					       &until);
+			if (r->ready.head)
+				break;
+			pthread_mutex_unlock(&r->lock);
+			stop = should_stop(r);
+			pthread_mutex_lock(&r->lock);
+		}
+		if (stop || !r->ready.head) {
+			r->stopping = stop;
+			r->quit = true;
+			pthread_cond_broadcast(&r->work_ready);
+			pthread_cond_broadcast(&r->room);
+			pthread_mutex_unlock(&r->lock);
+			break;
+		}
+		while (n < BATCH_FEEDS && items < BATCH_ITEMS &&
+		       (j = queue_pop(&r->ready))) {
+			if (j->stage == JOB_LOOKUP) {
+				j->next = lookups;
+				lookups = j;
+				continue;
+			}
+			batch[n++] = j;
+			items += j->doc.item_count;
+		}
+		pthread_mutex_unlock(&r->lock);
+
+		/* Summary-only feeds: find the new items, then back to a
+		 * worker to extract their pages. */
+		while ((j = lookups)) {
+			lookups = j->next;
+			ingest_lookup(r->store, &j->doc);
+			j->stage = JOB_EXTRACT;
+			pthread_mutex_lock(&r->lock);
+			queue_push(&r->work, j);
+			pthread_cond_signal(&r->work_ready);
+			pthread_mutex_unlock(&r->lock);
+		}
+		if (n)
+			store_batch(r, batch, n);
+		for (; finished < n; finished++) {
+			freed_bytes += batch[finished]->bytes;
+			job_free(batch[finished]);
+		}
+		pthread_mutex_lock(&r->lock);
+		r->in_flight -= n;
+		r->queued_bytes -= freed_bytes;
+		pthread_cond_broadcast(&r->room);
+		pthread_mutex_unlock(&r->lock);
+	}
+	free(batch);
 }
 
 static enum status
@@ -218,10 +627,11 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 	     struct ingest_stats *stats)
 {
 	struct store_feed_list feeds = {0};
-	struct fetch_request *reqs;
-	struct batch b = {.store = s, .opt = opt, .stats = stats};
+	struct run r = {.store = s, .opt = opt, .stats = stats};
+	pthread_t fetcher, workers[MAX_WORKERS];
+	size_t i, nworkers = 0;
+	bool fetching = false;
 	enum status rc;
-	size_t i;
 
 	rc = select_feeds(s, opt, &feeds);
 	if (rc)
@@ -230,22 +640,53 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 		store_feed_list_release(&feeds);
 		return ST_OK;
 	}
-	reqs = xcalloc(feeds.count, sizeof(*reqs));
+	r.reqs = xcalloc(feeds.count, sizeof(*r.reqs));
 	for (i = 0; i < feeds.count; i++) {
 		struct store_feed *f = &feeds.items[i];
 
-		reqs[i].url = f->url;
-		reqs[i].etag = f->etag;
-		reqs[i].last_modified = f->last_modified;
-		reqs[i].accept = "application/rss+xml, application/atom+xml, "
-				 "application/feed+json, application/json;"
-				 "q=0.9, application/xml;q=0.8, */*;q=0.5";
-		reqs[i].allow_file = f->allow_file;
-		reqs[i].user = f;
+		r.reqs[i].url = f->url;
+		r.reqs[i].etag = f->etag;
+		r.reqs[i].last_modified = f->last_modified;
+		r.reqs[i].accept = "application/rss+xml, application/atom+xml, "
+				   "application/feed+json, application/json;"
+				   "q=0.9, application/xml;q=0.8, */*;q=0.5";
+		r.reqs[i].allow_file = f->allow_file;
+		r.reqs[i].user = f;
 	}
-	b.total = feeds.count;
-	rc = fetch_run(reqs, feeds.count, fetched, &b);
-	free(reqs);
+	r.total = feeds.count;
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.work_ready, NULL);
+	pthread_cond_init(&r.write_ready, NULL);
+	pthread_cond_init(&r.room, NULL);
+	for (i = 0; i < MIN(worker_count(), feeds.count); i++) {
+		if (pthread_create(&workers[nworkers], NULL, worker_main, &r))
+			break;
+		nworkers++;
+	}
+	if (nworkers && !pthread_create(&fetcher, NULL, fetch_main, &r)) {
+		fetching = true;
+		write_loop(&r);
+	} else {
+		rc = log_error(ST_INTERNAL, "ingest: cannot start threads");
+		pthread_mutex_lock(&r.lock);
+		r.stopping = r.quit = true;
+		pthread_cond_broadcast(&r.work_ready);
+		pthread_mutex_unlock(&r.lock);
+	}
+	if (fetching)
+		pthread_join(fetcher, NULL);
+	for (i = 0; i < nworkers; i++)
+		pthread_join(workers[i], NULL);
+	/* What a stop left behind stays due for the next run. */
+	queue_free(&r.work);
+	queue_free(&r.ready);
+	pthread_cond_destroy(&r.room);
+	pthread_cond_destroy(&r.write_ready);
+	pthread_cond_destroy(&r.work_ready);
+	pthread_mutex_destroy(&r.lock);
+	if (!rc)
+		rc = r.fetch_rc;
+	free(r.reqs);
 	store_feed_list_release(&feeds);
 	return rc;
 }
@@ -260,6 +701,18 @@ struct ingest_scheduler {
 	ingest_commit_fn *on_commit; /* after each committed feed */
 	void *ctx;
 };
+
+static bool
+scheduler_stopping(void *ctx)
+{
+	struct ingest_scheduler *sched = ctx;
+	bool stop;
+
+	pthread_mutex_lock(&sched->lock);
+	stop = sched->stop;
+	pthread_mutex_unlock(&sched->lock);
+	return stop;
+}
 
 static void *
 scheduler_main(void *arg)
@@ -278,6 +731,8 @@ scheduler_main(void *arg)
 			.quiet = true,
 			.on_commit = sched->on_commit,
 			.on_commit_ctx = sched->ctx,
+			.should_stop = scheduler_stopping,
+			.should_stop_ctx = sched,
 		};
 		struct ingest_stats stats = {0};
 		struct store_feed_list due = {0};
