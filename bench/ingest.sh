@@ -5,20 +5,43 @@
 # bulk-inserting the same texts into a plain FTS5 table in one transaction.
 #
 #   bench/ingest.sh [N]     (default 20000)
+#
+# CORPUS=news (the default) draws words from a vocabulary of 20,000 made-up
+# words and names with Zipf-like frequencies, as news text has; CORPUS=tiny
+# draws from 40 words only, so that every article holds every word (the
+# worst case for anything that looks articles up by their words).
 set -eu
 n=${1:-20000}
+corpus=${CORPUS:-news}
 bin=${NEWSSTAND_BIN:-build/newsstand}
 tmp=$(mktemp -d /tmp/newsstand-bench-ingest.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-python3 - "$tmp" "$n" <<'PY'
-import random, sys, os
-root, n = sys.argv[1], int(sys.argv[2])
+python3 - "$tmp" "$n" "$corpus" <<'PY'
+import random, sys, os, itertools
+root, n, corpus = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 random.seed(7)
-words = ("harbour council budget river storm market energy school election "
+small = ("harbour council budget river storm market energy school election "
          "minister union contract vaccine trial orbit satellite museum bronze "
          "festival league season transfer rates inflation export grain bridge "
          "flood rescue volunteer census theatre novel climate glacier coast "
          "court verdict appeal hospital nurse clinic research data privacy").split()
+if corpus == "tiny":
+    words, weights = small, None
+else:
+    # Made-up words of 3 to 10 letters; the i-th most common has weight
+    # 1 / (i + 1), so a few hundred words make up half of the text.
+    letters = "etaoinshrdlcumwfgypbvk"
+    vocab = set(small)
+    while len(vocab) < 20000:
+        vocab.add("".join(random.choice(letters)
+                          for _ in range(random.randint(3, 10))))
+    words = sorted(vocab)
+    random.shuffle(words)
+    weights = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(words))))
+def pick(k):
+    if weights is None:
+        return [random.choice(words) for _ in range(k)]
+    return random.choices(words, cum_weights=weights, k=k)
 feeds = 100
 per = n // feeds
 sql = open(os.path.join(root, "bulk.sql"), "w")
@@ -30,10 +53,10 @@ for f in range(feeds):
         paras = []
         size = 0
         while size < 2000:
-            p = " ".join(random.choice(words) for _ in range(40)).capitalize() + "."
+            p = " ".join(pick(40)).capitalize() + "."
             paras.append(p)
             size += len(p)
-        title = " ".join(random.choice(words) for _ in range(7)).capitalize()
+        title = " ".join(pick(7)).capitalize()
         body = "".join("<p>%s</p>" % p for p in paras)
         out.write("<item><title>%s</title><link>https://bench%d.example/a/%d</link><guid>b%d-%d</guid><author>Writer %d</author><pubDate>Mon, 02 Nov 2026 %02d:%02d:00 GMT</pubDate><content:encoded><![CDATA[%s]]></content:encoded></item>\n" % (title, f, i, f, i, i % 50, i % 24, i % 60, body))
         text = "\n".join(paras).replace("'", "''")
@@ -55,6 +78,6 @@ sqlite3 "$tmp/peer.db" <"$tmp/bulk.sql"
 end=$(date +%s.%N)
 peer=$(echo "$n / ($end - $start)" | bc -l)
 stored=$(sqlite3 "$tmp/data/newsstand.db" "SELECT count(*) FROM articles")
-printf '%-44s %10s\n' "ingest ($n articles of ~2 KB)" "articles/s"
+printf '%-44s %10s\n' "ingest ($n articles of ~2 KB, $corpus)" "articles/s"
 printf '%-44s %10.0f   (%s stored)\n' "newsstand fetch --once --all" "$ours" "$stored"
 printf '%-44s %10.0f\n' "sqlite3 CLI, plain FTS5, one transaction" "$peer"
