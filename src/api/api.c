@@ -372,7 +372,7 @@ api_topics(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_topic_list(s, &l);
+	rc = web_topics(s, &l);
 	if (rc)
 		return rc;
 	web_res_json(res);

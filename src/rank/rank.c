@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "rank/rank.h"
+#include "store/reading.h"
 #include "text/text.h"
 
 /* clang-format off */
@@ -30,6 +31,7 @@ enum {
 	READS_WINDOW = 24 * 3600,  /* reads counted over this time */
 	RELATED_WINDOW = 7 * 86400, /* related: published this close */
 	RELATED_PER_PUBLISHER = 2, /* at most this many from one publisher */
+	RELATED_NEIGHBOURS = 32,   /* stored neighbours read for a list */
 	STORY_MAX_ARTICLES = 200,  /* articles loaded for a story page */
 };
 /* clang-format on */
@@ -44,6 +46,7 @@ enum {
 #define HALF_LIFE_HOURS	 12.0 /* top stories halve in weight this often */
 #define READS_WEIGHT	 1.0  /* weight of ln(1 + reads in 24 h) */
 #define ARTICLES_WEIGHT	 0.5  /* weight of ln(article count) */
+#define NEIGHBOUR_MIN	 0.05 /* candidates this similar are neighbours */
 
 /* What similarity needs of one article. */
 struct features {
@@ -276,14 +279,20 @@ rank_assign_story(struct store *s, struct article *a)
 		const struct story_candidate *c = &cands.items[i];
 		double sim;
 
-		if (!c->story_id)
-			continue;
 		features_build(&fc, c->title, c->lead_text);
 		sim = similarity(&fa, &fc, fingerprint, c->fingerprint,
 				 a->published_at - c->published_at);
 		log_debug("rank: article %" PRId64 " ~ %" PRId64
 			  " (story %" PRId64 "): %.3f",
 			  a->id, c->article_id, c->story_id, sim);
+		/* Kept for the related list, so pages need no search. */
+		if (sim >= NEIGHBOUR_MIN) {
+			rc = store_neighbours_add(s, a->id, c->article_id, sim);
+			if (rc)
+				goto out;
+		}
+		if (!c->story_id)
+			continue;
 		if (sim > best) {
 			best = sim;
 			best_story = c->story_id;
@@ -300,6 +309,9 @@ rank_assign_story(struct store *s, struct article *a)
 	if (rc)
 		goto out;
 done:
+	rc = store_content_bump(s);
+	if (rc)
+		goto out;
 	a->story_id = best_story;
 	a->fingerprint = fingerprint;
 out:
@@ -525,7 +537,31 @@ related_from_story(struct store *s, struct related *r)
 	return ST_OK;
 }
 
-/* Nearest articles by text within a week of the article. */
+/* The neighbours clustering recorded for the article, closest first. */
+static enum status
+related_from_neighbours(struct store *s, struct related *r)
+{
+	struct article_list l = {0};
+	enum status rc;
+	size_t i;
+
+	rc = reading_neighbours(s, r->self->id, RELATED_NEIGHBOURS, &l);
+	for (i = 0; !rc && i < l.count && !related_full(r); i++) {
+		struct article *a = &l.items[i];
+
+		if (related_accepts(r, a->id, a->publisher_id, a->fingerprint,
+				    a->title))
+			related_add(r, a);
+	}
+	article_list_release(&l);
+	return rc;
+}
+
+/*
+ * Nearest articles by text within a week of the article, through the
+ * search index: for articles that clustering has not seen (no
+ * fingerprint), whose neighbours were never recorded.
+ */
 static enum status
 related_by_text(struct store *s, struct related *r)
 {
@@ -565,27 +601,41 @@ related_by_text(struct store *s, struct related *r)
 }
 
 enum status
-rank_related(struct store *s, int64_t article_id, size_t limit,
-	     struct article_list *out)
+rank_related_article(struct store *s, const struct article *self, size_t limit,
+		     struct article_list *out)
 {
-	struct article self;
-	struct related r = {.limit = limit, .self = &self};
-	enum status rc;
+	struct related r = {.limit = limit, .self = self};
+	enum status rc = ST_OK;
 
-	rc = store_article_get(s, article_id, &self);
-	if (rc)
-		return rc;
-	if (limit && self.story_id)
+	if (limit && self->story_id)
 		rc = related_from_story(s, &r);
-	if (!rc && !related_full(&r))
-		rc = related_by_text(s, &r);
-	article_release(&self);
+	if (!rc && !related_full(&r)) {
+		if (self->fingerprint)
+			rc = related_from_neighbours(s, &r);
+		else
+			rc = related_by_text(s, &r);
+	}
 	if (rc) {
 		article_list_release(&r.list);
 		return rc;
 	}
 	*out = r.list;
 	return ST_OK;
+}
+
+enum status
+rank_related(struct store *s, int64_t article_id, size_t limit,
+	     struct article_list *out)
+{
+	struct article self;
+	enum status rc;
+
+	rc = store_article_get(s, article_id, &self);
+	if (rc)
+		return rc;
+	rc = rank_related_article(s, &self, limit, out);
+	article_release(&self);
+	return rc;
 }
 
 /* ---- One story ---------------------------------------------------------- */
@@ -678,8 +728,10 @@ rank_recluster(struct store *s, int64_t since)
 	rc = store_begin(s);
 	if (rc)
 		return rc;
-	rc = store_story_detach_since(s, since, &articles, &n_articles,
-				      &stories, &n_stories);
+	rc = store_neighbours_forget_since(s, since);
+	if (!rc)
+		rc = store_story_detach_since(s, since, &articles, &n_articles,
+					      &stories, &n_stories);
 	for (i = 0; !rc && i < n_stories; i++)
 		rc = refresh_story(s, stories[i]);
 	for (i = 0; !rc && i < n_articles; i++) {

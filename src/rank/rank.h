@@ -13,7 +13,8 @@
  *                       their latest article;
  *   rank_related()      "Related stories" beside an article: its own
  *                       story's coverage by other publishers, then the
- *                       nearest articles by text;
+ *                       nearest articles by text (recorded when the
+ *                       article was clustered: no search per page);
  *   rank_story_get()    a story page: the story with all its articles,
  *                       grouped by publisher.
  *
@@ -63,10 +64,22 @@ enum status rank_top_stories(struct store *s, int64_t now, size_t limit,
  * of its story (one per other publisher, then the rest), then the nearest
  * articles by text published within a week of it. Never the article
  * itself, no near-copies of what is already listed, at most two from any
- * one publisher. ST_NOTFOUND when the article does not exist.
+ * one publisher. ST_NOTFOUND when the article does not exist. The
+ * neighbours by text are those rank_assign_story() recorded (its
+ * candidates of the 48 hours either side); an article it never saw (no
+ * fingerprint) has them searched for instead, over a week either side.
  */
 enum status rank_related(struct store *s, int64_t article_id, size_t limit,
 			 struct article_list *out) WARN_UNUSED;
+
+/*
+ * The same for an article the caller has loaded (id, story_id,
+ * publisher_id, title, fingerprint, published_at; body_text or summary
+ * for articles never clustered): saves loading it again.
+ */
+enum status rank_related_article(struct store *s, const struct article *self,
+				 size_t limit,
+				 struct article_list *out) WARN_UNUSED;
 
 /*
  * One story with its lead and every article (out->articles, no bodies),

@@ -584,30 +584,48 @@ fts_query(const char *text, struct buf *out)
 	return out->err;
 }
 
+/*
+ * Search ranks by bm25 (title 10, byline 2, text 1) with a recency boost of
+ * up to 50% for today's articles, fading over a few days. Scoring every
+ * match with its article row is what made a common word slow, so the index
+ * first picks its best `candidates` matches by bm25 alone (no row read),
+ * and only those are boosted, filtered and ordered. The answer is the
+ * exact one when the index had no more matches, or when the last hit
+ * wanted scores better than any match left out could with the largest
+ * boost (bm25 is negative, the boost at most ×1.5); otherwise the search
+ * runs again with more candidates, and at last with all of them.
+ */
+enum { SEARCH_CANDIDATES_MIN = 64, SEARCH_CANDIDATES_MAX = 65536 };
+#define SEARCH_BOOST_MAX 1.5
+
 enum status
 store_search(struct store *s, const struct search_query *q,
 	     struct search_result *out)
 {
-	/* bm25 weights: title 10, byline 2, text 1; a recency boost of up
-	 * to 50% for today's articles, fading over a few days. */
-	static const char sql[] = "SELECT " ARTICLE_COLUMNS(
-		"0") ","
-		     " bm25(articles_fts, 10.0, 2.0, 1.0) *"
-		     "  (1.0 + 0.5 / (1.0 + max(0, ?7 - a.published_at) / "
-		     "86400.0))"
-		     "  AS score"
-		     " FROM articles_fts"
-		     " JOIN articles a ON a.id = articles_fts.rowid"
-		     " JOIN publishers p ON p.id = a.publisher_id"
-		     " WHERE articles_fts MATCH ?1"
-		     " AND (?2 = 0 OR a.publisher_id = ?2)"
-		     " AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
-		     "  WHERE x.article_id = a.id AND x.topic_id = ?3))"
-		     " AND a.published_at >= ?4 AND a.published_at < ?5"
-		     " ORDER BY score LIMIT ?6 OFFSET ?8";
+	static const char sql[] =
+		"WITH f AS MATERIALIZED ("
+		"  SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS b"
+		"  FROM articles_fts WHERE articles_fts MATCH ?1"
+		"  ORDER BY b LIMIT ?9),"
+		" r AS ("
+		"  SELECT f.id AS id, f.b * (1.0 + 0.5 / (1.0 +"
+		"   max(0, ?7 - a.published_at) / 86400.0)) AS score"
+		"  FROM f JOIN articles a ON a.id = f.id"
+		"  WHERE (?2 = 0 OR a.publisher_id = ?2)"
+		"  AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
+		"   WHERE x.article_id = a.id AND x.topic_id = ?3))"
+		"  AND a.published_at >= ?4 AND a.published_at < ?5"
+		"  ORDER BY score, id DESC LIMIT ?6 OFFSET ?8)"
+		" SELECT " ARTICLE_COLUMNS("0") ", r.score,"
+		" (SELECT count(*) FROM f), (SELECT max(b) FROM f)"
+		" FROM r JOIN articles a ON a.id = r.id"
+		" JOIN publishers p ON p.id = a.publisher_id"
+		" ORDER BY r.score, r.id DESC";
 	struct buf match = BUF_INIT;
 	struct search_result r = {0};
 	size_t limit = q->limit ? MIN(q->limit, 100) : 20;
+	int64_t candidates = (int64_t)MAX(
+		(q->offset + limit + 1) * 4, (size_t)SEARCH_CANDIDATES_MIN);
 	sqlite3_stmt *st;
 	enum status rc;
 	int step;
@@ -616,38 +634,68 @@ store_search(struct store *s, const struct search_query *q,
 		buf_release(&match);
 		return ST_INVAL;
 	}
-	st = store_stmt(s, sql);
-	if (!st) {
-		buf_release(&match);
-		return ST_DB;
-	}
-	bind_text(st, 1, match.data);
-	sqlite3_bind_int64(st, 2, q->publisher_id);
-	sqlite3_bind_int64(st, 3, q->topic_id);
-	sqlite3_bind_int64(st, 4, q->since);
-	sqlite3_bind_int64(st, 5, q->until ? q->until : INT64_MAX);
-	sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
-	sqlite3_bind_int64(st, 7, clock_now());
-	sqlite3_bind_int64(st, 8, (int64_t)q->offset);
+	if (q->offset > SEARCH_CANDIDATES_MAX)
+		candidates = -1;
 	r.items = xcalloc(limit + 1, sizeof(*r.items));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (r.count == limit) {
-			r.more = true;
-			break;
+	for (;;) {
+		int64_t matched = 0;
+		double worst = 0, last = 0;
+		bool exact;
+
+		st = store_stmt(s, sql);
+		if (!st) {
+			rc = ST_DB;
+			goto fail;
 		}
-		read_article(st, &r.items[r.count].article);
-		r.items[r.count].score = sqlite3_column_double(st, 26);
-		r.count++;
-	}
-	sqlite3_reset(st);
-	buf_release(&match);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		rc = store_fail(s, "search");
+		bind_text(st, 1, match.data);
+		sqlite3_bind_int64(st, 2, q->publisher_id);
+		sqlite3_bind_int64(st, 3, q->topic_id);
+		sqlite3_bind_int64(st, 4, q->since);
+		sqlite3_bind_int64(st, 5, q->until ? q->until : INT64_MAX);
+		sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
+		sqlite3_bind_int64(st, 7, clock_now());
+		sqlite3_bind_int64(st, 8, (int64_t)q->offset);
+		sqlite3_bind_int64(st, 9, candidates);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			matched = sqlite3_column_int64(st, 27);
+			worst = sqlite3_column_double(st, 28);
+			last = sqlite3_column_double(st, 26);
+			if (r.count == limit) {
+				r.more = true;
+				break;
+			}
+			read_article(st, &r.items[r.count].article);
+			r.items[r.count].score = last;
+			r.count++;
+		}
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			rc = store_fail(s, "search");
+			goto fail;
+		}
+		/* No row says nothing of the candidates when filters or the
+		 * offset may have dropped them all. */
+		if (!r.count && !q->publisher_id && !q->topic_id && !q->since &&
+		    !q->until && !q->offset)
+			break;
+		exact = candidates < 0 || (r.count && matched < candidates) ||
+			(r.more && last <= SEARCH_BOOST_MAX * worst);
+		if (exact)
+			break;
+		/* Matches left out might rank here: ask for more. */
 		search_result_release(&r);
-		return rc;
+		r.items = xcalloc(limit + 1, sizeof(*r.items));
+		candidates = candidates >= SEARCH_CANDIDATES_MAX / 8
+				     ? -1
+				     : candidates * 8;
 	}
+	buf_release(&match);
 	*out = r;
 	return ST_OK;
+fail:
+	buf_release(&match);
+	search_result_release(&r);
+	return rc;
 }
 
 /* ---- Picks --------------------------------------------------------------- */

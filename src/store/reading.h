@@ -39,4 +39,22 @@ enum status reading_story_get(struct store *s, int64_t id,
 enum status reading_related(struct store *s, const struct article *a,
 			    size_t limit, struct article_list *out) WARN_UNUSED;
 
+/*
+ * The neighbours by text that clustering recorded for an article (see
+ * store_neighbours_add()), closest first, at most limit, without bodies.
+ */
+enum status reading_neighbours(struct store *s, int64_t article_id,
+			       size_t limit,
+			       struct article_list *out) WARN_UNUSED;
+
+/*
+ * The content version: a number that changes whenever what visitors see
+ * changes (articles, stories, picks, publishers, topics) and not when
+ * members read, save or sign in: the meta table's counter (bumped by
+ * clustering and by triggers) combined with the newest article's id. Caches of
+ * rendered pages and ranked lists compare it; it is shared by every process on
+ * the database.
+ */
+enum status reading_content_version(struct store *s, int64_t *out) WARN_UNUSED;
+
 #endif

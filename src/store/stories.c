@@ -466,3 +466,57 @@ store_story_article(struct store *s, int64_t article_id, struct article *out)
 		return store_fail(s, "story article");
 	return ST_OK;
 }
+
+enum status
+store_neighbours_add(struct store *s, int64_t article_id, int64_t neighbour_id,
+		     double score)
+{
+	/* OR IGNORE, not REPLACE or an upsert: a statement that may delete
+	 * or update rows gets a statement journal, and the search index
+	 * flushes its pending terms at each one. */
+	sqlite3_stmt *st = store_stmt(
+		s, "INSERT OR IGNORE INTO article_neighbours (article_id,"
+		   " neighbour_id, score) VALUES (?1, ?2, ?3)");
+	enum status rc;
+
+	if (!st)
+		return ST_DB;
+	if (article_id == neighbour_id)
+		return ST_OK;
+	sqlite3_bind_int64(st, 1, article_id);
+	sqlite3_bind_int64(st, 2, neighbour_id);
+	sqlite3_bind_double(st, 3, score);
+	rc = store_step_done(s, st, "neighbours");
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, neighbour_id);
+	sqlite3_bind_int64(st, 2, article_id);
+	sqlite3_bind_double(st, 3, score);
+	return store_step_done(s, st, "neighbours");
+}
+
+enum status
+store_neighbours_forget_since(struct store *s, int64_t since)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "DELETE FROM article_neighbours WHERE article_id IN"
+		   " (SELECT id FROM articles WHERE published_at >= ?1)"
+		   " OR neighbour_id IN"
+		   " (SELECT id FROM articles WHERE published_at >= ?1)");
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, since);
+	return store_step_done(s, st, "forget neighbours");
+}
+
+enum status
+store_content_bump(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "UPDATE meta SET content_version = content_version + 1");
+
+	if (!st)
+		return ST_DB;
+	return store_step_done(s, st, "content version");
+}

@@ -149,4 +149,23 @@ enum status store_story_detach_since(struct store *s, int64_t since,
 enum status store_story_article(struct store *s, int64_t article_id,
 				struct article *out) WARN_UNUSED;
 
+/*
+ * Records that two articles are near neighbours by text (similarity score,
+ * higher is closer), in both directions; a pair already recorded keeps its
+ * first score. Called by clustering for each candidate it scored.
+ */
+enum status store_neighbours_add(struct store *s, int64_t article_id,
+				 int64_t neighbour_id,
+				 double score) WARN_UNUSED;
+
+/* Forgets the neighbours of every article published since a time. */
+enum status store_neighbours_forget_since(struct store *s,
+					  int64_t since) WARN_UNUSED;
+
+/*
+ * Bumps the content version (see reading_content_version()): call it in
+ * the writer's transaction whenever articles or stories change.
+ */
+enum status store_content_bump(struct store *s) WARN_UNUSED;
+
 #endif

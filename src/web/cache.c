@@ -4,9 +4,12 @@
  *
  * A generation counter invalidates everything at once: web_cache_invalidate()
  * bumps it, and entries of an older generation are dropped on the next
- * insert. A few times a second a worker compares the data version of the
- * cache's own store connection and bumps the generation when another
- * connection (the ingest writer, maybe in another process) has committed.
+ * insert. A few times a second a worker reads the content version
+ * (reading_content_version(): it moves when articles, stories, picks,
+ * publishers or topics change, in any process, and not when members read
+ * or sign in) and bumps the generation when it has moved. Pages also show
+ * what changes without it (reads in top stories, relative times), so the
+ * generation moves at least every MAX_AGE_MS.
  *
  * The cache holds one reference to each response; a connection sending one
  * holds its own (MHD counts them), so dropping entries never frees bytes in
@@ -19,14 +22,17 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "store/reading.h"
 #include "store/store.h"
+#include "web/ranking.h"
 #include "web/internal.h"
 #include "web/web.h"
 
 enum {
 	CACHE_BUCKETS = 4096,		    /* hash table size */
 	CACHE_MAX_BYTES = 64 * 1024 * 1024, /* all entries together */
-	VERSION_CHECK_MS = 250,		    /* data version poll */
+	VERSION_CHECK_MS = 250,		    /* content version poll */
+	MAX_AGE_MS = 60 * 1000,		    /* pages are rendered this often */
 };
 
 struct entry {
@@ -53,6 +59,7 @@ static struct store *version_store;
 static int64_t last_version;
 static bool have_version;
 static atomic_int_fast64_t last_check_ms;
+static int64_t last_flush_ms; /* when the generation last moved */
 
 static uint64_t
 hash_key(const char *s)
@@ -107,6 +114,7 @@ web_cache_clear(void)
 	have_version = false;
 	atomic_store(&last_check_ms, 0);
 	pthread_mutex_unlock(&version_lock);
+	web_ranking_clear();
 }
 
 bool
@@ -200,12 +208,19 @@ web_cache_check_version(struct web_request *req)
 		goto out;
 	}
 	/*
-	 * One connection's data version only compares with itself, hence a
-	 * connection of the cache's own, shared by the workers.
+	 * Databases from before the content version fall back on the data
+	 * version, which only compares with itself on one connection: hence
+	 * a connection of the cache's own, shared by the workers.
 	 */
-	version = store_data_version(version_store);
-	if (have_version && version != last_version)
+	if (reading_content_version(version_store, &version))
+		version = -store_data_version(version_store);
+	if (!have_version)
+		last_flush_ms = now;
+	if ((have_version && version != last_version) ||
+	    now - last_flush_ms >= MAX_AGE_MS) {
 		web_cache_invalidate();
+		last_flush_ms = now;
+	}
 	last_version = version;
 	have_version = true;
 out:

@@ -329,9 +329,9 @@ page_front(struct web_request *req, struct web_response *res)
 		return rc;
 	rc = web_top_stories(s, FRONT_STORIES, &top);
 	if (!rc)
-		rc = store_pick_list(s, FRONT_PICKS, &picks);
+		rc = web_picks(s, FRONT_PICKS, &picks);
 	if (!rc)
-		rc = store_topic_list(s, &topics);
+		rc = web_topics(s, &topics);
 	if (rc)
 		goto out;
 	web_res_html(res);
@@ -577,9 +577,9 @@ page_article(struct web_request *req, struct web_response *res)
 	if (!rc)
 		rc = web_top_stories(s, ASIDE_COUNT + 1, &top);
 	if (!rc)
-		rc = store_pick_list(s, ASIDE_COUNT + 1, &picks);
+		rc = web_picks(s, ASIDE_COUNT + 1, &picks);
 	if (!rc)
-		rc = store_topic_list(s, &topics);
+		rc = web_topics(s, &topics);
 	if (rc)
 		goto out;
 
@@ -949,7 +949,7 @@ page_topics(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_topic_list(s, &l);
+	rc = web_topics(s, &l);
 	if (rc)
 		return rc;
 	web_res_html(res);
@@ -1166,7 +1166,7 @@ page_search(struct web_request *req, struct web_response *res)
 		return rc;
 	rc = store_publisher_list(s, &pubs);
 	if (!rc)
-		rc = store_topic_list(s, &topics);
+		rc = web_topics(s, &topics);
 	if (rc)
 		goto out;
 	rc = web_search_parse(req, s, "start", SEARCH_PAGE, &w, &message);

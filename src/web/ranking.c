@@ -1,17 +1,246 @@
 /*
  * ranking.c — the reading app's ranked lists (see ranking.h), from the
  * ranking module.
+ *
+ * Top stories, picks and the topic list are the same for every page and
+ * every viewer, and computing them reads many rows (the stories of three
+ * days and the reads of one; every topic's article count): so each is
+ * computed once and shared by the workers until the content version
+ * changes (new articles, stories, picks, topics) or SHARED_TTL_SECONDS
+ * pass (reads and the decay move top stories slowly). Each caller gets
+ * its own copy.
  */
 #include "common.h"
 
+#include <pthread.h>
+
 #include "base/clock.h"
 #include "rank/rank.h"
+#include "store/reading.h"
 #include "web/ranking.h"
 
+enum {
+	SHARED_TTL_SECONDS = 30, /* recompute shared lists this often */
+	TOP_CACHED_MAX = 32,	 /* longest top stories list kept */
+	PICKS_CACHED_MAX = 32,	 /* longest picks list kept */
+};
+
+/* When a shared list was computed (under lock). */
+struct shared {
+	int64_t version;     /* content version it was computed at; -1 none */
+	int64_t computed_at; /* clock_now() then */
+	size_t limit;	     /* the limit it was computed for */
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shared top_state = {.version = -1};
+static struct story_list top_cached;
+static struct shared picks_state = {.version = -1};
+static struct pick_list picks_cached;
+static struct shared topics_state = {.version = -1};
+static struct topic_list topics_cached;
+
+static bool
+shared_is_fresh(const struct shared *sh, int64_t version, int64_t now,
+		size_t limit)
+{
+	return sh->version == version && sh->limit >= limit &&
+	       now >= sh->computed_at &&
+	       now - sh->computed_at < SHARED_TTL_SECONDS;
+}
+
+static void
+shared_set(struct shared *sh, int64_t version, int64_t now, size_t limit)
+{
+	sh->version = version;
+	sh->computed_at = now;
+	sh->limit = limit;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+article_copy(struct article *to, const struct article *from)
+{
+	*to = *from;
+	to->guid = dup_or_null(from->guid);
+	to->url = dup_or_null(from->url);
+	to->title = dup_or_null(from->title);
+	to->byline = dup_or_null(from->byline);
+	to->summary = dup_or_null(from->summary);
+	to->body_html = NULL;
+	to->body_text = NULL;
+	to->teaser_html = dup_or_null(from->teaser_html);
+	to->teaser_text = dup_or_null(from->teaser_text);
+	to->lead_image = dup_or_null(from->lead_image);
+	to->lead_caption = dup_or_null(from->lead_caption);
+	to->language = dup_or_null(from->language);
+	to->content_hash = dup_or_null(from->content_hash);
+	to->topics = dup_or_null(from->topics);
+	to->publisher_slug = dup_or_null(from->publisher_slug);
+	to->publisher_name = dup_or_null(from->publisher_name);
+	to->publisher_logo = dup_or_null(from->publisher_logo);
+}
+
+/* The first limit stories of from, copied (no story->articles). */
+static void
+stories_copy(struct story_list *to, const struct story_list *from, size_t limit)
+{
+	size_t i, n = MIN(limit, from->count);
+
+	memset(to, 0, sizeof(*to));
+	if (!n)
+		return;
+	to->items = xcalloc(n, sizeof(*to->items));
+	for (i = 0; i < n; i++) {
+		const struct story *f = &from->items[i];
+		struct story *t = &to->items[i];
+
+		*t = *f;
+		t->title = dup_or_null(f->title);
+		article_copy(&t->lead, &f->lead);
+		memset(&t->articles, 0, sizeof(t->articles));
+	}
+	to->count = n;
+}
+
+static void
+picks_copy(struct pick_list *to, const struct pick_list *from, size_t limit)
+{
+	size_t i, n = MIN(limit, from->count);
+
+	memset(to, 0, sizeof(*to));
+	if (!n)
+		return;
+	to->items = xcalloc(n, sizeof(*to->items));
+	for (i = 0; i < n; i++) {
+		to->items[i] = from->items[i];
+		to->items[i].note = dup_or_null(from->items[i].note);
+		article_copy(&to->items[i].article, &from->items[i].article);
+	}
+	to->count = n;
+}
+
+static void
+topics_copy(struct topic_list *to, const struct topic_list *from)
+{
+	size_t i;
+
+	memset(to, 0, sizeof(*to));
+	if (!from->count)
+		return;
+	to->items = xcalloc(from->count, sizeof(*to->items));
+	for (i = 0; i < from->count; i++) {
+		to->items[i] = from->items[i];
+		to->items[i].slug = dup_or_null(from->items[i].slug);
+		to->items[i].name = dup_or_null(from->items[i].name);
+	}
+	to->count = from->count;
+}
+
+/*
+ * Each shared list: a copy of the kept one when it is fresh, else computed
+ * outside the lock (two workers may both compute it once) and kept.
+ */
 enum status
 web_top_stories(struct store *s, size_t limit, struct story_list *out)
 {
-	return rank_top_stories(s, clock_now(), limit, out);
+	struct story_list fresh = {0};
+	int64_t version, now = clock_now();
+	size_t want = MAX(limit, (size_t)TOP_CACHED_MAX);
+	enum status rc;
+
+	if (limit > TOP_CACHED_MAX || reading_content_version(s, &version))
+		return rank_top_stories(s, now, limit, out);
+	pthread_mutex_lock(&lock);
+	if (shared_is_fresh(&top_state, version, now, limit)) {
+		stories_copy(out, &top_cached, limit);
+		pthread_mutex_unlock(&lock);
+		return ST_OK;
+	}
+	pthread_mutex_unlock(&lock);
+	rc = rank_top_stories(s, now, want, &fresh);
+	if (rc)
+		return rc;
+	stories_copy(out, &fresh, limit);
+	pthread_mutex_lock(&lock);
+	story_list_release(&top_cached);
+	top_cached = fresh;
+	shared_set(&top_state, version, now, want);
+	pthread_mutex_unlock(&lock);
+	return ST_OK;
+}
+
+enum status
+web_picks(struct store *s, size_t limit, struct pick_list *out)
+{
+	struct pick_list fresh = {0};
+	int64_t version, now = clock_now();
+	size_t want = MAX(limit, (size_t)PICKS_CACHED_MAX);
+	enum status rc;
+
+	if (limit > PICKS_CACHED_MAX || reading_content_version(s, &version))
+		return store_pick_list(s, limit, out);
+	pthread_mutex_lock(&lock);
+	if (shared_is_fresh(&picks_state, version, now, limit)) {
+		picks_copy(out, &picks_cached, limit);
+		pthread_mutex_unlock(&lock);
+		return ST_OK;
+	}
+	pthread_mutex_unlock(&lock);
+	rc = store_pick_list(s, want, &fresh);
+	if (rc)
+		return rc;
+	picks_copy(out, &fresh, limit);
+	pthread_mutex_lock(&lock);
+	pick_list_release(&picks_cached);
+	picks_cached = fresh;
+	shared_set(&picks_state, version, now, want);
+	pthread_mutex_unlock(&lock);
+	return ST_OK;
+}
+
+enum status
+web_topics(struct store *s, struct topic_list *out)
+{
+	struct topic_list fresh = {0};
+	int64_t version, now = clock_now();
+	enum status rc;
+
+	if (reading_content_version(s, &version))
+		return store_topic_list(s, out);
+	pthread_mutex_lock(&lock);
+	if (shared_is_fresh(&topics_state, version, now, 0)) {
+		topics_copy(out, &topics_cached);
+		pthread_mutex_unlock(&lock);
+		return ST_OK;
+	}
+	pthread_mutex_unlock(&lock);
+	rc = store_topic_list(s, &fresh);
+	if (rc)
+		return rc;
+	topics_copy(out, &fresh);
+	pthread_mutex_lock(&lock);
+	topic_list_release(&topics_cached);
+	topics_cached = fresh;
+	shared_set(&topics_state, version, now, 0);
+	pthread_mutex_unlock(&lock);
+	return ST_OK;
+}
+
+void
+web_ranking_clear(void)
+{
+	pthread_mutex_lock(&lock);
+	story_list_release(&top_cached);
+	pick_list_release(&picks_cached);
+	topic_list_release(&topics_cached);
+	top_state.version = picks_state.version = topics_state.version = -1;
+	pthread_mutex_unlock(&lock);
 }
 
 enum status
@@ -24,11 +253,5 @@ enum status
 web_related(struct store *s, const struct article *a, size_t limit,
 	    struct article_list *out)
 {
-	enum status rc = rank_related(s, a->id, limit, out);
-
-	if (rc == ST_NOTFOUND) {
-		memset(out, 0, sizeof(*out));
-		return ST_OK;
-	}
-	return rc;
+	return rank_related_article(s, a, limit, out);
 }

@@ -1,7 +1,8 @@
 /*
  * ranking.h — where the reading app asks for ranked lists: top stories, one
- * story, related articles. One call site per question, so the pages and the
- * API follow whatever the ranking module (src/rank/) decides.
+ * story, related articles, and the lists every page shows (picks, topics). One
+ * call site per question, so the pages and the API follow whatever the ranking
+ * module (src/rank/) decides.
  */
 #ifndef NEWSSTAND_WEB_RANKING_H
 #define NEWSSTAND_WEB_RANKING_H
@@ -11,7 +12,11 @@
 #include "store/stories.h"
 #include "store/store.h"
 
-/* Top stories right now, best first (leads loaded, without bodies). */
+/*
+ * Top stories right now, best first (leads loaded, without bodies): shared
+ * between requests until the content version changes or half a minute
+ * passes; out is the caller's own copy.
+ */
 enum status web_top_stories(struct store *s, size_t limit,
 			    struct story_list *out) WARN_UNUSED;
 /*
@@ -23,5 +28,14 @@ enum status web_story(struct store *s, int64_t id,
 /* Related stories of an article: its own story's coverage first. */
 enum status web_related(struct store *s, const struct article *a, size_t limit,
 			struct article_list *out) WARN_UNUSED;
+
+/* Our Picks, shared the same way (at most 32 from the cache). */
+enum status web_picks(struct store *s, size_t limit,
+		      struct pick_list *out) WARN_UNUSED;
+/* Every topic with its article count, shared the same way. */
+enum status web_topics(struct store *s, struct topic_list *out) WARN_UNUSED;
+
+/* Forgets the shared lists (the server's start and stop). */
+void web_ranking_clear(void);
 
 #endif
