@@ -76,10 +76,11 @@ struct ingest_options {
  * Threads: the transfers run on a fetch thread, parsing, normalising and
  * sanitising on a small pool of workers (one per core, at most 8), and the
  * calling thread is the only one that uses s: it stores the prepared feeds,
- * several in one transaction when several are ready, each feed under its
- * own savepoint so that a feed that fails to store loses only its own
- * articles. Feed state (validators, errors, next due time) is saved in the
- * same transaction as the feed's articles.
+ * several in one transaction when several are ready. Should one of them
+ * fail to store, that transaction is rolled back and each of its feeds is
+ * stored again in a transaction of its own, so a feed that cannot be stored
+ * loses only its own articles. Feed state (validators, errors, next due
+ * time) is saved in the same transaction as the feed's articles.
  */
 enum status ingest_fetch(struct store *s, const struct ingest_options *opt,
 			 struct ingest_stats *stats) WARN_UNUSED;
