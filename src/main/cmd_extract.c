@@ -191,7 +191,8 @@ bench(const char *dir, long rounds)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_name);
 	times = xcalloc(n ? n : 1, sizeof(*times));
 	for (i = 0; i < n; i++) {
 		double best = 0;
