@@ -8,7 +8,9 @@
 # directory to reuse; generated with `newsstand bench gen N` when absent),
 # BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 64),
 # BENCH_THREADS (wrk threads, default 2).
-# Prints a Markdown table: requests/s, p50, p99 and the servers' RSS.
+# Prints a Markdown table: requests/s, p50, p99 and the servers' RSS, with
+# the machine's load average before and after (other work on the machine
+# skews every figure; the ratios to nginx in the same run hold better).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -121,6 +123,7 @@ sleep 0.5
 
 echo "articles: $count; page: $path ($(wc -c <"$tmp/www/article.html") bytes);" \
 	"wrk: $wthreads threads, $conns connections, ${secs}s; cores: $(nproc)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| case | requests/s | p50 | p99 | server RSS | errors |"
 echo "|---|---|---|---|---|---|"
@@ -140,3 +143,9 @@ bench "JSON article, cached" \
 	"http://127.0.0.1:$cached_port/api/v1/articles/$id" "$cached_pid"
 bench "front page, uncached" \
 	"http://127.0.0.1:$uncached_port/" "$uncached_pid"
+bench "search 'council' (one word in 5% of articles), uncached" \
+	"http://127.0.0.1:$uncached_port/search?q=council" "$uncached_pid"
+bench "topic page, uncached" \
+	"http://127.0.0.1:$uncached_port/t/science" "$uncached_pid"
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -316,7 +316,7 @@ api_publishers(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_publisher_list(s, &l);
+	rc = web_publishers(s, &l);
 	if (rc)
 		return rc;
 	web_res_json(res);

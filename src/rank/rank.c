@@ -32,6 +32,7 @@ enum {
 	RELATED_WINDOW = 7 * 86400, /* related: published this close */
 	RELATED_PER_PUBLISHER = 2, /* at most this many from one publisher */
 	RELATED_NEIGHBOURS = 32,   /* stored neighbours read for a list */
+	RELATED_STORY_ARTICLES = 48, /* newest of its story looked at */
 	STORY_MAX_ARTICLES = 200,  /* articles loaded for a story page */
 };
 /* clang-format on */
@@ -500,7 +501,7 @@ static enum status
 related_from_story(struct store *s, struct related *r)
 {
 	struct article_query q = {.story_id = r->self->story_id,
-				  .limit = STORY_MAX_ARTICLES};
+				  .limit = RELATED_STORY_ARTICLES};
 	struct article_list l = {0};
 	enum status rc;
 	size_t i;
@@ -545,7 +546,12 @@ related_from_neighbours(struct store *s, struct related *r)
 	enum status rc;
 	size_t i;
 
-	rc = reading_neighbours(s, r->self->id, RELATED_NEIGHBOURS, &l);
+	/* Twice what is missing: a few fall to the publisher and copy
+	 * rules; reading rows is most of a related list's cost. */
+	rc = reading_neighbours(s, r->self->id,
+				MIN(2 * (r->limit - r->list.count) + 2,
+				    (size_t)RELATED_NEIGHBOURS),
+				&l);
 	for (i = 0; !rc && i < l.count && !related_full(r); i++) {
 		struct article *a = &l.items[i];
 

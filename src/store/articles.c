@@ -472,10 +472,14 @@ store_article_list(struct store *s, const struct article_query *q,
 		      " JOIN articles a ON a.id = x.article_id"
 		      " JOIN publishers p ON p.id = a.publisher_id"
 		      " WHERE x.topic_id = ?1" LIST_TAIL;
+	/* A story's articles come by its index, in no order: sorting their
+	 * ids first keeps whole rows out of the sorter. */
 	static const char story_sql[] = "SELECT " ARTICLE_COLUMNS(
-		"?7") " FROM articles a"
+		"?7") " FROM (SELECT a.id FROM articles a"
+		      " WHERE a.story_id = ?1" LIST_TAIL ") w"
+		      " JOIN articles a ON a.id = w.id"
 		      " JOIN publishers p ON p.id = a.publisher_id"
-		      " WHERE a.story_id = ?1" LIST_TAIL;
+		      " ORDER BY a.published_at DESC, a.id DESC";
 	static const char pub_topic_sql[] = "SELECT " ARTICLE_COLUMNS(
 		"?7") " FROM article_topics x"
 		      " JOIN articles a ON a.id = x.article_id"

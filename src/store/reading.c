@@ -356,11 +356,14 @@ reading_neighbours(struct store *s, int64_t article_id, size_t limit,
 		   struct article_list *out)
 {
 	static const char sql[] =
-		"SELECT " ROW_COLUMNS " FROM article_neighbours n"
-		" JOIN articles a ON a.id = n.neighbour_id"
+		"SELECT " ROW_COLUMNS " FROM (SELECT n.neighbour_id AS id,"
+		"  n.score AS score FROM article_neighbours n"
+		"  JOIN articles a ON a.id = n.neighbour_id"
+		"  WHERE n.article_id = ?1"
+		"  ORDER BY n.score DESC, n.neighbour_id DESC LIMIT ?2) w"
+		" JOIN articles a ON a.id = w.id"
 		" JOIN publishers p ON p.id = a.publisher_id"
-		" WHERE n.article_id = ?1"
-		" ORDER BY n.score DESC, n.neighbour_id DESC LIMIT ?2";
+		" ORDER BY w.score DESC, w.id DESC";
 	struct article_list l = {0};
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int step;

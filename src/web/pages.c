@@ -891,7 +891,7 @@ page_publishers(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_publisher_list(s, &l);
+	rc = web_publishers(s, &l);
 	if (rc)
 		return rc;
 	web_res_html(res);
@@ -1164,7 +1164,7 @@ page_search(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_publisher_list(s, &pubs);
+	rc = web_publishers(s, &pubs);
 	if (!rc)
 		rc = web_topics(s, &topics);
 	if (rc)

@@ -2,9 +2,10 @@
  * ranking.c — the reading app's ranked lists (see ranking.h), from the
  * ranking module.
  *
- * Top stories, picks and the topic list are the same for every page and
- * every viewer, and computing them reads many rows (the stories of three
- * days and the reads of one; every topic's article count): so each is
+ * Top stories, picks and the topic and publisher lists are the same for
+ * every page and every viewer, and computing them reads many rows (the
+ * stories of three days and the reads of one; every topic's and
+ * publisher's article count): so each is
  * computed once and shared by the workers until the content version
  * changes (new articles, stories, picks, topics) or SHARED_TTL_SECONDS
  * pass (reads and the decay move top stories slowly). Each caller gets
@@ -39,6 +40,8 @@ static struct shared picks_state = {.version = -1};
 static struct pick_list picks_cached;
 static struct shared topics_state = {.version = -1};
 static struct topic_list topics_cached;
+static struct shared publishers_state = {.version = -1};
+static struct publisher_list publishers_cached;
 
 static bool
 shared_is_fresh(const struct shared *sh, int64_t version, int64_t now,
@@ -142,6 +145,33 @@ topics_copy(struct topic_list *to, const struct topic_list *from)
 	to->count = from->count;
 }
 
+static void
+publishers_copy(struct publisher_list *to, const struct publisher_list *from)
+{
+	size_t i;
+
+	memset(to, 0, sizeof(*to));
+	if (!from->count)
+		return;
+	to->items = xcalloc(from->count, sizeof(*to->items));
+	for (i = 0; i < from->count; i++) {
+		const struct publisher *f = &from->items[i];
+		struct publisher *t = &to->items[i];
+
+		*t = *f;
+		t->slug = dup_or_null(f->slug);
+		t->name = dup_or_null(f->name);
+		t->homepage = dup_or_null(f->homepage);
+		t->logo = dup_or_null(f->logo);
+		t->description = dup_or_null(f->description);
+		t->language = dup_or_null(f->language);
+		t->country = dup_or_null(f->country);
+		t->body_selector = dup_or_null(f->body_selector);
+		t->remove_selectors = dup_or_null(f->remove_selectors);
+	}
+	to->count = from->count;
+}
+
 /*
  * Each shared list: a copy of the kept one when it is fresh, else computed
  * outside the lock (two workers may both compute it once) and kept.
@@ -232,6 +262,34 @@ web_topics(struct store *s, struct topic_list *out)
 	return ST_OK;
 }
 
+enum status
+web_publishers(struct store *s, struct publisher_list *out)
+{
+	struct publisher_list fresh = {0};
+	int64_t version, now = clock_now();
+	enum status rc;
+
+	if (reading_content_version(s, &version))
+		return store_publisher_list(s, out);
+	pthread_mutex_lock(&lock);
+	if (shared_is_fresh(&publishers_state, version, now, 0)) {
+		publishers_copy(out, &publishers_cached);
+		pthread_mutex_unlock(&lock);
+		return ST_OK;
+	}
+	pthread_mutex_unlock(&lock);
+	rc = store_publisher_list(s, &fresh);
+	if (rc)
+		return rc;
+	publishers_copy(out, &fresh);
+	pthread_mutex_lock(&lock);
+	publisher_list_release(&publishers_cached);
+	publishers_cached = fresh;
+	shared_set(&publishers_state, version, now, 0);
+	pthread_mutex_unlock(&lock);
+	return ST_OK;
+}
+
 void
 web_ranking_clear(void)
 {
@@ -239,7 +297,9 @@ web_ranking_clear(void)
 	story_list_release(&top_cached);
 	pick_list_release(&picks_cached);
 	topic_list_release(&topics_cached);
+	publisher_list_release(&publishers_cached);
 	top_state.version = picks_state.version = topics_state.version = -1;
+	publishers_state.version = -1;
 	pthread_mutex_unlock(&lock);
 }
 

@@ -34,6 +34,9 @@ enum status web_picks(struct store *s, size_t limit,
 		      struct pick_list *out) WARN_UNUSED;
 /* Every topic with its article count, shared the same way. */
 enum status web_topics(struct store *s, struct topic_list *out) WARN_UNUSED;
+/* Every publisher with its article count, shared the same way. */
+enum status web_publishers(struct store *s,
+			   struct publisher_list *out) WARN_UNUSED;
 
 /* Forgets the shared lists (the server's start and stop). */
 void web_ranking_clear(void);
