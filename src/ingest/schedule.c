@@ -63,19 +63,20 @@ struct job {
 	char *error;		 /* why storing failed (malloc'd) */
 };
 
+/* A first-in, first-out list of jobs. */
 struct queue {
-	struct job *head, *tail;
+	struct job *head, *tail; /* NULL when empty */
 };
 
 /* One ingest_fetch() call: its threads share this under lock. */
 struct run {
-	struct store *store; /* the writer's; caller thread only */
-	const struct ingest_options *opt;
-	struct ingest_stats *stats; /* caller thread only */
-	struct fetch_request *reqs; /* one per feed */
-	size_t total;		    /* feeds in the run */
-	size_t done;		    /* feeds finished (caller thread) */
-	enum status fetch_rc;	    /* fetch_run() failure, if any */
+	struct store *store;		  /* the writer's; caller thread only */
+	const struct ingest_options *opt; /* which feeds, callbacks */
+	struct ingest_stats *stats;	  /* caller thread only */
+	struct fetch_request *reqs;	  /* one per feed */
+	size_t total;			  /* feeds in the run */
+	size_t done;			  /* feeds finished (caller thread) */
+	enum status fetch_rc;		  /* fetch_run() failure, if any */
 
 	pthread_mutex_t lock;	    /* guards everything below */
 	pthread_cond_t work_ready;  /* workers wait on it */
