@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "rank/rank.h"
+#include "store/reading.h"
 #include "store/store.h"
 
 #define NOW  ((int64_t)1800000000)
@@ -534,5 +535,71 @@ Test(rank, recluster)
 	/* strike, floods, fab and the four loners. */
 	cr_expect_eq(top.count, 7);
 	story_list_release(&top);
+	db_close(&d);
+}
+
+/* Whether article b is among a's recorded neighbours. */
+static bool
+is_neighbour(struct store *s, int64_t a, int64_t b)
+{
+	struct article_list l;
+	bool found = false;
+	size_t i;
+
+	cr_assert_eq(reading_neighbours(s, a, 64, &l), ST_OK);
+	for (i = 0; i < l.count; i++) {
+		cr_expect_null(l.items[i].body_text);
+		if (l.items[i].id == b)
+			found = true;
+	}
+	article_list_release(&l);
+	return found;
+}
+
+Test(rank, neighbours_recorded_both_ways_and_version_moves)
+{
+	struct db d;
+	struct article_list l;
+	int64_t before, after;
+	size_t i, j, pairs = 0, asymmetric = 0;
+
+	db_open(&d);
+	cr_assert_eq(reading_content_version(d.s, &before), ST_OK);
+	add_all(&d, false);
+	cr_assert_eq(reading_content_version(d.s, &after), ST_OK);
+	cr_expect_neq(before, after, "clustering moves the content version");
+
+	/* Articles of one story found each other as candidates. */
+	for (i = 0; i < d.count; i++)
+		for (j = 0; j < d.count; j++) {
+			bool ij, ji;
+
+			if (i == j)
+				continue;
+			ij = is_neighbour(d.s, d.items[i].id, d.items[j].id);
+			ji = is_neighbour(d.s, d.items[j].id, d.items[i].id);
+			pairs += ij;
+			asymmetric += ij != ji;
+		}
+	cr_expect_gt(pairs, 0);
+	cr_expect_eq(asymmetric, 0, "recorded in both directions");
+
+	/* Related lists come from them and keep their rules. */
+	for (i = 0; i < d.count; i++) {
+		cr_assert_eq(rank_related(d.s, d.items[i].id, 6, &l), ST_OK);
+		for (j = 0; j < l.count; j++)
+			cr_expect_neq(l.items[j].id, d.items[i].id);
+		article_list_release(&l);
+	}
+
+	/* Reclustering forgets and finds them again. */
+	cr_assert_eq(rank_recluster(d.s, 0), ST_OK);
+	pairs = 0;
+	for (i = 0; i < d.count; i++)
+		for (j = 0; j < d.count; j++)
+			if (i != j)
+				pairs += is_neighbour(d.s, d.items[i].id,
+						      d.items[j].id);
+	cr_expect_gt(pairs, 0);
 	db_close(&d);
 }

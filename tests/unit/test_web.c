@@ -408,6 +408,35 @@ Test(web, visitor_cache_serves_and_invalidates, .init = setup, .fini = teardown)
 	cr_assert_eq(after.cache_hits, before.cache_hits);
 }
 
+/*
+ * Members reading (a ledger write, a session touch) change no page a
+ * visitor sees: the visitors' cache keeps its pages.
+ */
+Test(web, visitor_cache_survives_member_reads, .init = setup, .fini = teardown)
+{
+	struct web_stats before, after;
+	struct http_reply r;
+	struct wf_user u;
+	const char *hdrs[] = {NULL, NULL};
+
+	http_get(&fx, "/t/world", NULL, false, &r);
+	http_reply_release(&r);
+	web_fixture_user(&fx, "reader@example.com", 0, NULL, WF_TRIAL, &u);
+	hdrs[0] = u.cookie_hdr;
+	http_get(&fx, fx.canary_path, hdrs, false, &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert(strstr(r.body.data, WF_CANARY), "a member reads in full");
+	http_reply_release(&r);
+	usleep(400 * 1000);
+	web_stats_get(&before);
+	http_get(&fx, "/t/world", NULL, false, &r);
+	http_reply_release(&r);
+	web_stats_get(&after);
+	cr_expect_eq(after.cache_hits, before.cache_hits + 1,
+		     "the page was served from the cache");
+	wf_user_release(&u);
+}
+
 Test(web, cursor_pagination, .init = setup, .fini = teardown)
 {
 	struct http_reply r, next;
