@@ -30,6 +30,14 @@ on_signal(int sig)
 	stopping = 1;
 }
 
+/* Polled by ingest between commits: a signal ends the round cleanly. */
+static bool
+should_stop(void *ctx)
+{
+	(void)ctx;
+	return stopping;
+}
+
 static void
 print_stats(const struct ingest_stats *st)
 {
@@ -76,6 +84,7 @@ cmd_fetch(int argc, char **argv)
 		once = true;
 	}
 	opt.all = all;
+	opt.should_stop = should_stop;
 	if (all)
 		once = true;
 	opt.quiet = !isatty(2);
