@@ -546,12 +546,12 @@ related_from_neighbours(struct store *s, struct related *r)
 	enum status rc;
 	size_t i;
 
-	/* Twice what is missing: a few fall to the publisher and copy
-	 * rules; reading rows is most of a related list's cost. */
-	rc = reading_neighbours(s, r->self->id,
-				MIN(2 * (r->limit - r->list.count) + 2,
-				    (size_t)RELATED_NEIGHBOURS),
-				&l);
+	/* What is missing and a few more: some fall to the publisher and
+	 * copy rules, and reading rows is most of a related list's cost. */
+	rc = reading_neighbours(
+		s, r->self->id,
+		MIN(r->limit - r->list.count + 3, (size_t)RELATED_NEIGHBOURS),
+		&l);
 	for (i = 0; !rc && i < l.count && !related_full(r); i++) {
 		struct article *a = &l.items[i];
 
