@@ -7,8 +7,11 @@
 # Environment: NEWSSTAND_BIN (default build/newsstand), BENCH_DATA (a data
 # directory to reuse; generated with `newsstand bench gen N` when absent),
 # BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 64),
-# BENCH_THREADS (wrk threads, default 2).
-# Prints a Markdown table: requests/s, p50, p99 and the servers' RSS, with
+# BENCH_THREADS (wrk threads, default 2), BENCH_SPREAD (different articles
+# for the uncached spread, default 2000).
+# Prints a Markdown table: requests/s, p50, p99, the server's CPU time per
+# request (its user and system time over the run, divided by the requests:
+# what the machine's load changes least) and the servers' RSS, with
 # the machine's load average before and after (other work on the machine
 # skews every figure; the ratios to nginx in the same run hold better).
 set -eu
@@ -60,6 +63,16 @@ start_server() {
 	done
 }
 
+# CPU time of a process and its children (nginx's workers), in ticks.
+cpu_ticks() {
+	t=0
+	for p in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		[ -r "/proc/$p/stat" ] || continue
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+
 rss_kb() {
 	awk '/VmRSS/ { print $2 }' "/proc/$1/status"
 }
@@ -67,14 +80,20 @@ rss_kb() {
 # bench LABEL URL PID: one wrk run, one table row.
 bench() {
 	curl -s -o /dev/null "$2"	# warm (fills the page cache)
-	wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency "$2" >"$tmp/wrk.out"
+	t0=$(cpu_ticks "$3")
+	wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency ${4:+-s "$4"} "$2" \
+		>"$tmp/wrk.out"
+	t1=$(cpu_ticks "$3")
+	reqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
+	cpu=$(awk -v t="$((t1 - t0))" -v n="$reqs" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { if (n > 0) printf "%.3f ms", t * 1000 / hz / n }')
 	rps=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/wrk.out")
 	p50=$(awk '$1 == "50%" { print $2 }' "$tmp/wrk.out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
 	errs=$(awk '/Non-2xx|Socket errors/ { $1 = $1; printf "%s; ", $0 }' "$tmp/wrk.out")
 	rss=$(rss_kb "$3")
-	printf '| %s | %s | %s | %s | %s MB | %s |\n' "$1" "$rps" "$p50" "$p99" \
-		"$((rss / 1024))" "${errs:-}"
+	printf '| %s | %s | %s | %s | %s | %s MB | %s |\n' "$1" "$rps" "$p50" \
+		"$p99" "$cpu" "$((rss / 1024))" "${errs:-}"
 }
 
 start_server cached true
@@ -87,6 +106,24 @@ id=$((count / 2))
 path=$(curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$cached_port/a/$id" |
 	sed 's|^http://[^/]*||')
 [ -n "$path" ] || path=/a/$id
+
+# Many different articles (more than the server keeps related lists
+# for), for the uncached page of articles nobody asked for yet.
+spread=${BENCH_SPREAD:-2000}
+step=$((count / spread)); [ "$step" -ge 1 ] || step=1
+seq 1 "$step" "$count" | head -n "$spread" |
+	xargs -P 8 -I{} curl -s -o /dev/null -w '%{redirect_url}\n' \
+		"http://127.0.0.1:$cached_port/a/{}" |
+	sed -n 's|^http://[^/]*||p' >"$tmp/paths"
+cat >"$tmp/spread.lua" <<LUA
+paths = {}
+for line in io.lines("$tmp/paths") do paths[#paths + 1] = line end
+i = math.random(#paths)
+request = function()
+	i = i % #paths + 1
+	return wrk.format("GET", paths[i])
+end
+LUA
 
 # nginx with the same page as a static file.
 mkdir -p "$tmp/www"
@@ -125,14 +162,16 @@ echo "articles: $count; page: $path ($(wc -c <"$tmp/www/article.html") bytes);" 
 	"wrk: $wthreads threads, $conns connections, ${secs}s; cores: $(nproc)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| case | requests/s | p50 | p99 | server RSS | errors |"
-echo "|---|---|---|---|---|---|"
+echo "| case | requests/s | p50 | p99 | server CPU per request | server RSS | errors |"
+echo "|---|---|---|---|---|---|---|"
 bench "nginx, static file of the article page" \
 	"http://127.0.0.1:$nginx_port/article.html" "$nginx_pid"
 bench "article page, cached (visitor)" \
 	"http://127.0.0.1:$cached_port$path" "$cached_pid"
 bench "article page, uncached (web_cache=false)" \
 	"http://127.0.0.1:$uncached_port$path" "$uncached_pid"
+bench "article page, uncached, $(wc -l <"$tmp/paths") different articles" \
+	"http://127.0.0.1:$uncached_port/" "$uncached_pid" "$tmp/spread.lua"
 bench "search 'harbour council', uncached" \
 	"http://127.0.0.1:$uncached_port/search?q=harbour+council" "$uncached_pid"
 bench "search 'harbour council', cached" \

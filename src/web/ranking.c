@@ -24,6 +24,8 @@ enum {
 	SHARED_TTL_SECONDS = 30, /* recompute shared lists this often */
 	TOP_CACHED_MAX = 32,	 /* longest top stories list kept */
 	PICKS_CACHED_MAX = 32,	 /* longest picks list kept */
+	RELATED_SLOTS = 1024,	 /* related lists kept, by article id */
+	RELATED_CACHED_MAX = 16, /* longest related list kept */
 };
 
 /* When a shared list was computed (under lock). */
@@ -34,6 +36,15 @@ struct shared {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One article's related list, kept for the next page of it (lock). */
+struct related_slot {
+	int64_t article_id;	  /* 0: empty */
+	struct shared state;	  /* when it was computed */
+	struct article_list list; /* the articles, without bodies */
+};
+
+static struct related_slot related_slots[RELATED_SLOTS];
 static struct shared top_state = {.version = -1};
 static struct story_list top_cached;
 static struct shared picks_state = {.version = -1};
@@ -108,6 +119,21 @@ stories_copy(struct story_list *to, const struct story_list *from, size_t limit)
 		article_copy(&t->lead, &f->lead);
 		memset(&t->articles, 0, sizeof(t->articles));
 	}
+	to->count = n;
+}
+
+static void
+articles_copy(struct article_list *to, const struct article_list *from,
+	      size_t limit)
+{
+	size_t i, n = MIN(limit, from->count);
+
+	memset(to, 0, sizeof(*to));
+	if (!n)
+		return;
+	to->items = xcalloc(n, sizeof(*to->items));
+	for (i = 0; i < n; i++)
+		article_copy(&to->items[i], &from->items[i]);
 	to->count = n;
 }
 
@@ -300,6 +326,10 @@ web_ranking_clear(void)
 	publisher_list_release(&publishers_cached);
 	top_state.version = picks_state.version = topics_state.version = -1;
 	publishers_state.version = -1;
+	for (size_t i = 0; i < RELATED_SLOTS; i++) {
+		article_list_release(&related_slots[i].list);
+		related_slots[i].article_id = 0;
+	}
 	pthread_mutex_unlock(&lock);
 }
 
@@ -309,9 +339,41 @@ web_story(struct store *s, int64_t id, struct story *out)
 	return rank_story_get(s, id, out);
 }
 
+/*
+ * Related lists are kept per article too, in a table of RELATED_SLOTS
+ * (an article's slot is its id modulo the size; a newer article takes it):
+ * pages that are never cached (members') ask for the same popular articles
+ * again and again.
+ */
 enum status
 web_related(struct store *s, const struct article *a, size_t limit,
 	    struct article_list *out)
 {
-	return rank_related_article(s, a, limit, out);
+	struct related_slot *slot =
+		&related_slots[(uint64_t)a->id % RELATED_SLOTS];
+	struct article_list fresh = {0};
+	int64_t version, now = clock_now();
+	enum status rc;
+
+	if (limit > RELATED_CACHED_MAX || reading_content_version(s, &version))
+		return rank_related_article(s, a, limit, out);
+	pthread_mutex_lock(&lock);
+	if (slot->article_id == a->id &&
+	    shared_is_fresh(&slot->state, version, now, limit)) {
+		articles_copy(out, &slot->list, limit);
+		pthread_mutex_unlock(&lock);
+		return ST_OK;
+	}
+	pthread_mutex_unlock(&lock);
+	rc = rank_related_article(s, a, limit, &fresh);
+	if (rc)
+		return rc;
+	articles_copy(out, &fresh, limit);
+	pthread_mutex_lock(&lock);
+	article_list_release(&slot->list);
+	slot->list = fresh;
+	slot->article_id = a->id;
+	shared_set(&slot->state, version, now, limit);
+	pthread_mutex_unlock(&lock);
+	return ST_OK;
 }

@@ -25,7 +25,11 @@ enum status web_top_stories(struct store *s, size_t limit,
  */
 enum status web_story(struct store *s, int64_t id,
 		      struct story *out) WARN_UNUSED;
-/* Related stories of an article: its own story's coverage first. */
+/*
+ * Related stories of an article: its own story's coverage first. Kept per
+ * article (1,024 of them) like the shared lists: members' pages, never
+ * cached, ask for the same popular articles again and again.
+ */
 enum status web_related(struct store *s, const struct article *a, size_t limit,
 			struct article_list *out) WARN_UNUSED;
 
