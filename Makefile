@@ -160,7 +160,7 @@ lint:
 	@scripts/install-deps $(DEB_LINT)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Isrc $(SRCS) $(MAIN_SRC)
-	clang-tidy --quiet $(SRCS) $(MAIN_SRC) -- $(ALL_CFLAGS)
+	clang-tidy --quiet $(SRCS) $(MAIN_SRC) -- $(ALL_CFLAGS) 2>/dev/null
 
 bench: deps-bench $(BIN)
 	bench/run
