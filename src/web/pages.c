@@ -352,14 +352,12 @@ page_front(struct web_request *req, struct web_response *res)
 	render_for_you(req, s, b);
 	for (i = 0; i < topics.count; i++) {
 		struct topic *t = &topics.items[i];
-		struct article_query q = {.topic_id = t->id,
-					  .limit = TOPIC_LATEST};
 		struct article_list l = {0};
 		char id[48];
 
 		if (!t->article_count)
 			continue;
-		rc = store_article_list(s, &q, &l);
+		rc = web_topic_latest(s, t->id, TOPIC_LATEST, &l);
 		if (rc)
 			goto out;
 		if (l.count) {

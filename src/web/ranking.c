@@ -26,6 +26,7 @@ enum {
 	PICKS_CACHED_MAX = 32,	 /* longest picks list kept */
 	RELATED_SLOTS = 1024,	 /* related lists kept, by article id */
 	RELATED_CACHED_MAX = 16, /* longest related list kept */
+	TOPIC_SLOTS = 64,	 /* topics' latest lists kept */
 };
 
 /* When a shared list was computed (under lock). */
@@ -45,6 +46,8 @@ struct related_slot {
 };
 
 static struct related_slot related_slots[RELATED_SLOTS];
+/* The latest articles of topics, the same way (by topic id). */
+static struct related_slot topic_slots[TOPIC_SLOTS];
 static struct shared top_state = {.version = -1};
 static struct story_list top_cached;
 static struct shared picks_state = {.version = -1};
@@ -316,6 +319,40 @@ web_publishers(struct store *s, struct publisher_list *out)
 	return ST_OK;
 }
 
+enum status
+web_topic_latest(struct store *s, int64_t topic_id, size_t limit,
+		 struct article_list *out)
+{
+	struct related_slot *slot =
+		&topic_slots[(uint64_t)topic_id % TOPIC_SLOTS];
+	struct article_query q = {.topic_id = topic_id, .limit = limit};
+	struct article_list fresh = {0};
+	int64_t version, now = clock_now();
+	enum status rc;
+
+	if (reading_content_version(s, &version))
+		return store_article_list(s, &q, out);
+	pthread_mutex_lock(&lock);
+	if (slot->article_id == topic_id && slot->state.limit == limit &&
+	    shared_is_fresh(&slot->state, version, now, limit)) {
+		articles_copy(out, &slot->list, limit);
+		pthread_mutex_unlock(&lock);
+		return ST_OK;
+	}
+	pthread_mutex_unlock(&lock);
+	rc = store_article_list(s, &q, &fresh);
+	if (rc)
+		return rc;
+	articles_copy(out, &fresh, limit);
+	pthread_mutex_lock(&lock);
+	article_list_release(&slot->list);
+	slot->list = fresh;
+	slot->article_id = topic_id;
+	shared_set(&slot->state, version, now, limit);
+	pthread_mutex_unlock(&lock);
+	return ST_OK;
+}
+
 void
 web_ranking_clear(void)
 {
@@ -329,6 +366,10 @@ web_ranking_clear(void)
 	for (size_t i = 0; i < RELATED_SLOTS; i++) {
 		article_list_release(&related_slots[i].list);
 		related_slots[i].article_id = 0;
+	}
+	for (size_t i = 0; i < TOPIC_SLOTS; i++) {
+		article_list_release(&topic_slots[i].list);
+		topic_slots[i].article_id = 0;
 	}
 	pthread_mutex_unlock(&lock);
 }

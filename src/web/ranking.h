@@ -42,6 +42,13 @@ enum status web_topics(struct store *s, struct topic_list *out) WARN_UNUSED;
 enum status web_publishers(struct store *s,
 			   struct publisher_list *out) WARN_UNUSED;
 
+/*
+ * The latest limit articles of a topic (no bodies, no cursor), shared the
+ * same way: the front page shows every topic's.
+ */
+enum status web_topic_latest(struct store *s, int64_t topic_id, size_t limit,
+			     struct article_list *out) WARN_UNUSED;
+
 /* Forgets the shared lists (the server's start and stop). */
 void web_ranking_clear(void);
 
