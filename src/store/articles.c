@@ -597,9 +597,10 @@ fts_query(const char *text, struct buf *out)
  * exact one when the index had no more matches, or when the last hit
  * wanted scores better than any match left out could with the largest
  * boost (bm25 is negative, the boost at most ×1.5); otherwise the search
- * runs again with more candidates, and at last with all of them.
+ * runs again with every match (a single very common word, whose bm25
+ * scores are all alike, ends there).
  */
-enum { SEARCH_CANDIDATES_MIN = 64, SEARCH_CANDIDATES_MAX = 65536 };
+enum { SEARCH_CANDIDATES_MIN = 64, SEARCH_CANDIDATES_MAX = 4096 };
 #define SEARCH_BOOST_MAX 1.5
 
 enum status
@@ -686,12 +687,12 @@ store_search(struct store *s, const struct search_query *q,
 			(r.more && last <= SEARCH_BOOST_MAX * worst);
 		if (exact)
 			break;
-		/* Matches left out might rank here: ask for more. */
+		/* Matches left out might rank here: score them all (the
+		 * index scores every match either way; a middle step would
+		 * pay for it twice). */
 		search_result_release(&r);
 		r.items = xcalloc(limit + 1, sizeof(*r.items));
-		candidates = candidates >= SEARCH_CANDIDATES_MAX / 8
-				     ? -1
-				     : candidates * 8;
+		candidates = -1;
 	}
 	buf_release(&match);
 	*out = r;
