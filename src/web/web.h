@@ -11,9 +11,12 @@
  * few seconds at most), closes the connections and frees the server.
  *
  * The anonymous-page cache keeps the rendered bytes of visitors' pages. It
- * notices commits by other connections itself (store_data_version()), within
- * a quarter of a second; a writer in the same process calls
- * web_cache_invalidate() after each commit for an immediate effect.
+ * notices new content from any connection or process itself (the content
+ * version, reading_content_version(): articles, stories, picks, publishers
+ * and topics, not members' reads or sessions) within a quarter of a second,
+ * and renders pages again at least every minute; a writer in the same
+ * process calls web_cache_invalidate() after each commit for an immediate
+ * effect.
  */
 #ifndef NEWSSTAND_WEB_WEB_H
 #define NEWSSTAND_WEB_WEB_H
