@@ -591,16 +591,26 @@ fts_query(const char *text, struct buf *out)
 /*
  * Search ranks by bm25 (title 10, byline 2, text 1) with a recency boost of
  * up to 50% for today's articles, fading over a few days. Scoring every
- * match with its article row is what made a common word slow, so the index
- * first picks its best `candidates` matches by bm25 alone (no row read),
- * and only those are boosted, filtered and ordered. The answer is the
- * exact one when the index had no more matches, or when the last hit
- * wanted scores better than any match left out could with the largest
- * boost (bm25 is negative, the boost at most ×1.5); otherwise the search
- * runs again with every match (a single very common word, whose bm25
- * scores are all alike, ends there).
+ * match with its article row is what made a common word slow (each row
+ * read for its date), so the index orders the matches by bm25 alone (no
+ * row read) and only the candidates a page needs are boosted and sorted:
+ *
+ * - Without filters, recency reorders the matches within blocks of
+ *   SEARCH_BLOCK in bm25 order: the best 200 by bm25, sorted with the
+ *   boost, then the next 200, and so on. Any page of any depth reads the
+ *   one or two blocks it lies in, so offsets stay consistent.
+ * - With filters (publisher, topic, dates) the order is the exact bm25 ×
+ *   recency over every match: the best `candidates` are boosted, filtered
+ *   and sorted, and the answer stands when the index had no more matches,
+ *   or when the last hit scores better than any match left out could with
+ *   the largest boost (bm25 is negative, the boost at most ×1.5);
+ *   otherwise every match is scored.
  */
-enum { SEARCH_CANDIDATES_MIN = 64, SEARCH_CANDIDATES_MAX = 4096 };
+enum {
+	SEARCH_BLOCK = 200,
+	SEARCH_CANDIDATES_MIN = 64,
+	SEARCH_CANDIDATES_MAX = 4096,
+};
 #define SEARCH_BOOST_MAX 1.5
 
 enum status
@@ -611,26 +621,31 @@ store_search(struct store *s, const struct search_query *q,
 		"WITH f AS MATERIALIZED ("
 		"  SELECT rowid AS id, bm25(articles_fts, 10.0, 2.0, 1.0) AS b"
 		"  FROM articles_fts WHERE articles_fts MATCH ?1"
-		"  ORDER BY b LIMIT ?9),"
+		"  ORDER BY b, rowid DESC LIMIT ?9 OFFSET ?10),"
+		" g AS (SELECT id, b, (row_number() OVER (ORDER BY b, id DESC)"
+		"  - 1) / ?11 AS blk FROM f),"
 		" r AS ("
-		"  SELECT f.id AS id, f.b * (1.0 + 0.5 / (1.0 +"
+		"  SELECT g.id AS id, g.blk AS blk, g.b * (1.0 + 0.5 / (1.0 +"
 		"   max(0, ?7 - a.published_at) / 86400.0)) AS score"
-		"  FROM f JOIN articles a ON a.id = f.id"
+		"  FROM g JOIN articles a ON a.id = g.id"
 		"  WHERE (?2 = 0 OR a.publisher_id = ?2)"
 		"  AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
 		"   WHERE x.article_id = a.id AND x.topic_id = ?3))"
 		"  AND a.published_at >= ?4 AND a.published_at < ?5"
-		"  ORDER BY score, id DESC LIMIT ?6 OFFSET ?8)"
+		"  ORDER BY blk, score, id DESC LIMIT ?6 OFFSET ?8)"
 		" SELECT " ARTICLE_COLUMNS("0") ", r.score,"
 		" (SELECT count(*) FROM f), (SELECT max(b) FROM f)"
 		" FROM r JOIN articles a ON a.id = r.id"
 		" JOIN publishers p ON p.id = a.publisher_id"
-		" ORDER BY r.score, r.id DESC";
+		" ORDER BY r.blk, r.score, r.id DESC";
 	struct buf match = BUF_INIT;
 	struct search_result r = {0};
 	size_t limit = q->limit ? MIN(q->limit, 100) : 20;
 	int64_t candidates = (int64_t)MAX(
 		(q->offset + limit + 1) * 4, (size_t)SEARCH_CANDIDATES_MIN);
+	int64_t skip = 0, block = INT64_MAX;
+	size_t offset = q->offset;
+	bool filtered = q->publisher_id || q->topic_id || q->since || q->until;
 	sqlite3_stmt *st;
 	enum status rc;
 	int step;
@@ -639,8 +654,18 @@ store_search(struct store *s, const struct search_query *q,
 		buf_release(&match);
 		return ST_INVAL;
 	}
-	if (q->offset > SEARCH_CANDIDATES_MAX)
+	if (!filtered) {
+		/* The blocks of SEARCH_BLOCK that hold this page. */
+		size_t first = q->offset / SEARCH_BLOCK,
+		       last = (q->offset + limit) / SEARCH_BLOCK;
+
+		skip = (int64_t)(first * SEARCH_BLOCK);
+		candidates = (int64_t)((last - first + 1) * SEARCH_BLOCK);
+		offset = q->offset - first * SEARCH_BLOCK;
+		block = SEARCH_BLOCK;
+	} else if (q->offset > SEARCH_CANDIDATES_MAX) {
 		candidates = -1;
+	}
 	r.items = xcalloc(limit + 1, sizeof(*r.items));
 	for (;;) {
 		int64_t matched = 0;
@@ -659,8 +684,10 @@ store_search(struct store *s, const struct search_query *q,
 		sqlite3_bind_int64(st, 5, q->until ? q->until : INT64_MAX);
 		sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
 		sqlite3_bind_int64(st, 7, clock_now());
-		sqlite3_bind_int64(st, 8, (int64_t)q->offset);
+		sqlite3_bind_int64(st, 8, (int64_t)offset);
 		sqlite3_bind_int64(st, 9, candidates);
+		sqlite3_bind_int64(st, 10, skip);
+		sqlite3_bind_int64(st, 11, block);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			matched = sqlite3_column_int64(st, 27);
 			worst = sqlite3_column_double(st, 28);
@@ -680,8 +707,7 @@ store_search(struct store *s, const struct search_query *q,
 		}
 		/* No row says nothing of the candidates when filters or the
 		 * offset may have dropped them all. */
-		if (!r.count && !q->publisher_id && !q->topic_id && !q->since &&
-		    !q->until && !q->offset)
+		if (!filtered)
 			break;
 		exact = candidates < 0 || (r.count && matched < candidates) ||
 			(r.more && last <= SEARCH_BOOST_MAX * worst);
