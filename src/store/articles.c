@@ -633,16 +633,17 @@ store_search(struct store *s, const struct search_query *q,
 		"   WHERE x.article_id = a.id AND x.topic_id = ?3))"
 		"  AND a.published_at >= ?4 AND a.published_at < ?5"
 		"  ORDER BY blk, score, id DESC LIMIT ?6 OFFSET ?8)"
-		" SELECT " ARTICLE_COLUMNS("0") ", r.score,"
-		" (SELECT count(*) FROM f), (SELECT max(b) FROM f)"
-		" FROM r JOIN articles a ON a.id = r.id"
-		" JOIN publishers p ON p.id = a.publisher_id"
-		" ORDER BY r.blk, r.score, r.id DESC";
+		" SELECT " ARTICLE_COLUMNS(
+			"0") ", r.score,"
+			     " (SELECT count(*) FROM f), (SELECT max(b) FROM f)"
+			     " FROM r JOIN articles a ON a.id = r.id"
+			     " JOIN publishers p ON p.id = a.publisher_id"
+			     " ORDER BY r.blk, r.score, r.id DESC";
 	struct buf match = BUF_INIT;
 	struct search_result r = {0};
 	size_t limit = q->limit ? MIN(q->limit, 100) : 20;
-	int64_t candidates = (int64_t)MAX(
-		(q->offset + limit + 1) * 4, (size_t)SEARCH_CANDIDATES_MIN);
+	int64_t candidates = (int64_t)MAX((q->offset + limit + 1) * 4,
+					  (size_t)SEARCH_CANDIDATES_MIN);
 	int64_t skip = 0, block = INT64_MAX;
 	size_t offset = q->offset;
 	bool filtered = q->publisher_id || q->topic_id || q->since || q->until;
@@ -806,7 +807,9 @@ store_pick_list(struct store *s, size_t limit, struct pick_list *out)
 		"SELECT " ARTICLE_COLUMNS(
 			"0") ", k.id, k.position, k.note,"
 			     " k.editor_id, k.created_at FROM picks k"
-			     " JOIN articles a ON a.id = k.article_id"
+			     /* CROSS JOIN keeps picks the outer loop: the
+			      * planner may otherwise scan every article. */
+			     " CROSS JOIN articles a ON a.id = k.article_id"
 			     " JOIN publishers p ON p.id = a.publisher_id"
 			     " ORDER BY k.position, k.created_at DESC LIMIT ?");
 	struct pick_list l = {0};
