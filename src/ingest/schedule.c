@@ -752,6 +752,8 @@ scheduler_main(void *arg)
 			log_info("scheduler: %zu feeds, %zu new articles, "
 				 "%zu failed",
 				 stats.feeds, stats.created, stats.failed);
+		if (stats.created && store_maintain(s))
+			log_warn(ST_DB, "scheduler: search index not merged");
 		/* Go again at once while feeds are overdue. */
 		more = store_feed_due(s, clock_now(), 1, &due) == ST_OK &&
 		       due.count > 0;

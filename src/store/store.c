@@ -453,3 +453,12 @@ out:
 	sqlite3_close(dest);
 	return rc;
 }
+
+enum status
+store_maintain(struct store *s)
+{
+	/* FTS5's 'merge' with a page budget: positive N merges only while
+	 * segments of one level can be combined, about N pages of work. */
+	return store_exec(s, "INSERT INTO articles_fts(articles_fts, rank)"
+			     " VALUES('merge', 500)");
+}

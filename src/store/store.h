@@ -55,6 +55,12 @@ enum status store_backup(struct store *s, const char *path) WARN_UNUSED;
 enum status store_begin(struct store *s) WARN_UNUSED;
 enum status store_commit(struct store *s) WARN_UNUSED;
 void store_rollback(struct store *s);
+/*
+ * Tidies the search index after a round of writes: an incremental merge of
+ * its segments with a bounded amount of work, so searches and story
+ * candidates read fewer segments. Cheap when there is nothing to merge.
+ */
+enum status store_maintain(struct store *s) WARN_UNUSED;
 /* The last error message of the backend, for logs. */
 const char *store_errmsg(struct store *s);
 /*
