@@ -41,9 +41,9 @@ struct config {
 	long session_idle;	/* seconds a session lives unused */
 	long session_max;	/* seconds a session lives at most */
 	long extract_min_ratio; /* % of page text a feed must carry */
-	char *smtp_url;		/* smtp://host:port of the mail relay; "": none */
-	char *mail_from;	/* sender of account mail */
-	char *webhook_secret;	/* billing webhooks' secret; "": refused */
+	char *smtp_url;	      /* smtp://host:port of the mail relay; "": none */
+	char *mail_from;      /* sender of account mail */
+	char *webhook_secret; /* billing webhooks' secret; "": refused */
 	char *payout_pool_fraction; /* revenue share paid out: "0.5", "70%" */
 	long payout_pool_cents;	    /* fixed monthly pool; 0: the fraction */
 	long hash_concurrency;	    /* password hashes at once */

@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The first byte picks the context the bytes are parsed in. */
 	unsigned char mode = size ? data[0] : 0;
 	const char *url = mode & 1 ? "http://example.com/feeds/a.xml" : NULL;
-	const char *type = mode & 2 ? "application/rss+xml; charset=utf-8"
+	const char *type = mode & 2   ? "application/rss+xml; charset=utf-8"
 			   : mode & 4 ? "text/xml; charset=iso-8859-1"
 				      : NULL;
 
