@@ -17,34 +17,10 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/config.h"
+#include "base/fs.h"
 #include "base/log.h"
 #include "ingest/demo.h"
 #include "ingest/ingest.h"
-
-static enum status
-make_dir(const char *path)
-{
-	char *copy = xstrdup(path), *p;
-	enum status rc = ST_OK;
-
-	for (p = copy + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char saved = *p;
-
-			*p = '\0';
-			if (mkdir(copy, 0755) && errno != EEXIST) {
-				rc = log_error(ST_IO, "demo: mkdir %s: %s",
-					       copy, strerror(errno));
-				break;
-			}
-			*p = saved;
-			if (!saved)
-				break;
-		}
-	}
-	free(copy);
-	return rc;
-}
 
 static char *
 read_all(const char *path, size_t *len)
@@ -195,7 +171,7 @@ copy_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 	(void)ftw;
 	buf_addf(&dest, "%s%s", job->to, rel);
 	if (type == FTW_D) {
-		if (make_dir(dest.data))
+		if (fs_mkdirs(dest.data, 0755))
 			job->rc = ST_IO;
 	} else if (type == FTW_F) {
 		data = read_all(path, &len);
@@ -439,7 +415,7 @@ demo_load(struct store *s, const char *src, const char *data_dir,
 
 	if (!realpath(src, abs_src))
 		return log_error(ST_NOTFOUND, "demo: no catalogue at %s", src);
-	rc = make_dir(data_dir);
+	rc = fs_mkdirs(data_dir, 0755);
 	if (rc)
 		return rc;
 	if (!realpath(data_dir, abs_data))
@@ -453,7 +429,7 @@ demo_load(struct store *s, const char *src, const char *data_dir,
 		buf_reset(&to);
 		buf_addf(&from, "%s/%s", abs_src, trees[i].from);
 		buf_addf(&to, "%s/%s", abs_data, trees[i].to);
-		rc = make_dir(to.data);
+		rc = fs_mkdirs(to.data, 0755);
 		if (rc)
 			goto out;
 		job.from = from.data;

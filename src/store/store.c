@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include "base/fs.h"
 #include "base/log.h"
 #include "store/internal.h"
 
@@ -158,31 +159,6 @@ store_cursor_parse(const char *cursor, int64_t *t, int64_t *id)
 	return ST_OK;
 }
 
-static enum status
-make_dirs(const char *dir)
-{
-	char *path = xstrdup(dir), *p;
-	enum status rc = ST_OK;
-
-	for (p = path + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char saved = *p;
-
-			*p = '\0';
-			if (mkdir(path, 0750) && errno != EEXIST) {
-				rc = log_error(ST_IO, "store: mkdir %s: %s",
-					       path, strerror(errno));
-				break;
-			}
-			*p = saved;
-			if (!saved)
-				break;
-		}
-	}
-	free(path);
-	return rc;
-}
-
 enum status
 store_open_file(const char *path, enum store_mode mode, int flags,
 		struct store **out)
@@ -247,7 +223,7 @@ store_open(const char *data_dir, enum store_mode mode, int flags,
 	enum status rc;
 
 	if (mode == STORE_WRITE) {
-		rc = make_dirs(data_dir);
+		rc = fs_mkdirs(data_dir, 0750);
 		if (rc)
 			return rc;
 	}

@@ -2,11 +2,13 @@
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <sys/stat.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/config.h"
+#include "base/fs.h"
 #include "base/log.h"
 #include "support/testutil.h"
 
@@ -264,4 +266,24 @@ Test(log, level_parse)
 	cr_assert_eq(l, LOG_WARN);
 	cr_assert_eq(log_level_parse("loud", &l), ST_INVAL);
 	cr_assert_eq(log_error(ST_PARSE, "x"), ST_PARSE);
+}
+
+Test(fs, mkdirs_creates_parents_and_accepts_existing)
+{
+	char *dir = test_tmpdir();
+	char path[300], file[320];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	cr_assert_eq(fs_mkdirs(path, 0750), ST_OK);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert(S_ISDIR(sb.st_mode));
+	cr_assert_eq(fs_mkdirs(path, 0750), ST_OK,
+		     "an existing folder is fine");
+	snprintf(file, sizeof(file), "%s/plain", dir);
+	cr_assert(test_write_file(file, "x", 1));
+	snprintf(path, sizeof(path), "%s/plain/below", dir);
+	cr_assert_eq(fs_mkdirs(path, 0750), ST_IO, "a file is in the way");
+	test_rmdir(dir);
+	free(dir);
 }
