@@ -25,16 +25,12 @@
 static char *
 read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf b = BUF_INIT;
-	char chunk[16384];
-	size_t n;
 
-	if (!f)
+	if (fs_read_file(path, &b)) {
+		buf_release(&b);
 		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
+	}
 	return buf_detach(&b, len);
 }
 

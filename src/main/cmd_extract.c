@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/fs.h"
 #include "fetch/fetch.h"
 #include "html/extract.h"
 
@@ -55,30 +56,6 @@ usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 extracted, 1 failed, 2 usage error.\n",
 	      out);
-}
-
-static enum status
-read_file(const char *path, struct buf *out)
-{
-	char chunk[65536];
-	FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t n;
-	enum status rc = ST_OK;
-
-	if (!in)
-		return ST_IO;
-	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
-		buf_add(out, chunk, n);
-		if (out->err) {
-			rc = out->err;
-			break;
-		}
-	}
-	if (!rc && ferror(in))
-		rc = ST_IO;
-	if (in != stdin)
-		fclose(in);
-	return rc;
 }
 
 /* Fetches a page with the fetcher's limits and address guard. */
@@ -200,7 +177,7 @@ bench(const char *dir, long rounds)
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s/source.html", dir, names[i]);
 		buf_reset(&doc);
-		if (read_file(path.data, &doc))
+		if (fs_read_file(path.data, &doc))
 			continue;
 		for (k = 0; k < rounds; k++) {
 			struct extract_result *r = NULL;
@@ -316,7 +293,7 @@ cmd_extract(int argc, char **argv)
 		if (!url)
 			url = fetched_url;
 	} else {
-		rc = read_file(path, &doc);
+		rc = fs_read_file(path, &doc);
 		if (rc) {
 			fprintf(stderr, "newsstand extract: %s: %s\n", path,
 				rc == ST_TOOBIG ? "larger than the size limit"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/config.h"
+#include "base/fs.h"
 #include "base/log.h"
 #include "base/url.h"
 #include "feed/opml.h"
@@ -74,19 +75,14 @@ read_source(const char *src, size_t *len)
 		fetch_result_release(&res);
 		fetch_global_cleanup();
 	} else {
-		FILE *f = strcmp(src, "-") ? fopen(src, "rb") : stdin;
-		char chunk[16384];
-		size_t n;
+		enum status rc = fs_read_file(src, &b);
 
-		if (!f) {
+		if (rc == ST_IO) {
 			fprintf(stderr, "newsstand opml: %s: %s\n", src,
 				strerror(errno));
+			buf_release(&b);
 			return NULL;
 		}
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			buf_add(&b, chunk, n);
-		if (f != stdin)
-			fclose(f);
 	}
 	if (b.err) {
 		fprintf(stderr, "newsstand opml: %s: larger than 32 MiB\n",

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/fs.h"
 #include "feed/feed.h"
 #include "fetch/fetch.h"
 
@@ -36,20 +37,6 @@ usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 parsed, 1 not parsed, 2 usage error.\n",
 	      out);
-}
-
-static enum status
-read_all(FILE *in, struct buf *out)
-{
-	char chunk[65536];
-	size_t n;
-
-	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
-		buf_add(out, chunk, n);
-		if (out->err)
-			return out->err;
-	}
-	return ferror(in) ? ST_IO : ST_OK;
 }
 
 static double
@@ -182,7 +169,7 @@ cmd_parse(int argc, char **argv)
 				strerror(errno));
 			goto out;
 		}
-		rc = read_all(in, &doc);
+		rc = fs_read_stream(in, &doc);
 		if (in != stdin)
 			fclose(in);
 		if (rc) {

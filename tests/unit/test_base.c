@@ -287,3 +287,33 @@ Test(fs, mkdirs_creates_parents_and_accepts_existing)
 	test_rmdir(dir);
 	free(dir);
 }
+
+Test(fs, read_file_whole_capped_and_missing)
+{
+	char *dir = test_tmpdir();
+	char path[300];
+	struct buf b = BUF_INIT;
+	static char big[200000];
+
+	memset(big, 'n', sizeof(big));
+	snprintf(path, sizeof(path), "%s/big", dir);
+	cr_assert(test_write_file(path, big, sizeof(big)));
+	cr_assert_eq(fs_read_file(path, &b), ST_OK);
+	cr_assert_eq(b.len, sizeof(big), "read across several chunks");
+	cr_assert(!memcmp(b.data, big, sizeof(big)));
+	buf_release(&b);
+
+	buf_init(&b, 1000);
+	cr_assert_eq(fs_read_file(path, &b), ST_TOOBIG, "the cap holds");
+	cr_assert_leq(b.len, 1000);
+	buf_release(&b);
+
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	errno = 0;
+	cr_assert_eq(fs_read_file(path, &b), ST_IO);
+	cr_assert_eq(errno, ENOENT, "errno tells why");
+	cr_assert_eq(fs_read_file(dir, &b), ST_IO, "a folder is no file");
+	buf_release(&b);
+	test_rmdir(dir);
+	free(dir);
+}
