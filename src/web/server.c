@@ -18,8 +18,10 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "store/reading.h"
 #include "store/store.h"
 #include "web/account_pages.h"
+#include "web/ranking.h"
 #include "web/internal.h"
 #include "web/web.h"
 
@@ -57,12 +59,39 @@ static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct store **stores;
 static size_t store_count, store_cap;
 
+/*
+ * The public pages read in one snapshot, opened on the first web_store()
+ * of the request and closed when the handler returns: one read
+ * transaction per page rather than one per statement, and one content
+ * version. Only GET routes that visitors may have cached: a handler that
+ * writes through the writer and reads back must not see an older state.
+ */
+static void
+snapshot_begin(struct web_request *req)
+{
+	if (!req || !req->snapshot_wanted || req->snapshot)
+		return;
+	if (reading_snapshot_begin(thread_store))
+		return; /* statements then run on their own */
+	req->snapshot = thread_store;
+	web_ranking_request_begin();
+}
+
+static void
+snapshot_end(struct web_request *req)
+{
+	if (!req->snapshot)
+		return;
+	web_ranking_request_end();
+	reading_snapshot_end(req->snapshot);
+	req->snapshot = NULL;
+}
+
 enum status
 web_store(struct web_request *req, struct store **out)
 {
 	enum status rc;
 
-	(void)req;
 	if (!thread_store) {
 		rc = store_open(config.data_dir, STORE_READ, 0, &thread_store);
 		if (rc)
@@ -76,6 +105,7 @@ web_store(struct web_request *req, struct store **out)
 		stores[store_count++] = thread_store;
 		pthread_mutex_unlock(&stores_lock);
 	}
+	snapshot_begin(req);
 	*out = thread_store;
 	return ST_OK;
 }
@@ -773,7 +803,10 @@ dispatch(struct web_request *req)
 		    web_assets_serve(req, req->captures[0], accepts_gzip(req)))
 			goto out;
 	}
+	req->snapshot_wanted = get && (req->route->flags & WEB_CACHEABLE);
 	rc = req->route->handler(req, &res);
+	snapshot_end(req);
+	req->snapshot_wanted = false;
 	if (rc) {
 		log_error(rc, "web: %s %s: %s", req->method, req->path,
 			  status_str(rc));
