@@ -435,10 +435,10 @@ render_json_ld(struct web_request *req, struct buf *b, const struct article *a,
 		    "{\"@context\":\"https://schema.org\",\"@type\":"
 		    "\"NewsArticle\",\"headline\":");
 	buf_add_json_str(b, a->title, strlen(a->title));
-	clock_format_rfc3339(a->published_at, iso, sizeof(iso));
+	render_rfc3339(iso, sizeof(iso), a->published_at);
 	buf_addf(b, ",\"datePublished\":\"%s\"", iso);
-	clock_format_rfc3339(a->updated_at ? a->updated_at : a->published_at,
-			     iso, sizeof(iso));
+	render_rfc3339(iso, sizeof(iso),
+		       a->updated_at ? a->updated_at : a->published_at);
 	buf_addf(b, ",\"dateModified\":\"%s\"", iso);
 	if (a->byline && *a->byline) {
 		buf_adds(b, ",\"author\":{\"@type\":\"Person\",\"name\":");

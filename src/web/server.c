@@ -29,6 +29,8 @@
 enum { SHUTDOWN_GRACE_MS = 3000 };
 /* Memory MHD may use per connection: headers beyond it get 431. */
 enum { CONNECTION_MEMORY = 32 * 1024 };
+/* A response body's first allocation: an article page fits. */
+enum { BODY_START = 16 * 1024 };
 /* Smallest text worth compressing. */
 enum { GZIP_MIN = 512 };
 
@@ -96,6 +98,8 @@ web_store(struct web_request *req, struct store **out)
 		rc = store_open(config.data_dir, STORE_READ, 0, &thread_store);
 		if (rc)
 			return rc;
+		if (reading_connection_setup(thread_store))
+			log_warn(ST_DB, "web: database not memory-mapped");
 		pthread_mutex_lock(&stores_lock);
 		if (store_count == store_cap) {
 			store_cap = store_cap ? 2 * store_cap : 16;
@@ -391,17 +395,38 @@ accepts_gzip(const struct web_request *req)
 	return false;
 }
 
-/* FNV-1a over the body: a cheap validator for ETag. */
+/*
+ * A cheap validator for ETag: the body hashed eight bytes at a time in two
+ * independent lanes (multiply and rotate, then a final mix), several
+ * times faster than a byte-at-a-time hash on a page of 10 KB.
+ */
+static uint64_t
+mix_word(uint64_t h, uint64_t w)
+{
+	h ^= w * 0x9e3779b97f4a7c15ULL;
+	h = (h << 31) | (h >> 33);
+	return h * 0xbf58476d1ce4e5b9ULL;
+}
+
 static void
 make_etag(const char *data, size_t len, char *out, size_t size)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h1 = 0xcbf29ce484222325ULL ^ len, h2 = 0x94d049bb133111ebULL;
+	uint64_t w1, w2, h;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)data[i];
-		h *= 0x100000001b3ULL;
+	for (; i + 16 <= len; i += 16) {
+		memcpy(&w1, data + i, 8);
+		memcpy(&w2, data + i + 8, 8);
+		h1 = mix_word(h1, w1);
+		h2 = mix_word(h2, w2);
 	}
+	for (; i < len; i++)
+		h1 = mix_word(h1, (unsigned char)data[i]);
+	h = h1 ^ (h2 * 0xff51afd7ed558ccdULL);
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	snprintf(out, size, "W/\"%016" PRIx64 "\"", h);
 }
 
@@ -760,6 +785,9 @@ dispatch(struct web_request *req)
 	enum status rc;
 
 	buf_init(&res.body, 32 * 1024 * 1024);
+	/* Room for a whole page: no copies while it grows. */
+	if (buf_grow(&res.body, BODY_START))
+		goto out;
 	if (req->uri_too_long) {
 		web_res_error(req, &res, 414, "The address is too long.");
 		goto send;
