@@ -3,6 +3,8 @@
  */
 #include "common.h"
 
+#include <stdatomic.h>
+
 #include "base/log.h"
 #include "store/internal.h"
 #include "store/reading.h"
@@ -106,6 +108,15 @@ reading_neighbours(struct store *s, int64_t article_id, size_t limit,
 	}
 	*out = l;
 	return ST_OK;
+}
+
+/* Bytes of the database file mapped by each serving connection. */
+#define READING_MMAP_BYTES "1073741824"
+
+enum status
+reading_connection_setup(struct store *s)
+{
+	return store_exec(s, "PRAGMA mmap_size=" READING_MMAP_BYTES ";");
 }
 
 enum status
@@ -284,6 +295,15 @@ reading_related_candidates(struct store *s, int64_t article_id,
 /* Site articles walked for a topic's page before its own index is used. */
 enum { TOPIC_WINDOW = 2000 };
 
+/* The window in use: TOPIC_WINDOW unless a test lowered it. */
+static atomic_size_t topic_window = TOPIC_WINDOW;
+
+void
+reading_set_topic_window(size_t articles)
+{
+	atomic_store(&topic_window, articles ? articles : TOPIC_WINDOW);
+}
+
 /* Steps st for at most limit + 1 full cards into out (next_cursor set). */
 static enum status
 collect_cards(struct store *s, sqlite3_stmt *st, size_t limit,
@@ -346,6 +366,7 @@ reading_topic_articles(struct store *s, int64_t topic_id, const char *cursor,
 		" JOIN publishers p ON p.id = a.publisher_id"
 		" ORDER BY w.published_at DESC, w.id DESC";
 	int64_t cursor_t = INT64_MAX, cursor_id = INT64_MAX, walked = 0;
+	int64_t window = (int64_t)atomic_load(&topic_window);
 	struct article_list l = {0};
 	sqlite3_stmt *st;
 	enum status rc;
@@ -363,7 +384,7 @@ reading_topic_articles(struct store *s, int64_t topic_id, const char *cursor,
 	sqlite3_bind_int64(st, 1, topic_id);
 	sqlite3_bind_int64(st, 2, cursor_t);
 	sqlite3_bind_int64(st, 3, cursor_id);
-	sqlite3_bind_int64(st, 4, TOPIC_WINDOW);
+	sqlite3_bind_int64(st, 4, window);
 	sqlite3_bind_int64(st, 5, (int64_t)limit + 1);
 	rc = collect_cards(s, st, limit, &l);
 	if (rc || l.next_cursor)
@@ -376,7 +397,7 @@ reading_topic_articles(struct store *s, int64_t topic_id, const char *cursor,
 	}
 	sqlite3_bind_int64(st, 1, cursor_t);
 	sqlite3_bind_int64(st, 2, cursor_id);
-	sqlite3_bind_int64(st, 3, TOPIC_WINDOW);
+	sqlite3_bind_int64(st, 3, window);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
 		walked = sqlite3_column_int64(st, 0);
@@ -385,7 +406,7 @@ reading_topic_articles(struct store *s, int64_t topic_id, const char *cursor,
 		rc = store_fail(s, "topic window");
 		goto out;
 	}
-	if (walked < TOPIC_WINDOW)
+	if (walked < window)
 		goto out;
 	article_list_release(&l);
 	st = store_stmt(s, topic_sql);

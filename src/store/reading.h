@@ -33,6 +33,14 @@ enum status reading_neighbours(struct store *s, int64_t article_id,
 enum status reading_content_version(struct store *s, int64_t *out) WARN_UNUSED;
 
 /*
+ * Sets up a read-only connection for serving pages: the database file is
+ * memory-mapped (its first READING_MMAP_BYTES), so pages missing from the
+ * connection's own cache are read without a copy through read(2). Each
+ * worker thread has its own cache; the mapping is shared by all of them.
+ */
+enum status reading_connection_setup(struct store *s) WARN_UNUSED;
+
+/*
  * A read snapshot: every read between begin and end sees the database as
  * it was at the first one, and pays for one read transaction (the WAL
  * lock and the pager's checks) instead of one per statement. The web
@@ -88,5 +96,7 @@ enum status reading_related_candidates(struct store *s, int64_t article_id,
 enum status reading_topic_articles(struct store *s, int64_t topic_id,
 				   const char *cursor, size_t limit,
 				   struct article_list *out) WARN_UNUSED;
+/* Sets the window of reading_topic_articles() (tests; 0: the default). */
+void reading_set_topic_window(size_t articles);
 
 #endif
