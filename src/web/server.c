@@ -33,6 +33,13 @@ enum { CONNECTION_MEMORY = 32 * 1024 };
 enum { BODY_START = 16 * 1024 };
 /* Smallest text worth compressing. */
 enum { GZIP_MIN = 512 };
+/*
+ * Compression levels: a cached page is compressed once and sent many
+ * times, so it gets the best; a page rendered for one request gets the
+ * fastest, which on a 10 KB article page costs a third of level 5's time
+ * for 10 % more bytes (3.1 KB against 2.9 KB).
+ */
+enum { GZIP_CACHED = 9, GZIP_DYNAMIC = 1 };
 
 struct web_server {
 	struct MHD_Daemon *daemon; /* the running daemon */
@@ -335,32 +342,87 @@ web_queue_not_modified(struct web_request *req, const char *etag,
 	req->bytes = 0;
 }
 
+/*
+ * Each thread keeps its deflate streams (one per level used) and resets
+ * them between pages: setting one up allocates and clears about 256 KB,
+ * which costs as much as compressing a page at level 1.
+ */
+struct gzip_streams {
+	z_stream z[10]; /* by level; used when ready[level] */
+	bool ready[10]; /* deflateInit2 done */
+};
+
+static pthread_key_t gzip_key;
+static pthread_once_t gzip_once = PTHREAD_ONCE_INIT;
+
+static void
+gzip_streams_free(void *p)
+{
+	struct gzip_streams *g = p;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(g->z); i++)
+		if (g->ready[i])
+			deflateEnd(&g->z[i]);
+	free(g);
+}
+
+static void
+gzip_key_create(void)
+{
+	if (pthread_key_create(&gzip_key, gzip_streams_free))
+		abort();
+}
+
+/* The thread's stream for level (1..9), reset; NULL when zlib fails. */
+static z_stream *
+gzip_stream(int level)
+{
+	struct gzip_streams *g;
+	z_stream *z;
+
+	pthread_once(&gzip_once, gzip_key_create);
+	g = pthread_getspecific(gzip_key);
+	if (!g) {
+		g = xcalloc(1, sizeof(*g));
+		if (pthread_setspecific(gzip_key, g)) {
+			free(g);
+			return NULL;
+		}
+	}
+	z = &g->z[level];
+	if (g->ready[level])
+		return deflateReset(z) == Z_OK ? z : NULL;
+	/* 15 + 16: a gzip wrapper (RFC 1952) rather than zlib's. */
+	if (deflateInit2(z, level, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	g->ready[level] = true;
+	return z;
+}
+
 bool
 web_gzip(const char *in, size_t len, int level, struct buf *out)
 {
-	z_stream z;
+	z_stream *z;
 	int zrc;
 
-	if (len < GZIP_MIN)
+	if (len < GZIP_MIN || len > UINT_MAX)
 		return false;
-	memset(&z, 0, sizeof(z));
-	/* 15 + 16: a gzip wrapper (RFC 1952) rather than zlib's. */
-	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
+	level = level < 1 ? 1 : level > 9 ? 9 : level;
+	z = gzip_stream(level);
+	if (!z)
 		return false;
 	buf_reset(out);
-	if (buf_grow(out, deflateBound(&z, (uLong)len) + 16)) {
-		deflateEnd(&z);
+	if (buf_grow(out, deflateBound(z, (uLong)len) + 16))
 		return false;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out->data;
-	z.avail_out = (uInt)(out->cap - 1);
-	zrc = deflate(&z, Z_FINISH);
+	z->next_in = (Bytef *)in;
+	z->avail_in = (uInt)len;
+	z->next_out = (Bytef *)out->data;
+	z->avail_out = (uInt)(out->cap - 1);
+	zrc = deflate(z, Z_FINISH);
 	if (zrc == Z_STREAM_END)
-		out->len = z.total_out;
-	deflateEnd(&z);
+		out->len = z->total_out;
 	if (zrc != Z_STREAM_END || out->len >= len)
 		return false;
 	out->data[out->len] = '\0';
@@ -513,7 +575,7 @@ send_response(struct web_request *req, struct web_response *res, bool cache_it)
 	}
 	if (res->compressible && (gzip_ok || cache_it))
 		have_gz = web_gzip(res->body.data, res->body.len,
-				   cache_it ? 9 : 5, &gz);
+				   cache_it ? GZIP_CACHED : GZIP_DYNAMIC, &gz);
 	if (have_gz && (cache_it || gzip_ok)) {
 		char *zdata;
 
