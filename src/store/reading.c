@@ -111,7 +111,7 @@ reading_neighbours(struct store *s, int64_t article_id, size_t limit,
 }
 
 /* Bytes of the database file mapped by each serving connection. */
-#define READING_MMAP_BYTES "1073741824"
+#define READING_MMAP_BYTES "268435456"
 
 enum status
 reading_connection_setup(struct store *s)
