@@ -11,7 +11,8 @@
 # for the uncached spread, default 2000).
 # Prints a Markdown table: requests/s, p50, p99, the server's CPU time per
 # request (its user and system time over the run, divided by the requests:
-# what the machine's load changes least) and the servers' RSS, with
+# what the machine's load changes least) and the servers' resident memory
+# (anonymous, and the database pages it maps), with
 # the machine's load average before and after (other work on the machine
 # skews every figure; the ratios to nginx in the same run hold better).
 set -eu
@@ -73,16 +74,20 @@ cpu_ticks() {
 	echo "$t"
 }
 
-rss_kb() {
-	awk '/VmRSS/ { print $2 }' "/proc/$1/status"
+# Resident memory: anonymous (the server's own) and, apart, the pages of
+# files it maps (the database, shared with the kernel's page cache).
+rss_text() {
+	awk '/RssAnon/ { a = $2 } /RssFile/ { f = $2 }
+		END { printf "%d MB (+%d MB mapped)", a / 1024, f / 1024 }' \
+		"/proc/$1/status"
 }
 
-# bench LABEL URL PID: one wrk run, one table row.
+# bench LABEL URL PID [SCRIPT [HEADER]]: one wrk run, one table row.
 bench() {
 	curl -s -o /dev/null "$2"	# warm (fills the page cache)
 	t0=$(cpu_ticks "$3")
-	wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency ${4:+-s "$4"} "$2" \
-		>"$tmp/wrk.out"
+	wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency ${4:+-s "$4"} \
+		${5:+-H "$5"} "$2" >"$tmp/wrk.out"
 	t1=$(cpu_ticks "$3")
 	reqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
 	cpu=$(awk -v t="$((t1 - t0))" -v n="$reqs" -v hz="$(getconf CLK_TCK)" \
@@ -91,9 +96,9 @@ bench() {
 	p50=$(awk '$1 == "50%" { print $2 }' "$tmp/wrk.out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
 	errs=$(awk '/Non-2xx|Socket errors/ { $1 = $1; printf "%s; ", $0 }' "$tmp/wrk.out")
-	rss=$(rss_kb "$3")
-	printf '| %s | %s | %s | %s | %s | %s MB | %s |\n' "$1" "$rps" "$p50" \
-		"$p99" "$cpu" "$((rss / 1024))" "${errs:-}"
+	rss=$(rss_text "$3")
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" \
+		"$p99" "$cpu" "$rss" "${errs:-}"
 }
 
 start_server cached true
@@ -162,7 +167,7 @@ echo "articles: $count; page: $path ($(wc -c <"$tmp/www/article.html") bytes);" 
 	"wrk: $wthreads threads, $conns connections, ${secs}s; cores: $(nproc)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| case | requests/s | p50 | p99 | server CPU per request | server RSS | errors |"
+echo "| case | requests/s | p50 | p99 | server CPU per request | server RSS (anonymous, +mapped) | errors |"
 echo "|---|---|---|---|---|---|---|"
 bench "nginx, static file of the article page" \
 	"http://127.0.0.1:$nginx_port/article.html" "$nginx_pid"
@@ -172,6 +177,9 @@ bench "article page, uncached (web_cache=false)" \
 	"http://127.0.0.1:$uncached_port$path" "$uncached_pid"
 bench "article page, uncached, $(wc -l <"$tmp/paths") different articles" \
 	"http://127.0.0.1:$uncached_port/" "$uncached_pid" "$tmp/spread.lua"
+bench "article page, uncached, gzip" \
+	"http://127.0.0.1:$uncached_port$path" "$uncached_pid" "" \
+	"Accept-Encoding: gzip"
 bench "search 'harbour council', uncached" \
 	"http://127.0.0.1:$uncached_port/search?q=harbour+council" "$uncached_pid"
 bench "search 'harbour council', cached" \

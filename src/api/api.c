@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "api/api.h"
 #include "store/store.h"
+#include "store/reading.h"
 #include "web/pages.h"
 #include "web/ranking.h"
 #include "web/render.h"
@@ -271,6 +272,7 @@ api_article(struct web_request *req, struct web_response *res)
 	struct store *s;
 	struct article a = {0};
 	int64_t id;
+	bool full;
 	enum status rc;
 
 	if (!web_parse_id(web_capture(req, 0), &id)) {
@@ -280,14 +282,20 @@ api_article(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_article_get(s, id, &a);
+	{
+		/* The paywall decides whether the body is even read. */
+		struct article probe = {.id = id};
+
+		full = web_viewer_can_read_full(req, &probe);
+	}
+	rc = reading_article(s, id, full, &a);
 	if (rc == ST_NOTFOUND) {
 		web_res_error(req, res, 404, "No article has this id.");
 		return ST_OK;
 	}
 	if (rc)
 		return rc;
-	if (!web_viewer_can_read_full(req, &a)) {
+	if (!full) {
 		free(a.body_html);
 		free(a.body_text);
 		a.body_html = a.body_text = NULL;

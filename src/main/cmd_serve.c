@@ -29,12 +29,16 @@ static const char usage[] =
 	"stops. --role web serves without fetching; --role ingest fetches\n"
 	"without serving.";
 
-/* After each committed feed update: visitors see new articles at once. */
+/*
+ * After each committed feed update: visitors see new or changed articles
+ * at once. Commits of feed state alone (304s, unchanged items, errors)
+ * leave the content version, and so the cached pages, as they are.
+ */
 static void
 on_ingest_commit(void *ctx)
 {
 	(void)ctx;
-	web_cache_invalidate();
+	web_cache_content_committed();
 }
 
 int
@@ -108,7 +112,8 @@ cmd_serve(int argc, char **argv)
 	/* The scheduler starts after the web server and stops before it. */
 	if (strcmp(role, "web") &&
 	    (fetch_global_init() ||
-	     ingest_scheduler_start(on_ingest_commit, NULL, &sched))) {
+	     ingest_scheduler_start(srv ? on_ingest_commit : NULL, NULL,
+				    &sched))) {
 		rc = EXIT_FAIL;
 		goto out;
 	}

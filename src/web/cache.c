@@ -191,20 +191,28 @@ web_cache_put(const char *key, struct MHD_Response *plain,
 	return true;
 }
 
-void
-web_cache_check_version(struct web_request *req)
+/*
+ * Reads the content version and bumps the generation when it moved (or
+ * when the pages are MAX_AGE_MS old). Without force, at most every
+ * VERSION_CHECK_MS; with it, now, waiting for a check in flight.
+ */
+static void
+check_version(bool force)
 {
 	int64_t now = clock_mono_ms(), version;
 
-	(void)req;
-	if (now - atomic_load(&last_check_ms) < VERSION_CHECK_MS)
+	if (!force && now - atomic_load(&last_check_ms) < VERSION_CHECK_MS)
 		return;
-	if (pthread_mutex_trylock(&version_lock))
+	if (force)
+		pthread_mutex_lock(&version_lock);
+	else if (pthread_mutex_trylock(&version_lock))
 		return; /* another worker is checking */
 	atomic_store(&last_check_ms, now);
 	if (!version_store &&
 	    store_open(config.data_dir, STORE_READ, 0, &version_store)) {
 		version_store = NULL;
+		if (force)
+			web_cache_invalidate(); /* cannot tell: be safe */
 		goto out;
 	}
 	/*
@@ -217,7 +225,7 @@ web_cache_check_version(struct web_request *req)
 	if (!have_version)
 		last_flush_ms = now;
 	if ((have_version && version != last_version) ||
-	    now - last_flush_ms >= MAX_AGE_MS) {
+	    (force && !have_version) || now - last_flush_ms >= MAX_AGE_MS) {
 		web_cache_invalidate();
 		last_flush_ms = now;
 	}
@@ -225,4 +233,17 @@ web_cache_check_version(struct web_request *req)
 	have_version = true;
 out:
 	pthread_mutex_unlock(&version_lock);
+}
+
+void
+web_cache_check_version(struct web_request *req)
+{
+	(void)req;
+	check_version(false);
+}
+
+void
+web_cache_content_committed(void)
+{
+	check_version(true);
 }

@@ -36,7 +36,9 @@ struct web_request {
 	int status;	      /* the status sent, for the log */
 	size_t bytes;	      /* body bytes sent, for the log */
 	bool cache_hit;	      /* answered from the page cache */
-	int64_t start_ms;     /* monotonic start time */
+	bool snapshot_wanted; /* read the store in one snapshot (GET pages) */
+	struct store *snapshot; /* the store in a snapshot, or NULL */
+	int64_t start_ms;	/* monotonic start time */
 };
 
 /* ---- The page cache (cache.c) ------------------------------------------- */

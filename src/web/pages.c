@@ -435,10 +435,10 @@ render_json_ld(struct web_request *req, struct buf *b, const struct article *a,
 		    "{\"@context\":\"https://schema.org\",\"@type\":"
 		    "\"NewsArticle\",\"headline\":");
 	buf_add_json_str(b, a->title, strlen(a->title));
-	clock_format_rfc3339(a->published_at, iso, sizeof(iso));
+	render_rfc3339(iso, sizeof(iso), a->published_at);
 	buf_addf(b, ",\"datePublished\":\"%s\"", iso);
-	clock_format_rfc3339(a->updated_at ? a->updated_at : a->published_at,
-			     iso, sizeof(iso));
+	render_rfc3339(iso, sizeof(iso),
+		       a->updated_at ? a->updated_at : a->published_at);
 	buf_addf(b, ",\"dateModified\":\"%s\"", iso);
 	if (a->byline && *a->byline) {
 		buf_adds(b, ",\"author\":{\"@type\":\"Person\",\"name\":");
@@ -547,7 +547,13 @@ page_article(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_article_get(s, id, &a);
+	{
+		/* The paywall decides whether the body is even read. */
+		struct article probe = {.id = id};
+
+		full = web_viewer_can_read_full(req, &probe);
+	}
+	rc = reading_article(s, id, full, &a);
 	if (rc == ST_NOTFOUND) {
 		web_res_error(req, res, 404,
 			      "This article does not exist, or is no longer "
@@ -561,7 +567,6 @@ page_article(struct web_request *req, struct web_response *res)
 		web_res_redirect(req, res, 301, path);
 		goto out;
 	}
-	full = web_viewer_can_read_full(req, &a);
 	if (!full) {
 		/* The paywall: the body never reaches the renderer. */
 		free(a.body_html);
@@ -810,32 +815,35 @@ page_topic(struct web_request *req, struct web_response *res)
 	const char *slug = web_capture(req, 0), *cursor;
 	struct store *s;
 	struct topic t = {0};
+	struct topic_list topics = {0};
 	struct article_list l = {0};
 	struct buf *b = &res->body;
 	struct page_meta meta = {.og_type = "website",
 				 .body_class = "topic-page"};
 	char *path, *description;
 	enum status rc;
+	size_t i;
 
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = store_topic_by_slug(s, slug, &t);
-	if (rc == ST_NOTFOUND) {
+	/* The shared topic list names every topic: no query of its own. */
+	rc = web_topics(s, &topics);
+	if (rc)
+		return rc;
+	for (i = 0; i < topics.count && !t.slug; i++)
+		if (!strcmp(topics.items[i].slug, slug))
+			t = topics.items[i];
+	if (!t.slug) {
 		web_res_error(req, res, 404,
 			      "There is no topic at this "
 			      "address.");
-		return ST_OK;
+		goto out;
 	}
-	if (rc)
-		return rc;
 	if (!list_cursor(req, res, &cursor))
 		goto out;
 	{
-		struct article_query q = {
-			.topic_id = t.id, .cursor = cursor, .limit = LIST_PAGE};
-
-		rc = store_article_list(s, &q, &l);
+		rc = reading_topic_articles(s, t.id, cursor, LIST_PAGE, &l);
 		if (rc == ST_INVAL) {
 			rc = ST_OK;
 			web_res_error(req, res, 400,
@@ -866,7 +874,8 @@ page_topic(struct web_request *req, struct web_response *res)
 	render_article_list(req, b, &l, path, "No articles in this topic yet.");
 	render_page_end(req, b);
 out:
-	topic_release(&t);
+	/* t borrows from topics. */
+	topic_list_release(&topics);
 	article_list_release(&l);
 	return rc;
 }

@@ -14,10 +14,12 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <strings.h>
 
 #include "base/clock.h"
 #include "rank/rank.h"
 #include "store/reading.h"
+#include "text/text.h"
 #include "web/ranking.h"
 
 enum {
@@ -27,7 +29,53 @@ enum {
 	RELATED_SLOTS = 1024,	 /* related lists kept, by article id */
 	RELATED_CACHED_MAX = 16, /* longest related list kept */
 	TOPIC_SLOTS = 64,	 /* topics' latest lists kept */
+	/* The related rules of rank_related_article() (src/rank/rank.c). */
+	RELATED_PER_PUBLISHER = 2,   /* at most this many from one publisher */
+	RELATED_NEIGHBOURS = 32,     /* stored neighbours read for a list */
+	RELATED_STORY_ARTICLES = 48, /* newest of its story looked at */
+	NEAR_COPY_BITS = 6,	     /* simhash distance of a near copy */
 };
+
+/*
+ * The content version of the request being answered on this thread: the
+ * server reads every public page in one snapshot
+ * (web_ranking_request_begin()), in which it cannot change, so it is read
+ * once per page rather than once per list.
+ */
+static _Thread_local bool request_active;
+static _Thread_local bool request_version_known;
+static _Thread_local int64_t request_version;
+
+void
+web_ranking_request_begin(void)
+{
+	request_active = true;
+	request_version_known = false;
+}
+
+void
+web_ranking_request_end(void)
+{
+	request_active = false;
+	request_version_known = false;
+}
+
+static enum status
+content_version(struct store *s, int64_t *out)
+{
+	enum status rc;
+
+	if (request_active && request_version_known) {
+		*out = request_version;
+		return ST_OK;
+	}
+	rc = reading_content_version(s, out);
+	if (!rc && request_active) {
+		request_version = *out;
+		request_version_known = true;
+	}
+	return rc;
+}
 
 /* When a shared list was computed (under lock). */
 struct shared {
@@ -213,7 +261,7 @@ web_top_stories(struct store *s, size_t limit, struct story_list *out)
 	size_t want = MAX(limit, (size_t)TOP_CACHED_MAX);
 	enum status rc;
 
-	if (limit > TOP_CACHED_MAX || reading_content_version(s, &version))
+	if (limit > TOP_CACHED_MAX || content_version(s, &version))
 		return rank_top_stories(s, now, limit, out);
 	pthread_mutex_lock(&lock);
 	if (shared_is_fresh(&top_state, version, now, limit)) {
@@ -242,7 +290,7 @@ web_picks(struct store *s, size_t limit, struct pick_list *out)
 	size_t want = MAX(limit, (size_t)PICKS_CACHED_MAX);
 	enum status rc;
 
-	if (limit > PICKS_CACHED_MAX || reading_content_version(s, &version))
+	if (limit > PICKS_CACHED_MAX || content_version(s, &version))
 		return store_pick_list(s, limit, out);
 	pthread_mutex_lock(&lock);
 	if (shared_is_fresh(&picks_state, version, now, limit)) {
@@ -270,7 +318,7 @@ web_topics(struct store *s, struct topic_list *out)
 	int64_t version, now = clock_now();
 	enum status rc;
 
-	if (reading_content_version(s, &version))
+	if (content_version(s, &version))
 		return store_topic_list(s, out);
 	pthread_mutex_lock(&lock);
 	if (shared_is_fresh(&topics_state, version, now, 0)) {
@@ -298,7 +346,7 @@ web_publishers(struct store *s, struct publisher_list *out)
 	int64_t version, now = clock_now();
 	enum status rc;
 
-	if (reading_content_version(s, &version))
+	if (content_version(s, &version))
 		return store_publisher_list(s, out);
 	pthread_mutex_lock(&lock);
 	if (shared_is_fresh(&publishers_state, version, now, 0)) {
@@ -325,13 +373,12 @@ web_topic_latest(struct store *s, int64_t topic_id, size_t limit,
 {
 	struct related_slot *slot =
 		&topic_slots[(uint64_t)topic_id % TOPIC_SLOTS];
-	struct article_query q = {.topic_id = topic_id, .limit = limit};
 	struct article_list fresh = {0};
 	int64_t version, now = clock_now();
 	enum status rc;
 
-	if (reading_content_version(s, &version))
-		return store_article_list(s, &q, out);
+	if (content_version(s, &version))
+		return reading_topic_articles(s, topic_id, NULL, limit, out);
 	pthread_mutex_lock(&lock);
 	if (slot->article_id == topic_id && slot->state.limit == limit &&
 	    shared_is_fresh(&slot->state, version, now, limit)) {
@@ -340,7 +387,7 @@ web_topic_latest(struct store *s, int64_t topic_id, size_t limit,
 		return ST_OK;
 	}
 	pthread_mutex_unlock(&lock);
-	rc = store_article_list(s, &q, &fresh);
+	rc = reading_topic_articles(s, topic_id, NULL, limit, &fresh);
 	if (rc)
 		return rc;
 	articles_copy(out, &fresh, limit);
@@ -380,6 +427,180 @@ web_story(struct store *s, int64_t id, struct story *out)
 	return rank_story_get(s, id, out);
 }
 
+/* ---- Related lists from one statement ------------------------------------ */
+
+/*
+ * The related list being built from reading_related_candidates(): the
+ * rules of rank_related_article(), applied to the rows of one statement
+ * rather than to two lists read apart. The web tests compare both.
+ */
+struct related_build {
+	struct article_list list;   /* the articles chosen so far */
+	size_t alloc;		    /* allocated list items */
+	size_t limit;		    /* how many are wanted */
+	const struct article *self; /* the article they relate to */
+	struct article *story;	    /* the story's candidates, newest first */
+	size_t story_count;	    /* ...how many */
+	size_t story_alloc;	    /* ...allocated */
+	bool story_done;	    /* the story's passes have run */
+	size_t neighbours_seen;	    /* neighbour rows looked at */
+	size_t neighbours_max;	    /* ...and how many may be */
+};
+
+static bool
+related_full(const struct related_build *r)
+{
+	return r->list.count >= r->limit;
+}
+
+static bool
+is_near_copy(uint64_t a, uint64_t b)
+{
+	return a && b && text_hamming(a, b) <= NEAR_COPY_BITS;
+}
+
+static bool
+same_title(const char *a, const char *b)
+{
+	return a && b && !strcasecmp(a, b);
+}
+
+/* Not itself, not a repeat or near copy, not a third of one publisher. */
+static bool
+related_accepts(const struct related_build *r, const struct article *a)
+{
+	size_t i, same_publisher = 0;
+
+	if (a->id == r->self->id ||
+	    is_near_copy(a->fingerprint, r->self->fingerprint) ||
+	    same_title(a->title, r->self->title))
+		return false;
+	for (i = 0; i < r->list.count; i++) {
+		const struct article *x = &r->list.items[i];
+
+		if (x->id == a->id ||
+		    is_near_copy(a->fingerprint, x->fingerprint) ||
+		    same_title(a->title, x->title))
+			return false;
+		if (x->publisher_id == a->publisher_id)
+			same_publisher++;
+	}
+	return same_publisher < RELATED_PER_PUBLISHER;
+}
+
+/* Moves *a into the list (a is left empty). */
+static void
+related_take(struct related_build *r, struct article *a)
+{
+	if (r->list.count == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 8;
+		r->list.items = xreallocarray(r->list.items, r->alloc,
+					      sizeof(*r->list.items));
+	}
+	r->list.items[r->list.count++] = *a;
+	memset(a, 0, sizeof(*a));
+}
+
+/* The story's articles: one per other publisher first, then the rest. */
+static void
+related_story_passes(struct related_build *r)
+{
+	size_t i, j;
+	int pass;
+
+	if (r->story_done)
+		return;
+	r->story_done = true;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < r->story_count && !related_full(r); i++) {
+			struct article *a = &r->story[i];
+			bool listed = false;
+
+			if (!a->id)
+				continue;
+			if (pass == 0) {
+				if (a->publisher_id == r->self->publisher_id)
+					continue;
+				for (j = 0; j < r->list.count; j++)
+					if (r->list.items[j].publisher_id ==
+					    a->publisher_id)
+						listed = true;
+				if (listed)
+					continue;
+			}
+			if (related_accepts(r, a))
+				related_take(r, a);
+		}
+	}
+	/* What is missing and a few more, as rank_related_article(). */
+	r->neighbours_max = related_full(r) ? 0
+					    : MIN(r->limit - r->list.count + 3,
+						  (size_t)RELATED_NEIGHBOURS);
+}
+
+static bool
+related_row(void *ctx, bool from_story, struct article *a)
+{
+	struct related_build *r = ctx;
+
+	if (from_story) {
+		if (r->story_count == r->story_alloc) {
+			r->story_alloc =
+				r->story_alloc ? 2 * r->story_alloc : 8;
+			r->story = xreallocarray(r->story, r->story_alloc,
+						 sizeof(*r->story));
+		}
+		r->story[r->story_count++] = *a;
+		memset(a, 0, sizeof(*a));
+		return true;
+	}
+	related_story_passes(r);
+	if (r->neighbours_seen++ >= r->neighbours_max)
+		return false;
+	if (related_accepts(r, a))
+		related_take(r, a);
+	return !related_full(r);
+}
+
+/*
+ * The related list of an article with one statement: what
+ * rank_related_article() returns, with the columns of a compact card.
+ * Articles never clustered (no fingerprint) have no recorded neighbours:
+ * the ranking module searches for them.
+ */
+static enum status
+related_compute(struct store *s, const struct article *a, size_t limit,
+		struct article_list *out)
+{
+	struct related_build r = {.limit = limit, .self = a};
+	enum status rc;
+	size_t i;
+
+	if (!a->fingerprint || !limit)
+		return rank_related_article(s, a, limit, out);
+	rc = reading_related_candidates(s, a->id, a->story_id,
+					RELATED_STORY_ARTICLES,
+					RELATED_NEIGHBOURS, related_row, &r);
+	if (!rc)
+		related_story_passes(&r);
+	for (i = 0; i < r.story_count; i++)
+		article_release(&r.story[i]);
+	free(r.story);
+	if (rc) {
+		article_list_release(&r.list);
+		return rc;
+	}
+	*out = r.list;
+	return ST_OK;
+}
+
+enum status
+web_related_uncached(struct store *s, const struct article *a, size_t limit,
+		     struct article_list *out)
+{
+	return related_compute(s, a, limit, out);
+}
+
 /*
  * Related lists are kept per article too, in a table of RELATED_SLOTS
  * (an article's slot is its id modulo the size; a newer article takes it):
@@ -396,8 +617,8 @@ web_related(struct store *s, const struct article *a, size_t limit,
 	int64_t version, now = clock_now();
 	enum status rc;
 
-	if (limit > RELATED_CACHED_MAX || reading_content_version(s, &version))
-		return rank_related_article(s, a, limit, out);
+	if (limit > RELATED_CACHED_MAX || content_version(s, &version))
+		return related_compute(s, a, limit, out);
 	pthread_mutex_lock(&lock);
 	if (slot->article_id == a->id &&
 	    shared_is_fresh(&slot->state, version, now, limit)) {
@@ -406,7 +627,7 @@ web_related(struct store *s, const struct article *a, size_t limit,
 		return ST_OK;
 	}
 	pthread_mutex_unlock(&lock);
-	rc = rank_related_article(s, a, limit, &fresh);
+	rc = related_compute(s, a, limit, &fresh);
 	if (rc)
 		return rc;
 	articles_copy(out, &fresh, limit);

@@ -26,12 +26,20 @@ enum status web_top_stories(struct store *s, size_t limit,
 enum status web_story(struct store *s, int64_t id,
 		      struct story *out) WARN_UNUSED;
 /*
- * Related stories of an article: its own story's coverage first. Kept per
+ * Related stories of an article (a: id, story_id, publisher_id, title,
+ * fingerprint; body_text or summary when it has no fingerprint): its own
+ * story's coverage first, then its recorded neighbours, by the rules of
+ * rank_related_article() and read with one statement; each article has
+ * the columns of a compact card (reading_related_candidates()). Kept per
  * article (1,024 of them) like the shared lists: members' pages, never
  * cached, ask for the same popular articles again and again.
  */
 enum status web_related(struct store *s, const struct article *a, size_t limit,
 			struct article_list *out) WARN_UNUSED;
+/* The same, computed now and not kept (tests compare it with rank's). */
+enum status web_related_uncached(struct store *s, const struct article *a,
+				 size_t limit,
+				 struct article_list *out) WARN_UNUSED;
 
 /* Our Picks, shared the same way (at most 32 from the cache). */
 enum status web_picks(struct store *s, size_t limit,
@@ -43,11 +51,20 @@ enum status web_publishers(struct store *s,
 			   struct publisher_list *out) WARN_UNUSED;
 
 /*
- * The latest limit articles of a topic (no bodies, no cursor), shared the
- * same way: the front page shows every topic's.
+ * The latest limit articles of a topic (the columns of a full card, from
+ * reading_topic_articles(); no cursor), shared the same way: the front
+ * page shows every topic's.
  */
 enum status web_topic_latest(struct store *s, int64_t topic_id, size_t limit,
 			     struct article_list *out) WARN_UNUSED;
+
+/*
+ * Marks the start and end of one request on this thread, read in one
+ * snapshot of the store (reading_snapshot_begin()): the content version
+ * the shared lists compare is then read once per request.
+ */
+void web_ranking_request_begin(void);
+void web_ranking_request_end(void);
 
 /* Forgets the shared lists (the server's start and stop). */
 void web_ranking_clear(void);

@@ -162,50 +162,60 @@ render_page_end(struct web_request *req, struct buf *b)
 		    "</footer>\n</body>\n</html>\n");
 }
 
-void
-render_slugify(struct buf *b, const char *title)
+static char *put_int(char *p, int64_t v);
+
+/* Writes the slug of title into out (at least 82 bytes); its length. */
+static size_t
+slugify(char *out, const char *title)
 {
-	size_t start = b->len, written = 0;
+	size_t written = 0;
 	bool dash = false;
 
 	for (; title && *title && written < 80; title++) {
 		unsigned char c = (unsigned char)*title;
 
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			if (dash && b->len > start) {
-				buf_addc(b, '-');
-				written++;
-			}
-			buf_addc(b, (char)c);
-			written++;
-			dash = false;
-		} else if (c >= 'A' && c <= 'Z') {
-			if (dash && b->len > start) {
-				buf_addc(b, '-');
-				written++;
-			}
-			buf_addc(b, (char)(c - 'A' + 'a'));
-			written++;
-			dash = false;
-		} else if (c != '\'') {
-			dash = true;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+			if (c != '\'')
+				dash = true;
+			continue;
 		}
+		if (dash && written)
+			out[written++] = '-';
+		out[written++] = (char)c;
+		dash = false;
 	}
-	if (b->len == start)
-		buf_adds(b, "article");
+	if (!written) {
+		memcpy(out, "article", 7);
+		written = 7;
+	}
+	return written;
+}
+
+void
+render_slugify(struct buf *b, const char *title)
+{
+	char slug[96];
+
+	buf_add(b, slug, slugify(slug, title));
 }
 
 const char *
 render_article_path(struct web_request *req, const struct article *a)
 {
-	struct buf b = BUF_INIT;
-	const char *path;
+	char path[160], *p = path;
 
-	buf_addf(&b, "/a/%" PRId64 "-", a->id);
-	render_slugify(&b, a->title);
-	path = arena_strndup(web_request_arena(req), b.data, b.len);
-	buf_release(&b);
-	return path;
+	memcpy(p, "/a/", 3);
+	p += 3;
+	if (a->id >= 0) {
+		p = put_int(p, a->id);
+	} else {
+		p += snprintf(p, 24, "%" PRId64, a->id);
+	}
+	*p++ = '-';
+	p += slugify(p, a->title);
+	return arena_strndup(web_request_arena(req), path, (size_t)(p - path));
 }
 
 const char *
@@ -225,16 +235,143 @@ render_logo_url(struct web_request *req, const char *logo)
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+/* A time broken down in UTC. */
+struct civil {
+	int year;   /* 1970..9999 */
+	int month;  /* 1..12 */
+	int day;    /* 1..31 */
+	int hour;   /* 0..23 */
+	int minute; /* 0..59 */
+	int second; /* 0..59 */
+};
+
+/*
+ * Breaks t down without gmtime_r(), which takes the time zone lock on
+ * every call: the days-to-civil conversion of the proleptic Gregorian
+ * calendar (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+ * False outside years 1970..9999, which the callers format the slow way.
+ */
+static bool
+civil_from_time(int64_t t, struct civil *c)
+{
+	int64_t days, secs, era, doe, yoe, doy, mp, year;
+
+	if (t < 0 || t >= INT64_C(253402300800))
+		return false;
+	days = t / 86400;
+	secs = t % 86400;
+	days += 719468;
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	year = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	c->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	c->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	c->year = (int)(year + (c->month <= 2));
+	c->hour = (int)(secs / 3600);
+	c->minute = (int)(secs / 60 % 60);
+	c->second = (int)(secs % 60);
+	return true;
+}
+
+/* Writes v (0..99) as two digits at p; returns the end. */
+static char *
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* Writes v (>= 0) in decimal at p; returns the end. */
+static char *
+put_int(char *p, int64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "2026-11-25T21:30:05Z" into out (at least 21 bytes), as
+ * clock_format_rfc3339() writes it. */
+static void
+format_rfc3339(int64_t t, char *out, size_t size)
+{
+	struct civil c;
+	char *p = out;
+
+	if (!civil_from_time(t, &c) || c.year < 1000 || size < 21) {
+		clock_format_rfc3339(t, out, size);
+		return;
+	}
+	p = put_int(p, c.year);
+	*p++ = '-';
+	p = put2(p, c.month);
+	*p++ = '-';
+	p = put2(p, c.day);
+	*p++ = 'T';
+	p = put2(p, c.hour);
+	*p++ = ':';
+	p = put2(p, c.minute);
+	*p++ = ':';
+	p = put2(p, c.second);
+	*p++ = 'Z';
+	*p = '\0';
+}
+
 void
 render_absolute_time(struct buf *b, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	struct civil c;
+	char text[48], *p = text;
 
+	if (civil_from_time(t, &c)) {
+		p = put_int(p, c.day);
+		*p++ = ' ';
+		memcpy(p, months[c.month - 1], 3);
+		p += 3;
+		*p++ = ' ';
+		p = put_int(p, c.year);
+		*p++ = ',';
+		*p++ = ' ';
+		p = put2(p, c.hour);
+		*p++ = ':';
+		p = put2(p, c.minute);
+		memcpy(p, " UTC", 4);
+		p += 4;
+		buf_add(b, text, (size_t)(p - text));
+		return;
+	}
 	if (!gmtime_r(&tt, &tm))
 		return;
 	buf_addf(b, "%d %s %d, %02d:%02d UTC", tm.tm_mday, months[tm.tm_mon],
 		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+/* Writes "N unit ago" for n >= 0. */
+static void
+add_ago(struct buf *b, int64_t n, const char *unit)
+{
+	char text[48], *p = put_int(text, n);
+	size_t len = strlen(unit);
+
+	*p++ = ' ';
+	memcpy(p, unit, len);
+	p += len;
+	memcpy(p, " ago", 4);
+	p += 4;
+	buf_add(b, text, (size_t)(p - text));
 }
 
 void
@@ -245,15 +382,15 @@ render_relative_time(struct buf *b, int64_t t, int64_t now)
 	if (d < 60)
 		buf_adds(b, "just now");
 	else if (d < 3600)
-		buf_addf(b, "%" PRId64 " min ago", d / 60);
+		add_ago(b, d / 60, "min");
 	else if (d < 2 * 3600)
 		buf_adds(b, "1 hour ago");
 	else if (d < 86400)
-		buf_addf(b, "%" PRId64 " hours ago", d / 3600);
+		add_ago(b, d / 3600, "hours");
 	else if (d < 2 * 86400)
 		buf_adds(b, "yesterday");
 	else if (d < 7 * 86400)
-		buf_addf(b, "%" PRId64 " days ago", d / 86400);
+		add_ago(b, d / 86400, "days");
 	else
 		render_absolute_time(b, t);
 }
@@ -263,12 +400,20 @@ render_time(struct buf *b, int64_t t)
 {
 	char iso[32];
 
-	clock_format_rfc3339(t, iso, sizeof(iso));
-	buf_addf(b, "<time datetime=\"%s\" title=\"", iso);
+	format_rfc3339(t, iso, sizeof(iso));
+	buf_adds(b, "<time datetime=\"");
+	buf_adds(b, iso);
+	buf_adds(b, "\" title=\"");
 	render_absolute_time(b, t);
 	buf_adds(b, "\">");
 	render_relative_time(b, t, clock_now());
 	buf_adds(b, "</time>");
+}
+
+void
+render_rfc3339(char *out, size_t size, int64_t t)
+{
+	format_rfc3339(t, out, size);
 }
 
 const char *
@@ -324,10 +469,9 @@ render_card(struct web_request *req, struct buf *b, const struct article *a,
 {
 	const char *path = render_article_path(req, a);
 
-	buf_addf(b, "<li class=\"card card-%s\">",
-		 style == CARD_LEAD   ? "lead"
-		 : style == CARD_FULL ? "full"
-				      : "list");
+	buf_adds(b, style == CARD_LEAD	 ? "<li class=\"card card-lead\">"
+		    : style == CARD_FULL ? "<li class=\"card card-full\">"
+					 : "<li class=\"card card-list\">");
 	if (style != CARD_LIST && a->lead_image && *a->lead_image) {
 		buf_adds(b, "<a class=\"thumb\" href=\"");
 		add_html(b, path);
@@ -388,7 +532,8 @@ render_story(struct web_request *req, struct buf *b, const struct story *it,
 	const struct article *a = &it->lead;
 	const char *path = render_article_path(req, a);
 
-	buf_addf(b, "<li class=\"story%s\">", lead ? " story-lead" : "");
+	buf_adds(b, lead ? "<li class=\"story story-lead\">"
+			 : "<li class=\"story\">");
 	if (lead && a->lead_image && *a->lead_image) {
 		buf_adds(b, "<a class=\"thumb\" href=\"");
 		add_html(b, path);

@@ -46,6 +46,9 @@ const char *render_absolute(struct web_request *req, const char *path);
 void render_time(struct buf *b, int64_t t);
 /* "25 Nov 2026, 21:30 UTC" */
 void render_absolute_time(struct buf *b, int64_t t);
+/* "2026-11-25T21:30:05Z" into out (at least 32 bytes), like
+ * clock_format_rfc3339() without the C library's time zone lock. */
+void render_rfc3339(char *out, size_t size, int64_t t);
 /* "3 hours ago" */
 void render_relative_time(struct buf *b, int64_t t, int64_t now);
 

@@ -15,8 +15,8 @@
  * version, reading_content_version(): articles, stories, picks, publishers
  * and topics, not members' reads or sessions) within a quarter of a second,
  * and renders pages again at least every minute; a writer in the same
- * process calls web_cache_invalidate() after each commit for an immediate
- * effect.
+ * process calls web_cache_content_committed() after each commit for an
+ * immediate effect.
  */
 #ifndef NEWSSTAND_WEB_WEB_H
 #define NEWSSTAND_WEB_WEB_H
@@ -33,6 +33,14 @@ void web_server_stop(struct web_server *srv);
 
 /* Drops every cached page; safe from any thread. */
 void web_cache_invalidate(void);
+/*
+ * Tells the cache that a writer of this process committed: it reads the
+ * content version at once and drops the cached pages only when what
+ * visitors see changed (articles created or updated, stories, picks,
+ * publishers, topics), not for a commit of feed state alone. Safe from
+ * any thread.
+ */
+void web_cache_content_committed(void);
 
 /* Counters for tests and metrics. */
 struct web_stats {
