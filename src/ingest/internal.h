@@ -21,6 +21,7 @@
 #include "ingest/ingest.h"
 
 struct pending;
+struct rank_index;
 
 /* One feed document on its way to the store. */
 struct ingest_doc {
@@ -48,11 +49,14 @@ void ingest_lookup(struct store *s, struct ingest_doc *d);
 /* Extracts the marked pages and sanitises every item. */
 void ingest_extract(struct ingest_doc *d);
 /*
- * Stores d's articles in the caller's open transaction, updating d->feed's
- * title and stats. On ST_DB (the caller rolls back) *error says why.
+ * Stores d's articles in the caller's open transaction and clusters the
+ * new and changed ones through ix (rank_assign()), updating d->feed's
+ * title and stats. On ST_DB (the caller rolls back, and calls
+ * rank_index_rollback()) *error says why.
  */
-enum status ingest_write(struct store *s, struct ingest_doc *d,
-			 struct ingest_stats *stats, char **error) WARN_UNUSED;
+enum status ingest_write(struct store *s, struct rank_index *ix,
+			 struct ingest_doc *d, struct ingest_stats *stats,
+			 char **error) WARN_UNUSED;
 /*
  * ingest_normalise() with a choice: when summary_later is set, a->summary is
  * left NULL for ingest_summary_from_body() to fill in after sanitising. For

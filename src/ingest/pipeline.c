@@ -33,6 +33,7 @@ struct pending {
 	bool extract;		/* not stored yet: extract its page */
 	bool summary_from_body; /* the body is the summary: take it from there
 				 */
+	struct rank_features features; /* for clustering, made by a worker */
 };
 
 /*
@@ -140,6 +141,7 @@ ingest_doc_release(struct ingest_doc *d)
 	for (i = 0; d->items && i < d->item_count; i++) {
 		article_release(&d->items[i].article);
 		free(d->items[i].raw_html);
+		rank_features_release(&d->items[i].features);
 	}
 	free(d->items);
 	free(d->title);
@@ -148,7 +150,11 @@ ingest_doc_release(struct ingest_doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Sanitises every item's body and derives its text, teaser and hashes. */
+/*
+ * Sanitises every item's body and derives its text, teaser and hashes,
+ * and its features for clustering (which carry the fingerprint): the
+ * writer only compares them.
+ */
 static void
 prepare_bodies(struct ingest_doc *d)
 {
@@ -156,14 +162,21 @@ prepare_bodies(struct ingest_doc *d)
 
 	for (i = 0; i < d->item_count; i++) {
 		struct pending *p = &d->items[i];
+		struct article *a = &p->article;
 
 		if (p->skip)
 			continue;
-		if (ingest_prepare_body(&p->article, p->raw_html)) {
+		if (ingest_prepare_body(a, p->raw_html)) {
 			p->skip = true;
 			d->stats.skipped++;
-		} else if (p->summary_from_body) {
-			ingest_summary_from_body(&p->article);
+		} else {
+			if (p->summary_from_body)
+				ingest_summary_from_body(a);
+			rank_features_build(&p->features, a->title,
+					    a->body_text && *a->body_text
+						    ? a->body_text
+						    : a->summary);
+			a->fingerprint = p->features.fingerprint;
 		}
 		/* The sanitised copy is all that is needed from here on. */
 		free(p->raw_html);
@@ -285,8 +298,8 @@ ingest_stats_add(struct ingest_stats *dst, const struct ingest_stats *src)
 }
 
 enum status
-ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
-	     char **error)
+ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
+	     struct ingest_stats *stats, char **error)
 {
 	struct store_feed *f = d->feed;
 	struct ingest_stats st = d->stats;
@@ -323,7 +336,7 @@ ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
 			break;
 		}
 		if (res == ARTICLE_CREATED || res == ARTICLE_UPDATED) {
-			rc = rank_assign_story(s, a);
+			rc = rank_assign(ix, s, a, &d->items[i].features);
 			if (rc)
 				break;
 		}
@@ -346,6 +359,7 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 		struct ingest_stats *stats, char **error)
 {
 	struct ingest_doc d = {.feed = f};
+	struct rank_index *ix = NULL;
 	enum status rc;
 
 	*error = NULL;
@@ -361,7 +375,9 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 		*error = xstrdup("could not begin a transaction");
 		goto out;
 	}
-	rc = ingest_write(s, &d, stats, error);
+	/* One document: an index for its days only. */
+	ix = rank_index_new(0);
+	rc = ingest_write(s, ix, &d, stats, error);
 	if (rc) {
 		store_rollback(s);
 		goto out;
@@ -370,6 +386,7 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 	if (rc)
 		*error = xstrdup("could not commit");
 out:
+	rank_index_free(ix);
 	ingest_doc_release(&d);
 	return rc;
 }

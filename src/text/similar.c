@@ -201,19 +201,25 @@ mix64(uint64_t h)
 uint64_t
 text_simhash(const struct text_tokens *t)
 {
+	return text_simhash_items(t->items, t->count);
+}
+
+uint64_t
+text_simhash_items(const struct text_token *items, size_t n)
+{
 	int32_t votes[64] = {0};
-	size_t i, n = t->count, width = n >= 3 ? 3 : 1;
+	size_t i, width = n >= 3 ? 3 : 1;
 	uint64_t result = 0;
 	int bit;
 
 	if (!n)
 		return 0;
 	for (i = 0; i + width <= n; i++) {
-		uint64_t h = t->items[i].hash;
+		uint64_t h = items[i].hash;
 
 		if (width == 3)
-			h = mix64(h ^ rotl64(t->items[i + 1].hash, 21) ^
-				  rotl64(t->items[i + 2].hash, 42));
+			h = mix64(h ^ rotl64(items[i + 1].hash, 21) ^
+				  rotl64(items[i + 2].hash, 42));
 		for (bit = 0; bit < 64; bit++)
 			votes[bit] += (h >> bit) & 1 ? 1 : -1;
 	}
