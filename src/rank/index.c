@@ -93,6 +93,7 @@ struct rank_index {
 	bool seen_known;	 /* max_seen was read from the store */
 	uint64_t clock;		 /* use counter for the LRU order */
 	int64_t pin_lo, pin_hi;	 /* days of the window in use: kept */
+	int64_t loading_for;	 /* the article whose window is loading */
 	struct acc *acc;	 /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	 /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -219,11 +220,15 @@ map_rebuild(struct rank_index *ix, size_t n)
 	}
 }
 
+/* Adds d, already in its bucket, to the map. */
 static void
 map_add(struct rank_index *ix, struct doc *d)
 {
-	if ((ix->map_used + 1) * 2 > ix->map_mask + 1)
+	if ((ix->map_used + 1) * 2 > ix->map_mask + 1) {
+		/* The rebuild finds d in its bucket. */
 		map_rebuild(ix, ix->map_used + 1);
+		return;
+	}
 	map_insert_slot(ix->map, ix->map_mask, d);
 	ix->map_used++;
 }
@@ -521,10 +526,12 @@ load_day(struct rank_index *ix, struct store *s, int64_t day)
 	if (!rc)
 		rc = store_features_missing(s, day * DAY, day * DAY + DAY - 1,
 					    &missing, &n_missing);
+	/* The article being clustered brings its own. */
 	for (i = 0; !rc && i < n_missing; i++)
-		rc = make_features(ix, s, missing[i]);
+		if (missing[i] != ix->loading_for)
+			rc = make_features(ix, s, missing[i]);
 	free(missing);
-	if (n_missing >= 100)
+	if (n_missing > 100)
 		log_info("rank: features computed for %zu articles of day "
 			 "%" PRId64,
 			 n_missing, day);
@@ -532,13 +539,15 @@ load_day(struct rank_index *ix, struct store *s, int64_t day)
 }
 
 enum status
-rank_index_load_window(struct rank_index *ix, struct store *s, int64_t t)
+rank_index_load_window(struct rank_index *ix, struct store *s, int64_t t,
+		       int64_t article_id)
 {
 	int64_t lo = day_of(t - WINDOW), hi = day_of(t + WINDOW), day;
 	size_t before = ix->bucket_count;
 	enum status rc = ST_OK;
 
 	ix->clock++;
+	ix->loading_for = article_id;
 	ix->pin_lo = lo;
 	ix->pin_hi = hi;
 	for (day = lo; !rc && day <= hi; day++) {

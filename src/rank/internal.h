@@ -47,10 +47,10 @@ struct rank_candidate {
 /*
  * Makes sure the index holds every article published within WINDOW of t
  * (loading the days it lacks, computing and saving the features of
- * articles stored without them).
+ * articles stored without them, but article_id's: its caller has them).
  */
 enum status rank_index_load_window(struct rank_index *ix, struct store *s,
-				   int64_t t) WARN_UNUSED;
+				   int64_t t, int64_t article_id) WARN_UNUSED;
 
 /*
  * The articles within WINDOW of t that share f's rarest heavy terms,

@@ -154,6 +154,44 @@ refresh_story(struct store *s, int64_t story_id)
 		coverage_score(c.publisher_count, c.article_count));
 }
 
+/*
+ * Adds a just-linked article to its story's counters, lead and score:
+ * what refresh_story() computes, without reading the story's articles
+ * (a story of thousands costs no more than one of two).
+ */
+static enum status
+story_add_article(struct store *s, int64_t story_id, const struct article *a)
+{
+	struct story_counts c;
+	int64_t lead_words = 0, lead_at = 0;
+	bool has_publisher = false, is_long, lead_long;
+	enum status rc;
+
+	rc = store_story_counts(s, story_id, &c, &lead_words, &lead_at);
+	if (!rc)
+		rc = store_story_has_publisher(s, story_id, a->publisher_id,
+					       a->id, &has_publisher);
+	if (rc)
+		return rc;
+	if (!c.article_count || !c.lead_article_id)
+		return refresh_story(s, story_id);
+	c.article_count++;
+	c.publisher_count += !has_publisher;
+	c.first_seen_at = MIN(c.first_seen_at, a->published_at);
+	c.last_seen_at = MAX(c.last_seen_at, a->published_at);
+	/* The lead: the earliest long article, else the earliest. */
+	is_long = a->word_count >= STORY_LEAD_MIN_WORDS;
+	lead_long = lead_words >= STORY_LEAD_MIN_WORDS;
+	if (is_long != lead_long ? is_long
+				 : a->published_at < lead_at ||
+					   (a->published_at == lead_at &&
+					    a->id < c.lead_article_id))
+		c.lead_article_id = a->id;
+	return store_story_save_counts(
+		s, story_id, &c,
+		coverage_score(c.publisher_count, c.article_count));
+}
+
 /* A scored candidate. */
 struct scored {
 	struct rank_candidate c; /* from the index */
@@ -260,7 +298,8 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 	rank_features_init(&own);
 	rc = store_story_of_article(s, a->id, &current);
 	if (!rc)
-		rc = rank_index_load_window(ix, s, a->published_at);
+		rc = rank_index_load_window(ix, s, a->published_at,
+					    f ? a->id : 0);
 	if (rc)
 		goto out;
 	if (!f) {
@@ -297,8 +336,10 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 	if (!rc && created)
 		rc = store_story_create(s, a, f->fingerprint,
 					coverage_score(1, 1), &story);
-	else if (!rc)
+	else if (!rc && current)
 		rc = refresh_story(s, story);
+	else if (!rc)
+		rc = story_add_article(s, story, a);
 	if (!rc)
 		rc = store_content_bump(s);
 	if (rc)
