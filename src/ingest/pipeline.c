@@ -34,6 +34,7 @@ struct pending {
 	bool summary_from_body; /* the body is the summary: take it from there
 				 */
 	struct rank_features features; /* for clustering, made by a worker */
+	bool cluster;		       /* stored new or changed: cluster it */
 };
 
 /*
@@ -298,8 +299,8 @@ ingest_stats_add(struct ingest_stats *dst, const struct ingest_stats *src)
 }
 
 enum status
-ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
-	     struct ingest_stats *stats, char **error)
+ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
+	     char **error)
 {
 	struct store_feed *f = d->feed;
 	struct ingest_stats st = d->stats;
@@ -335,11 +336,8 @@ ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
 			st.duplicates++;
 			break;
 		}
-		if (res == ARTICLE_CREATED || res == ARTICLE_UPDATED) {
-			rc = rank_assign(ix, s, a, &d->items[i].features);
-			if (rc)
-				break;
-		}
+		d->items[i].cluster =
+			res == ARTICLE_CREATED || res == ARTICLE_UPDATED;
 	}
 	if (rc) {
 		*error = xstrdup(store_errmsg(s));
@@ -350,6 +348,29 @@ ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
 		f->title = xstrdup(d->title);
 	}
 	ingest_stats_add(stats, &st);
+	return ST_OK;
+}
+
+enum status
+ingest_cluster(struct store *s, struct rank_index *ix, struct ingest_doc *d,
+	       char **error)
+{
+	enum status rc;
+	size_t i;
+
+	*error = NULL;
+	for (i = 0; i < d->item_count; i++) {
+		struct pending *p = &d->items[i];
+
+		if (!p->cluster)
+			continue;
+		rc = rank_assign(ix, s, &p->article, &p->features);
+		if (rc) {
+			*error = xstrdup(store_errmsg(s));
+			return rc;
+		}
+		p->cluster = false;
+	}
 	return ST_OK;
 }
 
@@ -377,7 +398,9 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 	}
 	/* One document: an index for its days only. */
 	ix = rank_index_new(0);
-	rc = ingest_write(s, ix, &d, stats, error);
+	rc = ingest_write(s, &d, stats, error);
+	if (!rc)
+		rc = ingest_cluster(s, ix, &d, error);
 	if (rc) {
 		store_rollback(s);
 		goto out;

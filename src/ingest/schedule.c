@@ -278,8 +278,7 @@ apply_job(struct run *r, struct job *j, struct ingest_stats *st)
 						   ? xstrdup(res->last_modified)
 						   : NULL;
 		}
-		rc = ingest_write(r->store, r->rank_index, &j->doc, &mine,
-				  &j->error);
+		rc = ingest_write(r->store, &j->doc, &mine, &j->error);
 		if (rc)
 			return rc;
 		f->item_count = (int64_t)mine.items;
@@ -310,6 +309,20 @@ apply_job(struct run *r, struct job *j, struct ingest_stats *st)
 		free(j->error);
 		j->error = xstrdup("feed state not saved");
 	}
+	return rc;
+}
+
+/* Clusters what apply_job() stored of a feed (see ingest_cluster()). */
+static enum status
+cluster_job(struct run *r, struct job *j)
+{
+	enum status rc;
+
+	free(j->error);
+	j->error = NULL;
+	rc = ingest_cluster(r->store, r->rank_index, &j->doc, &j->error);
+	if (rc && !j->error)
+		j->error = xstrdup("articles not clustered");
 	return rc;
 }
 
@@ -349,8 +362,12 @@ store_alone(struct run *r, struct job *j)
 	enum status rc;
 
 	rc = begin_batch(r);
-	if (!rc)
-		rc = end_batch(r, apply_job(r, j, &st));
+	if (!rc) {
+		rc = apply_job(r, j, &st);
+		if (!rc)
+			rc = cluster_job(r, j);
+		rc = end_batch(r, rc);
+	}
 	if (!rc) {
 		ingest_stats_add(r->stats, &st);
 		if (r->opt->on_commit)
@@ -385,8 +402,11 @@ store_batch(struct run *r, struct job **jobs, size_t n)
 
 	rc = begin_batch(r);
 	if (!rc) {
+		/* Every feed's articles first, then their stories. */
 		for (i = 0; !rc && i < n; i++)
 			rc = apply_job(r, jobs[i], &st);
+		for (i = 0; !rc && i < n; i++)
+			rc = cluster_job(r, jobs[i]);
 		rc = end_batch(r, rc);
 	}
 	if (!rc) {
@@ -719,6 +739,21 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 	if (!rc)
 		rc = r.fetch_rc;
 	free(r.reqs);
+	if (r.rank_index) {
+		struct rank_index_stats ist;
+
+		rank_index_stats(r.rank_index, &ist);
+		if (ist.assigned)
+			log_info(
+				"rank: %zu articles clustered, %.1f us of CPU "
+				"each; index: %zu articles, %zu days, %zu KiB, "
+				"%zu postings walked at most (bound %zu)",
+				ist.assigned,
+				(double)ist.assign_ns / 1e3 /
+					(double)ist.assigned,
+				ist.articles, ist.days, ist.bytes >> 10,
+				ist.postings_max, ist.postings_bound);
+	}
 	rank_index_free(own_index);
 	store_feed_list_release(&feeds);
 	return rc;

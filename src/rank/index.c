@@ -94,6 +94,7 @@ struct rank_index {
 	uint64_t clock;		 /* use counter for the LRU order */
 	int64_t pin_lo, pin_hi;	 /* days of the window in use: kept */
 	int64_t loading_for;	 /* the article whose window is loading */
+	int64_t fresh_above;	 /* articles above: this transaction's */
 	struct acc *acc;	 /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	 /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -125,6 +126,7 @@ rank_index_new(size_t max_bytes)
 	ix->acc_used = xcalloc(ACC_SLOTS, sizeof(*ix->acc_used));
 	ix->pin_lo = 1;
 	ix->pin_hi = 0;
+	ix->fresh_above = INT64_MAX;
 	ix->stats.postings_bound = POSTINGS_BOUND;
 	return ix;
 }
@@ -526,9 +528,11 @@ load_day(struct rank_index *ix, struct store *s, int64_t day)
 	if (!rc)
 		rc = store_features_missing(s, day * DAY, day * DAY + DAY - 1,
 					    &missing, &n_missing);
-	/* The article being clustered brings its own. */
+	/* The article being clustered brings its own, and so do the others
+	 * stored in this transaction (ingest clusters them next). */
 	for (i = 0; !rc && i < n_missing; i++)
-		if (missing[i] != ix->loading_for)
+		if (missing[i] != ix->loading_for &&
+		    missing[i] <= ix->fresh_above)
 			rc = make_features(ix, s, missing[i]);
 	free(missing);
 	if (n_missing > 100)
@@ -599,6 +603,9 @@ rank_index_begin(struct rank_index *ix, struct store *s)
 			return rc;
 	}
 	ix->max_committed = ix->max_seen;
+	rc = store_features_last_article(s, &ix->fresh_above);
+	if (rc)
+		return rc;
 	enforce_cap(ix);
 	return ST_OK;
 }
@@ -607,6 +614,7 @@ void
 rank_index_commit(struct rank_index *ix)
 {
 	ix->max_committed = ix->max_seen;
+	ix->fresh_above = INT64_MAX;
 }
 
 void
@@ -623,6 +631,7 @@ rank_index_rollback(struct rank_index *ix)
 				doc_kill(ix, bk->docs[i]);
 	}
 	ix->max_seen = ix->max_committed;
+	ix->fresh_above = INT64_MAX;
 }
 
 /* ---- Queries ------------------------------------------------------------- */
@@ -666,9 +675,10 @@ rank_index_forget(struct rank_index *ix, int64_t article_id)
 }
 
 void
-rank_index_count_assign(struct rank_index *ix)
+rank_index_count_assign(struct rank_index *ix, uint64_t cpu_ns)
 {
 	ix->stats.assigned++;
+	ix->stats.assign_ns += cpu_ns;
 }
 
 /* A query term: a term of the new article and how much it says. */

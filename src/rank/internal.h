@@ -76,7 +76,7 @@ void rank_index_put(struct rank_index *ix, int64_t article_id,
 /* Forgets an article (deleted, as the store says). */
 void rank_index_forget(struct rank_index *ix, int64_t article_id);
 
-/* Records one clustering's cost (stats). */
-void rank_index_count_assign(struct rank_index *ix);
+/* Records one clustering and its thread CPU time (stats). */
+void rank_index_count_assign(struct rank_index *ix, uint64_t cpu_ns);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <strings.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "rank/internal.h"
@@ -192,6 +193,17 @@ story_add_article(struct store *s, int64_t story_id, const struct article *a)
 		coverage_score(c.publisher_count, c.article_count));
 }
 
+/* This thread's CPU time, nanoseconds (for the index's statistics). */
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* A scored candidate. */
 struct scored {
 	struct rank_candidate c; /* from the index */
@@ -293,6 +305,7 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 	struct rank_features own;
 	int64_t current = 0, story = 0;
 	bool stored = false, created = false;
+	uint64_t started = thread_cpu_ns();
 	enum status rc;
 
 	rank_features_init(&own);
@@ -345,7 +358,7 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 	if (rc)
 		goto out;
 	rank_index_put(ix, a->id, a->published_at, story, f);
-	rank_index_count_assign(ix);
+	rank_index_count_assign(ix, thread_cpu_ns() - started);
 	a->story_id = story;
 	a->fingerprint = f->fingerprint;
 out:

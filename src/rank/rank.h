@@ -129,6 +129,7 @@ struct rank_index_stats {
 	size_t postings_max;	/* the most for one article */
 	size_t candidates_max;	/* candidates scored for one article, most */
 	size_t postings_bound;	/* what postings_max can never exceed */
+	uint64_t assign_ns;	/* thread CPU time in rank_assign() */
 };
 void rank_index_stats(const struct rank_index *ix,
 		      struct rank_index_stats *out);

@@ -46,6 +46,10 @@ enum status store_features_missing(struct store *s, int64_t since,
 				   int64_t until, int64_t **ids,
 				   size_t *count) WARN_UNUSED;
 
+/* The highest article id (0: none), to tell a transaction's new ones. */
+enum status store_features_last_article(struct store *s,
+					int64_t *out) WARN_UNUSED;
+
 /* The highest article id that has features; 0 when none has. */
 enum status store_features_max_id(struct store *s, int64_t *out) WARN_UNUSED;
 
