@@ -19,6 +19,7 @@
 
 struct feed;
 struct feed_item;
+struct rank_index;
 
 /* What one run did, added up over its feeds. */
 struct ingest_stats {
@@ -68,6 +69,9 @@ struct ingest_options {
 	void *on_commit_ctx;
 	ingest_stop_fn *should_stop; /* polled between commits, or NULL */
 	void *should_stop_ctx;
+	/* Clustering's index of recent articles, kept by the caller from
+	 * run to run (rank_index_new()), or NULL: one for this run. */
+	struct rank_index *rank_index;
 };
 
 /*
@@ -98,7 +102,9 @@ enum status ingest_normalise(const struct store_feed *f, const struct feed *doc,
 /*
  * Fills in an article's HTML-derived fields from body_html as received:
  * sanitises it against the article URL, then sets body_text, teaser_html,
- * teaser_text, word_count, content_hash and fingerprint.
+ * teaser_text, word_count and content_hash. The fingerprint is left 0: it
+ * comes with the article's clustering features (rank_features_build(),
+ * from the same tokens).
  */
 enum status ingest_prepare_body(struct article *a,
 				const char *raw_html) WARN_UNUSED;

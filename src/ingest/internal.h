@@ -21,6 +21,7 @@
 #include "ingest/ingest.h"
 
 struct pending;
+struct rank_index;
 
 /* One feed document on its way to the store. */
 struct ingest_doc {
@@ -53,6 +54,17 @@ void ingest_extract(struct ingest_doc *d);
  */
 enum status ingest_write(struct store *s, struct ingest_doc *d,
 			 struct ingest_stats *stats, char **error) WARN_UNUSED;
+/*
+ * Then, in the same transaction, clusters the articles ingest_write()
+ * created or changed (rank_assign() through ix). Call it after every
+ * ingest_write() of the transaction: linking an article to its story
+ * makes the search index write out what it holds, so storing everything
+ * first writes the index once per transaction, not once per article. On
+ * an error (the caller rolls back, and calls rank_index_rollback())
+ * *error says why.
+ */
+enum status ingest_cluster(struct store *s, struct rank_index *ix,
+			   struct ingest_doc *d, char **error) WARN_UNUSED;
 /*
  * ingest_normalise() with a choice: when summary_later is set, a->summary is
  * left NULL for ingest_summary_from_body() to fill in after sanitising. For

@@ -261,7 +261,6 @@ enum status
 ingest_prepare_body(struct article *a, const char *raw_html)
 {
 	struct buf html = BUF_INIT, text = BUF_INIT, teaser = BUF_INIT;
-	struct text_tokens tokens;
 	unsigned char digest[16];
 	char hex[sizeof(digest) * 2 + 1];
 	bool truncated = false;
@@ -300,11 +299,9 @@ ingest_prepare_body(struct article *a, const char *raw_html)
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	free(a->content_hash);
 	a->content_hash = xstrdup(hex);
-	text_tokens_init(&tokens);
-	text_tokenize(&tokens, a->body_text, strlen(a->body_text),
-		      TEXT_STOPWORDS | TEXT_STEM, 0);
-	a->fingerprint = text_simhash(&tokens);
-	text_tokens_release(&tokens);
+	/* The fingerprint comes with the clustering features, from the same
+	 * tokens (rank_features_build() in pipeline.c). */
+	a->fingerprint = 0;
 out:
 	buf_release(&html);
 	buf_release(&text);

@@ -33,6 +33,8 @@ struct pending {
 	bool extract;		/* not stored yet: extract its page */
 	bool summary_from_body; /* the body is the summary: take it from there
 				 */
+	struct rank_features features; /* for clustering, made by a worker */
+	bool cluster;		       /* stored new or changed: cluster it */
 };
 
 /*
@@ -140,6 +142,7 @@ ingest_doc_release(struct ingest_doc *d)
 	for (i = 0; d->items && i < d->item_count; i++) {
 		article_release(&d->items[i].article);
 		free(d->items[i].raw_html);
+		rank_features_release(&d->items[i].features);
 	}
 	free(d->items);
 	free(d->title);
@@ -148,7 +151,11 @@ ingest_doc_release(struct ingest_doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Sanitises every item's body and derives its text, teaser and hashes. */
+/*
+ * Sanitises every item's body and derives its text, teaser and hashes,
+ * and its features for clustering (which carry the fingerprint): the
+ * writer only compares them.
+ */
 static void
 prepare_bodies(struct ingest_doc *d)
 {
@@ -156,14 +163,21 @@ prepare_bodies(struct ingest_doc *d)
 
 	for (i = 0; i < d->item_count; i++) {
 		struct pending *p = &d->items[i];
+		struct article *a = &p->article;
 
 		if (p->skip)
 			continue;
-		if (ingest_prepare_body(&p->article, p->raw_html)) {
+		if (ingest_prepare_body(a, p->raw_html)) {
 			p->skip = true;
 			d->stats.skipped++;
-		} else if (p->summary_from_body) {
-			ingest_summary_from_body(&p->article);
+		} else {
+			if (p->summary_from_body)
+				ingest_summary_from_body(a);
+			rank_features_build(&p->features, a->title,
+					    a->body_text && *a->body_text
+						    ? a->body_text
+						    : a->summary);
+			a->fingerprint = p->features.fingerprint;
 		}
 		/* The sanitised copy is all that is needed from here on. */
 		free(p->raw_html);
@@ -322,11 +336,8 @@ ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
 			st.duplicates++;
 			break;
 		}
-		if (res == ARTICLE_CREATED || res == ARTICLE_UPDATED) {
-			rc = rank_assign_story(s, a);
-			if (rc)
-				break;
-		}
+		d->items[i].cluster =
+			res == ARTICLE_CREATED || res == ARTICLE_UPDATED;
 	}
 	if (rc) {
 		*error = xstrdup(store_errmsg(s));
@@ -341,11 +352,35 @@ ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
 }
 
 enum status
+ingest_cluster(struct store *s, struct rank_index *ix, struct ingest_doc *d,
+	       char **error)
+{
+	enum status rc;
+	size_t i;
+
+	*error = NULL;
+	for (i = 0; i < d->item_count; i++) {
+		struct pending *p = &d->items[i];
+
+		if (!p->cluster)
+			continue;
+		rc = rank_assign(ix, s, &p->article, &p->features);
+		if (rc) {
+			*error = xstrdup(store_errmsg(s));
+			return rc;
+		}
+		p->cluster = false;
+	}
+	return ST_OK;
+}
+
+enum status
 ingest_document(struct store *s, struct store_feed *f, const char *body,
 		size_t len, const char *content_type,
 		struct ingest_stats *stats, char **error)
 {
 	struct ingest_doc d = {.feed = f};
+	struct rank_index *ix = NULL;
 	enum status rc;
 
 	*error = NULL;
@@ -361,7 +396,11 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 		*error = xstrdup("could not begin a transaction");
 		goto out;
 	}
+	/* One document: an index for its days only. */
+	ix = rank_index_new(0);
 	rc = ingest_write(s, &d, stats, error);
+	if (!rc)
+		rc = ingest_cluster(s, ix, &d, error);
 	if (rc) {
 		store_rollback(s);
 		goto out;
@@ -370,6 +409,7 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 	if (rc)
 		*error = xstrdup("could not commit");
 out:
+	rank_index_free(ix);
 	ingest_doc_release(&d);
 	return rc;
 }

@@ -33,6 +33,7 @@
 #include "fetch/fetch.h"
 #include "ingest/ingest.h"
 #include "ingest/internal.h"
+#include "rank/rank.h"
 
 enum {
 	MAX_WORKERS = 8,    /* parsing threads at most */
@@ -71,6 +72,7 @@ struct queue {
 /* One ingest_fetch() call: its threads share this under lock. */
 struct run {
 	struct store *store;		  /* the writer's; caller thread only */
+	struct rank_index *rank_index;	  /* clustering's; caller thread only */
 	const struct ingest_options *opt; /* which feeds, callbacks */
 	struct ingest_stats *stats;	  /* caller thread only */
 	struct fetch_request *reqs;	  /* one per feed */
@@ -212,6 +214,35 @@ forget_validators(struct store_feed *f)
 	f->etag = f->last_modified = NULL;
 }
 
+/* Opens the writer's transaction and brings the index up to date. */
+static enum status
+begin_batch(struct run *r)
+{
+	enum status rc = store_begin(r->store);
+
+	if (!rc) {
+		rc = rank_index_begin(r->rank_index, r->store);
+		if (rc)
+			store_rollback(r->store);
+	}
+	return rc;
+}
+
+/* Commits the writer's transaction, or rolls it back on rc. */
+static enum status
+end_batch(struct run *r, enum status rc)
+{
+	if (!rc)
+		rc = store_commit(r->store);
+	if (rc) {
+		store_rollback(r->store);
+		rank_index_rollback(r->rank_index);
+	} else {
+		rank_index_commit(r->rank_index);
+	}
+	return rc;
+}
+
 /*
  * Applies one fetched feed inside the writer's open transaction: its
  * articles, its title and its fetch state. Adds to st. Returns ST_OK, or
@@ -281,6 +312,20 @@ apply_job(struct run *r, struct job *j, struct ingest_stats *st)
 	return rc;
 }
 
+/* Clusters what apply_job() stored of a feed (see ingest_cluster()). */
+static enum status
+cluster_job(struct run *r, struct job *j)
+{
+	enum status rc;
+
+	free(j->error);
+	j->error = NULL;
+	rc = ingest_cluster(r->store, r->rank_index, &j->doc, &j->error);
+	if (rc && !j->error)
+		j->error = xstrdup("articles not clustered");
+	return rc;
+}
+
 /* Brings a feed back to its stored state after a rollback. */
 static void
 reload_feed(struct run *r, struct store_feed *f)
@@ -316,13 +361,12 @@ store_alone(struct run *r, struct job *j)
 	struct ingest_stats st = {0};
 	enum status rc;
 
-	rc = store_begin(r->store);
+	rc = begin_batch(r);
 	if (!rc) {
 		rc = apply_job(r, j, &st);
 		if (!rc)
-			rc = store_commit(r->store);
-		if (rc)
-			store_rollback(r->store);
+			rc = cluster_job(r, j);
+		rc = end_batch(r, rc);
 	}
 	if (!rc) {
 		ingest_stats_add(r->stats, &st);
@@ -356,17 +400,20 @@ store_batch(struct run *r, struct job **jobs, size_t n)
 	enum status rc;
 	size_t i;
 
-	rc = store_begin(r->store);
-	for (i = 0; !rc && i < n; i++)
-		rc = apply_job(r, jobs[i], &st);
-	if (!rc)
-		rc = store_commit(r->store);
+	rc = begin_batch(r);
+	if (!rc) {
+		/* Every feed's articles first, then their stories. */
+		for (i = 0; !rc && i < n; i++)
+			rc = apply_job(r, jobs[i], &st);
+		for (i = 0; !rc && i < n; i++)
+			rc = cluster_job(r, jobs[i]);
+		rc = end_batch(r, rc);
+	}
 	if (!rc) {
 		ingest_stats_add(r->stats, &st);
 		if (r->opt->on_commit)
 			r->opt->on_commit(r->opt->on_commit_ctx);
 	} else {
-		store_rollback(r->store);
 		for (i = 0; i < n; i++) {
 			reload_feed(r, jobs[i]->feed);
 			free(jobs[i]->error);
@@ -629,6 +676,7 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 {
 	struct store_feed_list feeds = {0};
 	struct run r = {.store = s, .opt = opt, .stats = stats};
+	struct rank_index *own_index = NULL;
 	pthread_t fetcher, workers[MAX_WORKERS];
 	size_t i, nworkers = 0;
 	bool fetching = false;
@@ -655,6 +703,9 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 		r.reqs[i].user = f;
 	}
 	r.total = feeds.count;
+	r.rank_index = opt->rank_index;
+	if (!r.rank_index)
+		r.rank_index = own_index = rank_index_new(0);
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work_ready, NULL);
 	pthread_cond_init(&r.write_ready, NULL);
@@ -688,6 +739,22 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 	if (!rc)
 		rc = r.fetch_rc;
 	free(r.reqs);
+	if (r.rank_index) {
+		struct rank_index_stats ist;
+
+		rank_index_stats(r.rank_index, &ist);
+		if (ist.assigned)
+			log_info(
+				"rank: %zu articles clustered, %.1f us of CPU "
+				"each; index: %zu articles, %zu days, %zu KiB, "
+				"%zu postings walked at most (bound %zu)",
+				ist.assigned,
+				(double)ist.assign_ns / 1e3 /
+					(double)ist.assigned,
+				ist.articles, ist.days, ist.bytes >> 10,
+				ist.postings_max, ist.postings_bound);
+	}
+	rank_index_free(own_index);
 	store_feed_list_release(&feeds);
 	return rc;
 }
@@ -719,11 +786,14 @@ static void *
 scheduler_main(void *arg)
 {
 	struct ingest_scheduler *sched = arg;
+	/* Clustering's recent articles, kept from round to round. */
+	struct rank_index *ix = rank_index_new(0);
 	struct store *s = NULL;
 
 	if (store_open(config.data_dir, STORE_WRITE, 0, &s)) {
 		log_error(ST_DB, "scheduler: cannot open the database; "
 				 "not fetching");
+		rank_index_free(ix);
 		return NULL;
 	}
 	for (;;) {
@@ -734,6 +804,7 @@ scheduler_main(void *arg)
 			.on_commit_ctx = sched->ctx,
 			.should_stop = scheduler_stopping,
 			.should_stop_ctx = sched,
+			.rank_index = ix,
 		};
 		struct ingest_stats stats = {0};
 		struct store_feed_list due = {0};
@@ -767,6 +838,7 @@ scheduler_main(void *arg)
 		pthread_mutex_unlock(&sched->lock);
 	}
 	store_close(s);
+	rank_index_free(ix);
 	return NULL;
 }
 

@@ -1,30 +1,31 @@
 /*
  * rank.c — story clustering, top stories and related articles.
  *
- * Clustering compares a new article with the articles the search index
- * finds for its heaviest words within 48 hours either side, scoring each by
- * title overlap, cosine similarity of the opening text and simhash
- * distance; the article joins the story of the best one when the score
- * passes JOIN_THRESHOLD. docs/internals/ranking.md has the reasoning.
+ * Clustering compares a new article with the articles the in-memory index
+ * (index.c) finds for its rarest heavy words within 48 hours either side,
+ * scoring each from stored features (features.c) by title overlap, cosine
+ * similarity of the opening text and simhash distance; the article joins
+ * the story of the best one when the score passes JOIN_THRESHOLD.
+ * docs/internals/ranking.md has the reasoning.
  */
 #include "common.h"
 
 #include <math.h>
 #include <strings.h>
+#include <time.h>
 
 #include "base/log.h"
+#include "rank/internal.h"
 #include "rank/rank.h"
+#include "store/features.h"
 #include "store/reading.h"
 #include "text/text.h"
 
 /* clang-format off */
 enum {
-	WINDOW = 48 * 3600,	   /* candidates this close in time, seconds */
-	CANDIDATES = 8,		   /* articles the search index proposes */
-	QUERY_TERMS = 6,	   /* heaviest words searched for */
-	LEAD_CHARS = 1000,	   /* opening text compared, characters */
-	FINGERPRINT_TOKENS = 300,  /* words of body in the simhash */
-	NEAR_COPY_BITS = 6,	   /* simhash distance of a near copy */
+	CANDIDATES = 16,	   /* articles the index proposes, scored */
+	NEIGHBOURS = 8,		   /* closest candidates kept as neighbours */
+	QUERY_TERMS = 6,	   /* related: heaviest words searched for */
 	TOP_WINDOW = 72 * 3600,	   /* top stories: seen this recently */
 	TOP_FALLBACK = 30 * 86400, /* ...or this, when too few */
 	TOP_POOL_MIN = 100,	   /* stories scored for a top list */
@@ -37,19 +38,13 @@ enum {
 };
 /* clang-format on */
 
-#define TITLE_WEIGHT	 0.3  /* share of title overlap in similarity */
-#define TEXT_WEIGHT	 0.7  /* share of text cosine in similarity */
-#define NEAR_COPY_SCORE	 0.95 /* similarity given to near copies */
-#define JOIN_THRESHOLD	 0.28 /* join a story at this similarity or more */
-#define MIN_SHARED_NAMES 2    /* fewer shared names halve the similarity */
-#define FRESH_HOURS	 12.0 /* articles this close in time count fully */
-#define STALE_PENALTY	 0.3  /* similarity lost at the window's edge */
-#define HALF_LIFE_HOURS	 12.0 /* top stories halve in weight this often */
-#define READS_WEIGHT	 1.0  /* weight of ln(1 + reads in 24 h) */
-#define ARTICLES_WEIGHT	 0.5  /* weight of ln(article count) */
-#define NEIGHBOUR_MIN	 0.05 /* candidates this similar are neighbours */
+#define JOIN_THRESHOLD	0.28 /* join a story at this similarity or more */
+#define HALF_LIFE_HOURS 12.0 /* top stories halve in weight this often */
+#define READS_WEIGHT	1.0  /* weight of ln(1 + reads in 24 h) */
+#define ARTICLES_WEIGHT 0.5  /* weight of ln(article count) */
+#define NEIGHBOUR_MIN	0.05 /* candidates this similar are neighbours */
 
-/* What similarity needs of one article. */
+/* What the search for related articles needs of one article. */
 struct features {
 	struct text_tokens title; /* stemmed title words, no stop words */
 	struct text_tokens text;  /* title and opening text, the same way */
@@ -112,81 +107,6 @@ features_build(struct features *f, const char *title, const char *text)
 	text_vec_build(&f->vec, &f->text, NULL);
 }
 
-static uint64_t
-fingerprint_of(const char *text)
-{
-	struct text_tokens t;
-	uint64_t h;
-
-	text_tokens_init(&t);
-	text_tokenize(&t, text, strlen(text), TEXT_STOPWORDS | TEXT_STEM,
-		      FINGERPRINT_TOKENS);
-	h = text_simhash(&t);
-	text_tokens_release(&t);
-	return h;
-}
-
-static bool
-is_near_copy(uint64_t a, uint64_t b)
-{
-	return a && b && text_hamming(a, b) <= NEAR_COPY_BITS;
-}
-
-/* How many names and figures two articles share. */
-static size_t
-shared_names(const struct features *a, const struct features *b)
-{
-	size_t i = 0, j = 0, n = 0;
-
-	while (i < a->vec.count && j < b->vec.count) {
-		uint64_t ha = a->vec.terms[i].hash, hb = b->vec.terms[j].hash;
-
-		if (ha == hb) {
-			if (text_term_is_name(&a->vec, i, &a->text) ||
-			    text_term_is_name(&b->vec, j, &b->text))
-				n++;
-			i++;
-			j++;
-		} else if (ha < hb) {
-			i++;
-		} else {
-			j++;
-		}
-	}
-	return n;
-}
-
-/*
- * How alike two articles are, in [0, 1]: title overlap and text cosine,
- * halved when they share fewer than MIN_SHARED_NAMES names and figures
- * (two glaciers retreating are two events), and fading when they are more
- * than FRESH_HOURS apart (a story about a railway line in a valley two days
- * before that valley floods is another story). Near copies score high.
- */
-static double
-similarity(const struct features *a, const struct features *b, uint64_t fa,
-	   uint64_t fb, int64_t apart)
-{
-	double title = text_jaccard(&a->title, &b->title);
-	double cosine = text_cosine(&a->vec, &b->vec);
-	size_t names = shared_names(a, b);
-	double hours = (double)(apart < 0 ? -apart : apart) / 3600.0;
-	double sim = TITLE_WEIGHT * title + TEXT_WEIGHT * cosine;
-
-	if (names < MIN_SHARED_NAMES)
-		sim *= 0.5;
-	if (hours > FRESH_HOURS)
-		sim *= 1.0 - STALE_PENALTY *
-				     MIN(hours - FRESH_HOURS,
-					 WINDOW / 3600.0 - FRESH_HOURS) /
-				     (WINDOW / 3600.0 - FRESH_HOURS);
-	log_debug("rank: title %.3f cosine %.3f names %zu hours %.0f", title,
-		  cosine, names, hours);
-	if (is_near_copy(fa, fb) && sim < NEAR_COPY_SCORE)
-		sim = NEAR_COPY_SCORE;
-	return sim;
-}
-
 /*
  * The search query for an article: its heaviest words, each quoted, joined
  * with OR. Writes an empty string when no word qualifies.
@@ -235,91 +155,224 @@ refresh_story(struct store *s, int64_t story_id)
 		coverage_score(c.publisher_count, c.article_count));
 }
 
+/*
+ * Adds a just-linked article to its story's counters, lead and score:
+ * what refresh_story() computes, without reading the story's articles
+ * (a story of thousands costs no more than one of two).
+ */
+static enum status
+story_add_article(struct store *s, int64_t story_id, const struct article *a)
+{
+	struct story_counts c;
+	int64_t lead_words = 0, lead_at = 0;
+	bool has_publisher = false, is_long, lead_long;
+	enum status rc;
+
+	rc = store_story_counts(s, story_id, &c, &lead_words, &lead_at);
+	if (!rc)
+		rc = store_story_has_publisher(s, story_id, a->publisher_id,
+					       a->id, &has_publisher);
+	if (rc)
+		return rc;
+	if (!c.article_count || !c.lead_article_id)
+		return refresh_story(s, story_id);
+	c.article_count++;
+	c.publisher_count += !has_publisher;
+	c.first_seen_at = MIN(c.first_seen_at, a->published_at);
+	c.last_seen_at = MAX(c.last_seen_at, a->published_at);
+	/* The lead: the earliest long article, else the earliest. */
+	is_long = a->word_count >= STORY_LEAD_MIN_WORDS;
+	lead_long = lead_words >= STORY_LEAD_MIN_WORDS;
+	if (is_long != lead_long ? is_long
+				 : a->published_at < lead_at ||
+					   (a->published_at == lead_at &&
+					    a->id < c.lead_article_id))
+		c.lead_article_id = a->id;
+	return store_story_save_counts(
+		s, story_id, &c,
+		coverage_score(c.publisher_count, c.article_count));
+}
+
+/* This thread's CPU time, nanoseconds (for the index's statistics). */
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A scored candidate. */
+struct scored {
+	struct rank_candidate c; /* from the index */
+	double sim;		 /* similarity to the new article */
+};
+
+static int
+scored_cmp(const void *pa, const void *pb)
+{
+	const struct scored *a = pa, *b = pb;
+
+	if (a->sim != b->sim)
+		return a->sim > b->sim ? -1 : 1;
+	return a->c.article_id > b->c.article_id
+		       ? -1
+		       : a->c.article_id < b->c.article_id;
+}
+
+static enum status
+save_features(struct store *s, const struct article *a,
+	      const struct rank_features *f)
+{
+	struct buf blob = BUF_INIT;
+	enum status rc;
+
+	rank_features_encode(f, &blob);
+	rc = blob.err ? blob.err
+		      : store_features_put(s, a->id, a->published_at, blob.data,
+					   blob.len);
+	buf_release(&blob);
+	return rc;
+}
+
+/*
+ * Scores the candidates, records the closest as neighbours and returns
+ * the story to join in *story (0: none similar enough). What the index
+ * says of a candidate is checked against the store first: it may have
+ * been deleted or clustered again since.
+ */
+static enum status
+choose_story(struct rank_index *ix, struct store *s, const struct article *a,
+	     const struct rank_features *f, int64_t *story)
+{
+	struct rank_candidate cands[CANDIDATES];
+	struct scored scored[CANDIDATES];
+	size_t n, i, neighbours = 0;
+	enum status rc;
+
+	*story = 0;
+	n = rank_index_candidates(ix, f, a->id, a->published_at, cands,
+				  CANDIDATES);
+	for (i = 0; i < n; i++) {
+		scored[i].c = cands[i];
+		scored[i].sim = rank_similarity(f, cands[i].features,
+						a->published_at -
+							cands[i].published_at);
+		log_debug("rank: article %" PRId64 " ~ %" PRId64 ": %.3f",
+			  a->id, cands[i].article_id, scored[i].sim);
+	}
+	if (n)
+		qsort(scored, n, sizeof(*scored), scored_cmp);
+	for (i = 0; i < n; i++) {
+		const struct scored *c = &scored[i];
+		bool neighbour =
+			neighbours < NEIGHBOURS && c->sim >= NEIGHBOUR_MIN;
+		int64_t current = 0;
+
+		if (!neighbour && (*story || c->sim < JOIN_THRESHOLD))
+			break;
+		rc = store_story_of_article(s, c->c.article_id, &current);
+		if (rc == ST_NOTFOUND) {
+			rank_index_forget(ix, c->c.article_id);
+			continue;
+		}
+		if (rc)
+			return rc;
+		if (current != c->c.story_id)
+			rank_index_put(ix, c->c.article_id, c->c.published_at,
+				       current, NULL);
+		/* Kept for the related list, so pages need no search. */
+		if (neighbour) {
+			rc = store_neighbours_add(s, a->id, c->c.article_id,
+						  c->sim);
+			if (rc)
+				return rc;
+			neighbours++;
+		}
+		if (!*story && current && c->sim >= JOIN_THRESHOLD)
+			*story = current;
+	}
+	return ST_OK;
+}
+
+enum status
+rank_assign(struct rank_index *ix, struct store *s, struct article *a,
+	    const struct rank_features *given)
+{
+	const struct rank_features *f = given;
+	struct rank_features own;
+	int64_t current = 0, story = 0;
+	bool stored = false, created = false;
+	uint64_t started = thread_cpu_ns();
+	enum status rc;
+
+	rank_features_init(&own);
+	rc = store_story_of_article(s, a->id, &current);
+	if (!rc)
+		rc = rank_index_load_window(ix, s, a->published_at,
+					    f ? a->id : 0);
+	if (rc)
+		goto out;
+	if (!f) {
+		/* Already stored with the article (reclustering), or made
+		 * from its text now. */
+		f = rank_index_features(ix, a->id);
+		stored = f != NULL;
+		if (!f) {
+			rank_features_build(&own, a->title,
+					    a->body_text && *a->body_text
+						    ? a->body_text
+						    : a->summary);
+			f = &own;
+		}
+	}
+	if (!stored) {
+		rc = save_features(s, a, f);
+		if (rc)
+			goto out;
+	}
+	if (current) {
+		/* Already clustered (an update): keep it, refresh the story. */
+		story = current;
+		if (f->fingerprint != a->fingerprint)
+			rc = store_story_link(s, a->id, current,
+					      f->fingerprint);
+	} else {
+		rc = choose_story(ix, s, a, f, &story);
+		if (!rc && story)
+			rc = store_story_link(s, a->id, story, f->fingerprint);
+		else if (!rc)
+			created = true;
+	}
+	if (!rc && created)
+		rc = store_story_create(s, a, f->fingerprint,
+					coverage_score(1, 1), &story);
+	else if (!rc && current)
+		rc = refresh_story(s, story);
+	else if (!rc)
+		rc = story_add_article(s, story, a);
+	if (!rc)
+		rc = store_content_bump(s);
+	if (rc)
+		goto out;
+	rank_index_put(ix, a->id, a->published_at, story, f);
+	rank_index_count_assign(ix, thread_cpu_ns() - started);
+	a->story_id = story;
+	a->fingerprint = f->fingerprint;
+out:
+	rank_features_release(&own);
+	return rc;
+}
+
 enum status
 rank_assign_story(struct store *s, struct article *a)
 {
-	struct features fa, fc;
-	struct story_candidate_list cands = {0};
-	struct buf query = BUF_INIT;
-	uint64_t fingerprint = a->fingerprint;
-	int64_t current = 0, best_story = 0;
-	double best = 0;
-	enum status rc;
-	size_t i;
+	struct rank_index *ix = rank_index_new(0);
+	enum status rc = rank_assign(ix, s, a, NULL);
 
-	features_init(&fa);
-	features_init(&fc);
-	rc = store_story_of_article(s, a->id, &current);
-	if (rc)
-		goto out;
-	if (!fingerprint)
-		fingerprint =
-			fingerprint_of(article_text(a->body_text, a->summary));
-	if (current) {
-		/* Already clustered (an update): keep it, refresh the story. */
-		if (fingerprint != a->fingerprint) {
-			rc = store_story_link(s, a->id, current, fingerprint);
-			if (rc)
-				goto out;
-		}
-		rc = refresh_story(s, current);
-		if (rc)
-			goto out;
-		best_story = current;
-		goto done;
-	}
-
-	features_build(&fa, a->title, article_text(a->body_text, a->summary));
-	build_query(&fa, &query);
-	rc = store_story_candidates(s, query.data, a->published_at - WINDOW,
-				    a->published_at + WINDOW, a->id, LEAD_CHARS,
-				    CANDIDATES, &cands);
-	if (rc)
-		goto out;
-	for (i = 0; i < cands.count; i++) {
-		const struct story_candidate *c = &cands.items[i];
-		double sim;
-
-		features_build(&fc, c->title, c->lead_text);
-		sim = similarity(&fa, &fc, fingerprint, c->fingerprint,
-				 a->published_at - c->published_at);
-		log_debug("rank: article %" PRId64 " ~ %" PRId64
-			  " (story %" PRId64 "): %.3f",
-			  a->id, c->article_id, c->story_id, sim);
-		/* Kept for the related list, so pages need no search. */
-		if (sim >= NEIGHBOUR_MIN) {
-			rc = store_neighbours_add(s, a->id, c->article_id, sim);
-			if (rc)
-				goto out;
-		}
-		if (!c->story_id)
-			continue;
-		if (sim > best) {
-			best = sim;
-			best_story = c->story_id;
-		}
-	}
-	if (best_story && best >= JOIN_THRESHOLD) {
-		rc = store_story_link(s, a->id, best_story, fingerprint);
-		if (!rc)
-			rc = refresh_story(s, best_story);
-	} else {
-		rc = store_story_create(s, a, fingerprint, coverage_score(1, 1),
-					&best_story);
-	}
-	if (rc)
-		goto out;
-done:
-	rc = store_content_bump(s);
-	if (rc)
-		goto out;
-	a->story_id = best_story;
-	a->fingerprint = fingerprint;
-out:
-	story_candidate_list_release(&cands);
-	buf_release(&query);
-	features_release(&fa);
-	features_release(&fc);
+	rank_index_free(ix);
 	return rc;
 }
 
@@ -467,13 +520,14 @@ related_accepts(const struct related *r, int64_t id, int64_t publisher_id,
 	size_t i, same_publisher = 0;
 
 	if (id == r->self->id ||
-	    is_near_copy(fingerprint, r->self->fingerprint) ||
+	    rank_is_near_copy(fingerprint, r->self->fingerprint) ||
 	    same_title(title, r->self->title))
 		return false;
 	for (i = 0; i < r->list.count; i++) {
 		const struct article *x = &r->list.items[i];
 
-		if (x->id == id || is_near_copy(fingerprint, x->fingerprint) ||
+		if (x->id == id ||
+		    rank_is_near_copy(fingerprint, x->fingerprint) ||
 		    same_title(title, x->title))
 			return false;
 		if (x->publisher_id == publisher_id)
@@ -727,13 +781,16 @@ rank_story_get(struct store *s, int64_t story_id, struct story *out)
 enum status
 rank_recluster(struct store *s, int64_t since)
 {
+	struct rank_index *ix = rank_index_new(0);
 	int64_t *articles = NULL, *stories = NULL;
 	size_t n_articles = 0, n_stories = 0, i;
 	enum status rc;
 
 	rc = store_begin(s);
-	if (rc)
+	if (rc) {
+		rank_index_free(ix);
 		return rc;
+	}
 	rc = store_neighbours_forget_since(s, since);
 	if (!rc)
 		rc = store_story_detach_since(s, since, &articles, &n_articles,
@@ -746,9 +803,10 @@ rank_recluster(struct store *s, int64_t since)
 		rc = store_story_article(s, articles[i], &a);
 		if (rc)
 			break;
-		rc = rank_assign_story(s, &a);
+		rc = rank_assign(ix, s, &a, NULL);
 		article_release(&a);
 	}
+	rank_index_free(ix);
 	free(articles);
 	free(stories);
 	if (rc) {

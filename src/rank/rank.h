@@ -34,18 +34,130 @@
 
 #include "common.h"
 
+#include "base/buf.h"
 #include "store/stories.h"
 #include "store/store.h"
+
+/* ---- Features ----------------------------------------------------------- */
+
+/*
+ * What clustering compares of an article, computed once from its text
+ * (rank_features_build(), on any thread: ingest's workers do it) and
+ * stored with it (the article_features table) so that it is never
+ * tokenised again:
+ *
+ *   the term vector of its title and opening text (the first LEAD_CHARS
+ *   characters of the body, or the summary): 32-bit stem hashes, ascending,
+ *   with their weights and a bit for each term that is a name or a figure;
+ *   the distinct stems of its title, ascending;
+ *   the simhash of the body's first 300 words (stop words left out).
+ *
+ * All arrays live in one allocation (mem). Zero it or rank_features_init();
+ * free with rank_features_release().
+ */
+struct rank_features {
+	uint64_t fingerprint; /* simhash of the body; 0 for an empty text */
+	float norm;	      /* Euclidean length of the whole vector */
+	uint32_t term_count;  /* terms in terms[], weights[], names */
+	uint32_t title_count; /* stems in title[] */
+	uint32_t *terms;      /* term hashes, ascending, distinct */
+	float *weights;	      /* weight of each term */
+	uint8_t *names;	      /* bit i set: term i is a name or figure */
+	uint32_t *title;      /* title stem hashes, ascending, distinct */
+	void *mem;	      /* the one allocation behind the arrays */
+};
+
+void rank_features_init(struct rank_features *f);
+void rank_features_release(struct rank_features *f);
+
+/*
+ * Computes the features of an article from its title and text (body_text,
+ * or the summary when there is no body; NULL is empty), replacing f's.
+ */
+void rank_features_build(struct rank_features *f, const char *title,
+			 const char *text);
+
+/*
+ * The stored form: a little-endian blob (version 1; layout in
+ * docs/internals/ranking.md), appended to out. rank_features_decode()
+ * fills f from one (replacing its content); ST_PARSE when the blob is
+ * malformed (wrong size, version or order).
+ */
+void rank_features_encode(const struct rank_features *f, struct buf *out);
+enum status rank_features_decode(const void *blob, size_t len,
+				 struct rank_features *f) WARN_UNUSED;
+
+/* ---- Clustering ---------------------------------------------------------- */
+
+/*
+ * The features of the recent articles in memory, with an inverted index
+ * over their terms, kept by the writer from one transaction to the next
+ * (`newsstand serve` keeps one for the life of its scheduler). Articles
+ * are loaded from article_features a day at a time, as the articles being
+ * clustered need them (48 hours either side), and the least recently used
+ * days go when the index holds more than max_bytes. It belongs to one
+ * thread, the writer's; free it with rank_index_free().
+ */
+struct rank_index;
+
+/* A new, empty index; max_bytes 0 takes the default (128 MiB). */
+struct rank_index *rank_index_new(size_t max_bytes);
+void rank_index_free(struct rank_index *ix);
+
+/*
+ * Call right after store_begin() on the writer: adds the articles other
+ * processes stored since the index last looked (ids above the highest it
+ * has seen) to the days it holds. rank_index_commit() after a commit;
+ * rank_index_rollback() after a rollback forgets what the transaction
+ * added (SQLite reuses rolled-back ids).
+ */
+enum status rank_index_begin(struct rank_index *ix,
+			     struct store *s) WARN_UNUSED;
+void rank_index_commit(struct rank_index *ix);
+void rank_index_rollback(struct rank_index *ix);
+
+/* What an index holds and has done, for tests and benchmarks. */
+struct rank_index_stats {
+	size_t articles;	/* articles held (live ones) */
+	size_t days;		/* day buckets held */
+	size_t bytes;		/* memory held, approximately */
+	size_t day_loads;	/* day buckets loaded from the store */
+	size_t evictions;	/* day buckets dropped for memory */
+	size_t features_made;	/* features computed on load (none stored) */
+	size_t assigned;	/* articles clustered through the index */
+	size_t postings_walked; /* posting entries looked at, in total */
+	size_t postings_max;	/* the most for one article */
+	size_t candidates_max;	/* candidates scored for one article, most */
+	size_t postings_bound;	/* what postings_max can never exceed */
+	uint64_t assign_ns;	/* thread CPU time in rank_assign() */
+};
+void rank_index_stats(const struct rank_index *ix,
+		      struct rank_index_stats *out);
 
 /*
  * Puts a stored article (a->id set, with title, published_at, publisher_id
  * and body_text or summary as given to store_article_put()) into a story:
  * the most similar story of the window when it is similar enough, else a
  * new story of its own; then updates that story's counters, lead and score.
- * Computes a->fingerprint (simhash of the body) when it is 0 and saves it,
- * and writes a->story_id. An article already in a story stays there (its
- * story is refreshed). Call it inside the writer's transaction after
+ * f are the article's features (rank_features_build() of the same title
+ * and text), or NULL to take them from the index or compute them. Saves
+ * the features (article_features) and the fingerprint, writes
+ * a->fingerprint and a->story_id, and records the closest candidates as
+ * the article's neighbours. An article already in a story stays there
+ * (its story is refreshed). Call it inside the writer's transaction after
  * store_article_put() returned ARTICLE_CREATED or ARTICLE_UPDATED.
+ *
+ * Candidates come from ix only: articles of the 48 hours either side
+ * sharing the article's rarest heavy words, a bounded number of postings
+ * per word, so the cost does not grow with the number of articles stored.
+ */
+enum status rank_assign(struct rank_index *ix, struct store *s,
+			struct article *a,
+			const struct rank_features *f) WARN_UNUSED;
+
+/*
+ * rank_assign() with an index of its own, loaded for this article and
+ * dropped: for tools and tests that cluster one article at a time.
  */
 enum status rank_assign_story(struct store *s, struct article *a) WARN_UNUSED;
 

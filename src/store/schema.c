@@ -259,9 +259,29 @@ static const char schema_v3[] =
 	" PRIMARY KEY (article_id, neighbour_id)) WITHOUT ROWID;";
 /* clang-format on */
 
+/*
+ * Clustering's features of each article (src/rank/: term hashes and
+ * weights, names, title stems, fingerprint), so that an article is
+ * tokenised once, when it is stored. Rows are read a day at a time
+ * through articles(published_at) and by id; no index of their own, so an
+ * insert costs one b-tree. Existing articles get theirs when clustering
+ * first loads their day.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE article_features ("
+	" article_id INTEGER PRIMARY KEY REFERENCES articles(id)"
+	"  ON DELETE CASCADE,"
+	" published_at INTEGER NOT NULL,"
+	" blob BLOB NOT NULL);"
+	/* Joining a story asks whether it has an article of the same
+	 * publisher: (story_id, publisher_id) answers without a scan. */
+	"DROP INDEX articles_story;"
+	"CREATE INDEX articles_story ON articles(story_id, publisher_id);";
+
 const char *const store_migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);

@@ -7,9 +7,6 @@
 #include "store/internal.h"
 #include "store/stories.h"
 
-/* A story's lead needs a real body: this many words or more. */
-enum { LEAD_MIN_WORDS = 150 };
-
 void
 story_release(struct story *st)
 {
@@ -215,7 +212,7 @@ store_story_refresh(struct store *s, int64_t story_id,
 	if (!st)
 		return ST_DB;
 	sqlite3_bind_int64(st, 1, story_id);
-	sqlite3_bind_int64(st, 2, LEAD_MIN_WORDS);
+	sqlite3_bind_int64(st, 2, STORY_LEAD_MIN_WORDS);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		c.lead_article_id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
@@ -237,6 +234,87 @@ store_story_refresh(struct store *s, int64_t story_id,
 		return rc;
 	*counts = c;
 	return ST_OK;
+}
+
+enum status
+store_story_counts(struct store *s, int64_t story_id,
+		   struct story_counts *counts, int64_t *lead_words,
+		   int64_t *lead_published_at)
+{
+	sqlite3_stmt *st = store_stmt(
+		s,
+		"SELECT st.article_count, st.publisher_count,"
+		" st.first_seen_at, st.last_seen_at,"
+		" coalesce(st.lead_article_id, 0), coalesce(a.word_count, 0),"
+		" coalesce(a.published_at, 0)"
+		" FROM stories st LEFT JOIN articles a"
+		" ON a.id = st.lead_article_id WHERE st.id = ?");
+	int step;
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, story_id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		counts->article_count = sqlite3_column_int64(st, 0);
+		counts->publisher_count = sqlite3_column_int64(st, 1);
+		counts->first_seen_at = sqlite3_column_int64(st, 2);
+		counts->last_seen_at = sqlite3_column_int64(st, 3);
+		counts->lead_article_id = sqlite3_column_int64(st, 4);
+		*lead_words = sqlite3_column_int64(st, 5);
+		*lead_published_at = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_reset(st);
+	if (step == SQLITE_DONE)
+		return ST_NOTFOUND;
+	if (step != SQLITE_ROW)
+		return store_fail(s, "story counts");
+	return ST_OK;
+}
+
+enum status
+store_story_has_publisher(struct store *s, int64_t story_id,
+			  int64_t publisher_id, int64_t except_id, bool *out)
+{
+	sqlite3_stmt *st =
+		store_stmt(s, "SELECT 1 FROM articles WHERE story_id = ?1"
+			      " AND publisher_id = ?2 AND id != ?3 LIMIT 1");
+	int step;
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, story_id);
+	sqlite3_bind_int64(st, 2, publisher_id);
+	sqlite3_bind_int64(st, 3, except_id);
+	step = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_fail(s, "story publisher");
+	*out = step == SQLITE_ROW;
+	return ST_OK;
+}
+
+enum status
+store_story_save_counts(struct store *s, int64_t story_id,
+			const struct story_counts *c, double score)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "UPDATE stories SET article_count = ?2,"
+		   " publisher_count = ?3, first_seen_at = ?4,"
+		   " last_seen_at = ?5, lead_article_id = ?6,"
+		   " title = (SELECT title FROM articles WHERE id = ?6),"
+		   " score = ?7 WHERE id = ?1");
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, story_id);
+	sqlite3_bind_int64(st, 2, c->article_count);
+	sqlite3_bind_int64(st, 3, c->publisher_count);
+	sqlite3_bind_int64(st, 4, c->first_seen_at);
+	sqlite3_bind_int64(st, 5, c->last_seen_at);
+	sqlite3_bind_int64(st, 6, c->lead_article_id);
+	sqlite3_bind_double(st, 7, score);
+	return store_step_done(s, st, "story counts");
 }
 
 enum status

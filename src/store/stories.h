@@ -106,6 +106,25 @@ struct story_counts {
  */
 enum status store_story_refresh(struct store *s, int64_t story_id,
 				struct story_counts *counts) WARN_UNUSED;
+/* A story's lead needs a real body: this many words or more. */
+#define STORY_LEAD_MIN_WORDS 150
+
+/*
+ * A story's stored counters (lead_article_id included), and its lead's
+ * word count and publication time: what adding one article to it needs,
+ * without reading its articles. ST_NOTFOUND when there is no such story.
+ */
+enum status store_story_counts(struct store *s, int64_t story_id,
+			       struct story_counts *counts, int64_t *lead_words,
+			       int64_t *lead_published_at) WARN_UNUSED;
+/* Has the story an article of publisher_id other than except_id? */
+enum status store_story_has_publisher(struct store *s, int64_t story_id,
+				      int64_t publisher_id, int64_t except_id,
+				      bool *out) WARN_UNUSED;
+/* Saves a story's counters, lead (and the lead's title) and score. */
+enum status store_story_save_counts(struct store *s, int64_t story_id,
+				    const struct story_counts *counts,
+				    double score) WARN_UNUSED;
 /* Saves a story's coverage score (the ranking's base before decay). */
 enum status store_story_set_score(struct store *s, int64_t story_id,
 				  double score) WARN_UNUSED;

@@ -201,24 +201,56 @@ mix64(uint64_t h)
 uint64_t
 text_simhash(const struct text_tokens *t)
 {
+	return text_simhash_items(t->items, t->count);
+}
+
+/* Adds the eight byte-wide counters of each lane to votes: lane k byte b
+ * counts bit 8b + k. */
+static void
+votes_add(int32_t votes[64], uint64_t lanes[8])
+{
+	int k, b;
+
+	for (k = 0; k < 8; k++) {
+		for (b = 0; b < 8; b++)
+			votes[b * 8 + k] +=
+				(int32_t)((lanes[k] >> (8 * b)) & 0xFF);
+		lanes[k] = 0;
+	}
+}
+
+uint64_t
+text_simhash_items(const struct text_token *items, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
 	int32_t votes[64] = {0};
-	size_t i, n = t->count, width = n >= 3 ? 3 : 1;
+	uint64_t lanes[8] = {0};
+	size_t i, width = n >= 3 ? 3 : 1, total = 0, in_lanes = 0;
 	uint64_t result = 0;
-	int bit;
+	int bit, k;
 
 	if (!n)
 		return 0;
+	/* Counts the set bits of every shingle's hash eight bits at a time,
+	 * in byte-wide counters spilled before they overflow. */
 	for (i = 0; i + width <= n; i++) {
-		uint64_t h = t->items[i].hash;
+		uint64_t h = items[i].hash;
 
 		if (width == 3)
-			h = mix64(h ^ rotl64(t->items[i + 1].hash, 21) ^
-				  rotl64(t->items[i + 2].hash, 42));
-		for (bit = 0; bit < 64; bit++)
-			votes[bit] += (h >> bit) & 1 ? 1 : -1;
+			h = mix64(h ^ rotl64(items[i + 1].hash, 21) ^
+				  rotl64(items[i + 2].hash, 42));
+		for (k = 0; k < 8; k++)
+			lanes[k] += (h >> k) & ones;
+		total++;
+		if (++in_lanes == 255) {
+			votes_add(votes, lanes);
+			in_lanes = 0;
+		}
 	}
+	votes_add(votes, lanes);
+	/* A bit is set when most shingles have it. */
 	for (bit = 0; bit < 64; bit++)
-		if (votes[bit] > 0)
+		if ((size_t)votes[bit] * 2 > total)
 			result |= 1ULL << bit;
 	return result ? result : 1;
 }

@@ -164,6 +164,8 @@ size_t text_vec_top(const struct text_vec *v, size_t n, size_t *out);
  * are fewer than three). Returns 0 only for an empty list.
  */
 uint64_t text_simhash(const struct text_tokens *t);
+/* The same over n tokens of a list (a part of one). */
+uint64_t text_simhash_items(const struct text_token *items, size_t n);
 
 /* Number of differing bits. */
 static inline int

@@ -23,7 +23,7 @@ enum { STOP_MAX_LEN = 10 }; /* the longest stop word: "themselves" */
  * ("dont"); with them the names of days and months, which every news
  * article carries and which say nothing about which event it is.
  */
-static const char *const stopwords[] = {
+static const char stopwords[][STOP_MAX_LEN + 1] = {
 	"a", "about", "above", "according", "after", "again", "against",
 	"all", "also", "am", "an", "and", "any", "april", "are", "as", "at",
 	"august", "be", "because", "been", "before", "being", "below",
@@ -90,25 +90,27 @@ static const struct sep_range {
 };
 /* clang-format on */
 
+/*
+ * The table holds each word zero-padded to a fixed width, so a lookup is
+ * a binary search of fixed-size compares (zero sorts before letters, so
+ * the order is the words' order).
+ */
 bool
 text_is_stopword(const char *word, size_t len)
 {
 	size_t lo = 0, hi = ARRAY_SIZE(stopwords);
+	char key[STOP_MAX_LEN + 1] = {0};
 
 	if (len == 0 || len > STOP_MAX_LEN)
 		return false;
+	memcpy(key, word, len);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		const char *w = stopwords[mid];
-		int cmp = (unsigned char)word[0] - (unsigned char)w[0];
+		int cmp = (unsigned char)key[0] -
+			  (unsigned char)stopwords[mid][0];
 
-		if (!cmp) {
-			size_t wlen = strlen(w);
-
-			cmp = memcmp(word, w, MIN(len, wlen));
-			if (!cmp)
-				cmp = len < wlen ? -1 : len > wlen;
-		}
+		if (!cmp)
+			cmp = memcmp(key, stopwords[mid], sizeof(key));
 		if (!cmp)
 			return true;
 		if (cmp < 0)

@@ -1,0 +1,818 @@
+/*
+ * index.c — the recent articles' features in memory, for clustering.
+ *
+ * Articles are held in day buckets (by publication time, UTC days), each
+ * with an inverted index from term to the articles holding it, in the
+ * order they were added. A new article's candidates are found by walking,
+ * in each day of its window, the postings of its QUERY_TERMS rarest heavy
+ * terms, POSTINGS_PER_TERM of the newest entries at most: a bounded amount
+ * of work however many articles are stored, even when every article holds
+ * every word. Days are loaded from the store when first needed and dropped
+ * least recently used first when the index outgrows its memory cap; an
+ * article stays reachable by id through one hash map.
+ *
+ * Everything here may be stale (another process deletes an article, or
+ * clusters it again): callers check the store before acting on it.
+ */
+#include "common.h"
+
+#include <math.h>
+
+#include "base/log.h"
+#include "rank/internal.h"
+#include "store/features.h"
+#include "store/stories.h"
+
+/* clang-format off */
+enum {
+	QUERY_TERMS = 8,	 /* terms whose postings are walked */
+	POSTINGS_PER_TERM = 48,	 /* newest postings walked per term and day */
+	WINDOW_DAYS = 2 * WINDOW / DAY + 1, /* days a window touches */
+	POSTINGS_BOUND = QUERY_TERMS * POSTINGS_PER_TERM * WINDOW_DAYS,
+	ACC_SLOTS = 8192,	 /* candidate accumulator, > 2 × the bound */
+	DEFAULT_MAX_BYTES = 128 << 20,
+};
+/* clang-format on */
+
+/* One article as the index holds it. */
+struct doc {
+	int64_t id;		/* article id */
+	int64_t published_at;	/* Unix seconds */
+	int64_t story_id;	/* as last known; 0 none */
+	bool dead;		/* replaced or forgotten: skip it */
+	struct rank_features f; /* its features (owned) */
+};
+
+/* The articles of one term in a bucket, oldest first. */
+struct postings {
+	uint32_t *items; /* indexes into the bucket's docs */
+	uint32_t count;	 /* entries */
+	uint32_t alloc;	 /* allocated entries */
+};
+
+/* An open-addressing slot: term -> postings. */
+struct term_slot {
+	uint32_t term; /* the term hash */
+	uint32_t list; /* index + 1 into lists; 0: empty slot */
+};
+
+/* The articles of one day. */
+struct bucket {
+	int64_t day;		 /* days since the epoch */
+	struct doc **docs;	 /* count articles, in the order added */
+	uint32_t count;		 /* articles (dead ones included) */
+	uint32_t alloc;		 /* allocated docs */
+	uint32_t live;		 /* articles not dead */
+	struct term_slot *slots; /* mask + 1 slots */
+	uint32_t mask;		 /* slots - 1 (a power of two less one) */
+	uint32_t used;		 /* slots in use */
+	struct postings *lists;	 /* list_count posting lists */
+	uint32_t list_count;	 /* lists in use */
+	uint32_t list_alloc;	 /* allocated lists */
+	uint64_t last_used;	 /* ix->clock when last in a window */
+	size_t bytes;		 /* memory it holds, approximately */
+};
+
+/* A candidate being scored: an article and its term score so far. */
+struct acc {
+	struct doc *doc; /* NULL: empty slot */
+	double score;	 /* sum of the shared query terms' scores */
+};
+
+struct rank_index {
+	size_t max_bytes;	 /* evict days past this much memory */
+	size_t bytes;		 /* memory held, approximately */
+	struct bucket **buckets; /* bucket_count days, in no order */
+	size_t bucket_count;	 /* days held */
+	size_t bucket_alloc;	 /* allocated buckets */
+	struct doc **map;	 /* id -> live doc, open addressing */
+	size_t map_mask;	 /* slots - 1 */
+	size_t map_used;	 /* live docs in the map */
+	int64_t max_seen;	 /* highest article id the index has seen */
+	int64_t max_committed;	 /* ...of which committed */
+	bool seen_known;	 /* max_seen was read from the store */
+	uint64_t clock;		 /* use counter for the LRU order */
+	int64_t pin_lo, pin_hi;	 /* days of the window in use: kept */
+	int64_t loading_for;	 /* the article whose window is loading */
+	int64_t fresh_above;	 /* articles above: this transaction's */
+	struct acc *acc;	 /* ACC_SLOTS accumulator slots */
+	uint32_t *acc_used;	 /* slots of acc in use */
+	struct rank_index_stats stats;
+};
+
+static int64_t
+day_of(int64_t t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+static size_t
+doc_bytes(const struct doc *d)
+{
+	/* The doc, its arrays, and one posting (with slack) per term. */
+	return sizeof(*d) + rank_features_bytes(&d->f) + 16 +
+	       (size_t)d->f.term_count * 6;
+}
+
+struct rank_index *
+rank_index_new(size_t max_bytes)
+{
+	struct rank_index *ix = xcalloc(1, sizeof(*ix));
+
+	ix->max_bytes = max_bytes ? max_bytes : (size_t)DEFAULT_MAX_BYTES;
+	ix->map_mask = 1023;
+	ix->map = xcalloc(ix->map_mask + 1, sizeof(*ix->map));
+	ix->acc = xcalloc(ACC_SLOTS, sizeof(*ix->acc));
+	ix->acc_used = xcalloc(ACC_SLOTS, sizeof(*ix->acc_used));
+	ix->pin_lo = 1;
+	ix->pin_hi = 0;
+	ix->fresh_above = INT64_MAX;
+	ix->stats.postings_bound = POSTINGS_BOUND;
+	return ix;
+}
+
+static void
+bucket_free(struct bucket *b)
+{
+	uint32_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->count; i++) {
+		rank_features_release(&b->docs[i]->f);
+		free(b->docs[i]);
+	}
+	for (i = 0; i < b->list_count; i++)
+		free(b->lists[i].items);
+	free(b->docs);
+	free(b->slots);
+	free(b->lists);
+	free(b);
+}
+
+void
+rank_index_free(struct rank_index *ix)
+{
+	size_t i;
+
+	if (!ix)
+		return;
+	for (i = 0; i < ix->bucket_count; i++)
+		bucket_free(ix->buckets[i]);
+	free(ix->buckets);
+	free(ix->map);
+	free(ix->acc);
+	free(ix->acc_used);
+	free(ix);
+}
+
+/* ---- The id map ---------------------------------------------------------- */
+
+static size_t
+id_slot(int64_t id, size_t mask)
+{
+	uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
+
+	return (size_t)(h >> 20) & mask;
+}
+
+static struct doc *
+map_find(const struct rank_index *ix, int64_t id)
+{
+	size_t i = id_slot(id, ix->map_mask);
+
+	for (; ix->map[i]; i = (i + 1) & ix->map_mask)
+		if (ix->map[i]->id == id)
+			return ix->map[i];
+	return NULL;
+}
+
+static void
+map_insert_slot(struct doc **map, size_t mask, struct doc *d)
+{
+	size_t i = id_slot(d->id, mask);
+
+	while (map[i])
+		i = (i + 1) & mask;
+	map[i] = d;
+}
+
+/* Rebuilds the map from the live docs, at a size fit for n of them. */
+static void
+map_rebuild(struct rank_index *ix, size_t n)
+{
+	size_t mask = 1023, b;
+	uint32_t i;
+
+	while (mask + 1 < n * 2 + 2)
+		mask = mask * 2 + 1;
+	free(ix->map);
+	ix->map = xcalloc(mask + 1, sizeof(*ix->map));
+	ix->map_mask = mask;
+	ix->map_used = 0;
+	for (b = 0; b < ix->bucket_count; b++) {
+		const struct bucket *bk = ix->buckets[b];
+
+		for (i = 0; i < bk->count; i++) {
+			if (bk->docs[i]->dead)
+				continue;
+			map_insert_slot(ix->map, mask, bk->docs[i]);
+			ix->map_used++;
+		}
+	}
+}
+
+/* Adds d, already in its bucket, to the map. */
+static void
+map_add(struct rank_index *ix, struct doc *d)
+{
+	if ((ix->map_used + 1) * 2 > ix->map_mask + 1) {
+		/* The rebuild finds d in its bucket. */
+		map_rebuild(ix, ix->map_used + 1);
+		return;
+	}
+	map_insert_slot(ix->map, ix->map_mask, d);
+	ix->map_used++;
+}
+
+/* Removes d from the map (linear probing: the run after it moves up). */
+static void
+map_remove(struct rank_index *ix, const struct doc *d)
+{
+	size_t mask = ix->map_mask, i = id_slot(d->id, mask), j;
+
+	while (ix->map[i] && ix->map[i] != d)
+		i = (i + 1) & mask;
+	if (!ix->map[i])
+		return;
+	ix->map[i] = NULL;
+	ix->map_used--;
+	for (j = (i + 1) & mask; ix->map[j]; j = (j + 1) & mask) {
+		struct doc *moved = ix->map[j];
+
+		ix->map[j] = NULL;
+		map_insert_slot(ix->map, mask, moved);
+	}
+}
+
+/* ---- Buckets ------------------------------------------------------------- */
+
+static struct bucket *
+bucket_find(const struct rank_index *ix, int64_t day)
+{
+	size_t i;
+
+	for (i = 0; i < ix->bucket_count; i++)
+		if (ix->buckets[i]->day == day)
+			return ix->buckets[i];
+	return NULL;
+}
+
+static struct postings *
+bucket_postings(const struct bucket *b, uint32_t term)
+{
+	uint32_t i;
+
+	if (!b->slots)
+		return NULL;
+	for (i = term & b->mask; b->slots[i].list; i = (i + 1) & b->mask)
+		if (b->slots[i].term == term)
+			return &b->lists[b->slots[i].list - 1];
+	return NULL;
+}
+
+static void
+slots_grow(struct bucket *b)
+{
+	uint32_t mask = b->slots ? b->mask * 2 + 1 : 255, i, k;
+	struct term_slot *slots = xcalloc((size_t)mask + 1, sizeof(*slots));
+
+	for (i = 0; b->slots && i <= b->mask; i++) {
+		if (!b->slots[i].list)
+			continue;
+		for (k = b->slots[i].term & mask; slots[k].list;
+		     k = (k + 1) & mask)
+			;
+		slots[k] = b->slots[i];
+	}
+	b->bytes += ((size_t)mask + 1 - (b->slots ? b->mask + 1 : 0)) *
+		    sizeof(*slots);
+	free(b->slots);
+	b->slots = slots;
+	b->mask = mask;
+}
+
+/* The postings of term in b, created empty when missing. */
+static struct postings *
+bucket_postings_add(struct bucket *b, uint32_t term)
+{
+	uint32_t i;
+
+	if (!b->slots || (b->used + 1) * 4 > (b->mask + 1) * 3)
+		slots_grow(b);
+	for (i = term & b->mask; b->slots[i].list; i = (i + 1) & b->mask)
+		if (b->slots[i].term == term)
+			return &b->lists[b->slots[i].list - 1];
+	if (b->list_count == b->list_alloc) {
+		b->list_alloc = b->list_alloc ? b->list_alloc * 2 : 256;
+		b->lists = xreallocarray(b->lists, b->list_alloc,
+					 sizeof(*b->lists));
+	}
+	memset(&b->lists[b->list_count], 0, sizeof(*b->lists));
+	b->slots[i].term = term;
+	b->slots[i].list = ++b->list_count;
+	b->used++;
+	b->bytes += sizeof(*b->lists);
+	return &b->lists[b->list_count - 1];
+}
+
+static struct bucket *
+bucket_new(struct rank_index *ix, int64_t day)
+{
+	struct bucket *b = xcalloc(1, sizeof(*b));
+
+	b->day = day;
+	b->bytes = sizeof(*b);
+	if (ix->bucket_count == ix->bucket_alloc) {
+		ix->bucket_alloc = ix->bucket_alloc ? ix->bucket_alloc * 2 : 16;
+		ix->buckets = xreallocarray(ix->buckets, ix->bucket_alloc,
+					    sizeof(*ix->buckets));
+	}
+	ix->buckets[ix->bucket_count++] = b;
+	ix->bytes += b->bytes;
+	return b;
+}
+
+/* Adds a doc (taking it) to b and its terms' postings. */
+static void
+bucket_add(struct rank_index *ix, struct bucket *b, struct doc *d)
+{
+	size_t before = b->bytes, i;
+
+	if (b->count == b->alloc) {
+		b->alloc = b->alloc ? b->alloc * 2 : 64;
+		b->docs = xreallocarray(b->docs, b->alloc, sizeof(*b->docs));
+	}
+	b->docs[b->count] = d;
+	for (i = 0; i < d->f.term_count; i++) {
+		struct postings *p = bucket_postings_add(b, d->f.terms[i]);
+
+		if (p->count == p->alloc) {
+			p->alloc = p->alloc ? p->alloc * 2 : 4;
+			p->items = xreallocarray(p->items, p->alloc,
+						 sizeof(*p->items));
+		}
+		p->items[p->count++] = b->count;
+	}
+	b->count++;
+	b->live++;
+	b->bytes += doc_bytes(d);
+	ix->bytes += b->bytes - before;
+	map_add(ix, d);
+}
+
+static void
+doc_kill(struct rank_index *ix, struct doc *d)
+{
+	size_t i;
+
+	if (d->dead)
+		return;
+	map_remove(ix, d);
+	d->dead = true;
+	for (i = 0; i < ix->bucket_count; i++) {
+		struct bucket *b = ix->buckets[i];
+
+		if (b->day == day_of(d->published_at)) {
+			b->live--;
+			break;
+		}
+	}
+}
+
+/* Drops the least recently used day outside the pinned window; false
+ * when there is none to drop. */
+static bool
+evict_one(struct rank_index *ix)
+{
+	size_t i, victim = SIZE_MAX;
+
+	for (i = 0; i < ix->bucket_count; i++) {
+		const struct bucket *b = ix->buckets[i];
+
+		if (b->day >= ix->pin_lo && b->day <= ix->pin_hi)
+			continue;
+		if (victim == SIZE_MAX ||
+		    b->last_used < ix->buckets[victim]->last_used)
+			victim = i;
+	}
+	if (victim == SIZE_MAX)
+		return false;
+	ix->bytes -= MIN(ix->bytes, ix->buckets[victim]->bytes);
+	log_debug("rank: index drops day %" PRId64 " (%u articles)",
+		  ix->buckets[victim]->day, ix->buckets[victim]->count);
+	bucket_free(ix->buckets[victim]);
+	ix->buckets[victim] = ix->buckets[--ix->bucket_count];
+	ix->stats.evictions++;
+	map_rebuild(ix, ix->map_used);
+	return true;
+}
+
+static void
+enforce_cap(struct rank_index *ix)
+{
+	while (ix->bytes > ix->max_bytes && evict_one(ix))
+		;
+}
+
+/*
+ * Adds an article to its day's bucket when that day is held, replacing
+ * what the index held of it. Takes f's content (f is left empty).
+ */
+static void
+index_add(struct rank_index *ix, int64_t id, int64_t published_at,
+	  int64_t story_id, struct rank_features *f)
+{
+	struct bucket *b = bucket_find(ix, day_of(published_at));
+	struct doc *old = map_find(ix, id), *d;
+
+	if (old)
+		doc_kill(ix, old);
+	if (id > ix->max_seen)
+		ix->max_seen = id;
+	if (!b)
+		return;
+	d = xcalloc(1, sizeof(*d));
+	d->id = id;
+	d->published_at = published_at;
+	d->story_id = story_id;
+	d->f = *f;
+	rank_features_init(f);
+	bucket_add(ix, b, d);
+}
+
+/* ---- Loading ------------------------------------------------------------- */
+
+/* What a load callback needs. */
+struct load_ctx {
+	struct rank_index *ix;
+	bool only_held; /* refresh: skip rows whose day is not held */
+};
+
+static enum status
+load_row(void *ctx, int64_t id, int64_t published_at, int64_t story_id,
+	 const void *blob, size_t len)
+{
+	struct load_ctx *lc = ctx;
+	struct rank_features f;
+
+	if (id > lc->ix->max_seen)
+		lc->ix->max_seen = id;
+	if (lc->only_held && !bucket_find(lc->ix, day_of(published_at)))
+		return ST_OK;
+	rank_features_init(&f);
+	if (rank_features_decode(blob, len, &f)) {
+		log_warn(ST_PARSE, "rank: article %" PRId64 ": bad features",
+			 id);
+		return ST_OK;
+	}
+	index_add(lc->ix, id, published_at, story_id, &f);
+	rank_features_release(&f);
+	return ST_OK;
+}
+
+/* Computes, saves and adds the features of a stored article. */
+static enum status
+make_features(struct rank_index *ix, struct store *s, int64_t id)
+{
+	struct rank_features f;
+	struct buf blob = BUF_INIT;
+	struct article a;
+	enum status rc;
+
+	rc = store_story_article(s, id, &a);
+	if (rc == ST_NOTFOUND)
+		return ST_OK;
+	if (rc)
+		return rc;
+	rank_features_init(&f);
+	rank_features_build(&f, a.title,
+			    a.body_text && *a.body_text ? a.body_text
+							: a.summary);
+	rank_features_encode(&f, &blob);
+	rc = blob.err ? blob.err
+		      : store_features_put(s, id, a.published_at, blob.data,
+					   blob.len);
+	if (!rc) {
+		index_add(ix, id, a.published_at, a.story_id, &f);
+		ix->stats.features_made++;
+	}
+	rank_features_release(&f);
+	buf_release(&blob);
+	article_release(&a);
+	return rc;
+}
+
+static enum status
+load_day(struct rank_index *ix, struct store *s, int64_t day)
+{
+	struct load_ctx lc = {.ix = ix};
+	int64_t *missing = NULL;
+	size_t n_missing = 0, i;
+	enum status rc;
+
+	bucket_new(ix, day);
+	ix->stats.day_loads++;
+	rc = store_features_between(s, day * DAY, day * DAY + DAY - 1, load_row,
+				    &lc);
+	if (!rc)
+		rc = store_features_missing(s, day * DAY, day * DAY + DAY - 1,
+					    &missing, &n_missing);
+	/* The article being clustered brings its own, and so do the others
+	 * stored in this transaction (ingest clusters them next). */
+	for (i = 0; !rc && i < n_missing; i++)
+		if (missing[i] != ix->loading_for &&
+		    missing[i] <= ix->fresh_above)
+			rc = make_features(ix, s, missing[i]);
+	free(missing);
+	if (n_missing > 100)
+		log_info("rank: features computed for %zu articles of day "
+			 "%" PRId64,
+			 n_missing, day);
+	return rc;
+}
+
+enum status
+rank_index_load_window(struct rank_index *ix, struct store *s, int64_t t,
+		       int64_t article_id)
+{
+	int64_t lo = day_of(t - WINDOW), hi = day_of(t + WINDOW), day;
+	size_t before = ix->bucket_count;
+	enum status rc = ST_OK;
+
+	ix->clock++;
+	ix->loading_for = article_id;
+	ix->pin_lo = lo;
+	ix->pin_hi = hi;
+	for (day = lo; !rc && day <= hi; day++) {
+		struct bucket *b = bucket_find(ix, day);
+
+		if (!b) {
+			rc = load_day(ix, s, day);
+			b = bucket_find(ix, day);
+		}
+		if (b)
+			b->last_used = ix->clock;
+	}
+	if (rc) {
+		/* A day half loaded would hide articles: drop what this call
+		 * loaded (new days are at the end; nothing was evicted). */
+		while (ix->bucket_count > before) {
+			struct bucket *b = ix->buckets[--ix->bucket_count];
+
+			ix->bytes -= MIN(ix->bytes, b->bytes);
+			bucket_free(b);
+		}
+		map_rebuild(ix, ix->map_used);
+		return rc;
+	}
+	enforce_cap(ix);
+	return ST_OK;
+}
+
+enum status
+rank_index_begin(struct rank_index *ix, struct store *s)
+{
+	struct load_ctx lc = {.ix = ix, .only_held = true};
+	enum status rc;
+
+	if (!ix->seen_known) {
+		/* A new index holds no day yet: everything up to here is
+		 * loaded with its day. */
+		rc = store_features_max_id(s, &ix->max_seen);
+		if (rc)
+			return rc;
+		ix->seen_known = true;
+	} else if (ix->bucket_count) {
+		rc = store_features_after(s, ix->max_seen, load_row, &lc);
+		if (rc)
+			return rc;
+	} else {
+		rc = store_features_max_id(s, &ix->max_seen);
+		if (rc)
+			return rc;
+	}
+	ix->max_committed = ix->max_seen;
+	rc = store_features_last_article(s, &ix->fresh_above);
+	if (rc)
+		return rc;
+	enforce_cap(ix);
+	return ST_OK;
+}
+
+void
+rank_index_commit(struct rank_index *ix)
+{
+	ix->max_committed = ix->max_seen;
+	ix->fresh_above = INT64_MAX;
+}
+
+void
+rank_index_rollback(struct rank_index *ix)
+{
+	size_t b;
+	uint32_t i;
+
+	for (b = 0; b < ix->bucket_count; b++) {
+		struct bucket *bk = ix->buckets[b];
+
+		for (i = 0; i < bk->count; i++)
+			if (bk->docs[i]->id > ix->max_committed)
+				doc_kill(ix, bk->docs[i]);
+	}
+	ix->max_seen = ix->max_committed;
+	ix->fresh_above = INT64_MAX;
+}
+
+/* ---- Queries ------------------------------------------------------------- */
+
+const struct rank_features *
+rank_index_features(struct rank_index *ix, int64_t article_id)
+{
+	struct doc *d = map_find(ix, article_id);
+
+	return d ? &d->f : NULL;
+}
+
+void
+rank_index_put(struct rank_index *ix, int64_t article_id, int64_t published_at,
+	       int64_t story_id, const struct rank_features *f)
+{
+	struct doc *d = map_find(ix, article_id);
+	struct rank_features copy;
+
+	if (!f || (d && &d->f == f)) {
+		if (d)
+			d->story_id = story_id;
+		if (article_id > ix->max_seen)
+			ix->max_seen = article_id;
+		return;
+	}
+	rank_features_init(&copy);
+	rank_features_copy(&copy, f);
+	index_add(ix, article_id, published_at, story_id, &copy);
+	rank_features_release(&copy);
+	enforce_cap(ix);
+}
+
+void
+rank_index_forget(struct rank_index *ix, int64_t article_id)
+{
+	struct doc *d = map_find(ix, article_id);
+
+	if (d)
+		doc_kill(ix, d);
+}
+
+void
+rank_index_count_assign(struct rank_index *ix, uint64_t cpu_ns)
+{
+	ix->stats.assigned++;
+	ix->stats.assign_ns += cpu_ns;
+}
+
+/* A query term: a term of the new article and how much it says. */
+struct query_term {
+	uint32_t term; /* the hash */
+	double score;  /* weight × idf in the window */
+};
+
+static struct acc *
+acc_slot(struct rank_index *ix, struct doc *d, size_t *used)
+{
+	uintptr_t h = (uintptr_t)d;
+	size_t i = (size_t)((h >> 4) * 0x9E3779B1u) & (ACC_SLOTS - 1);
+
+	while (ix->acc[i].doc && ix->acc[i].doc != d)
+		i = (i + 1) & (ACC_SLOTS - 1);
+	if (!ix->acc[i].doc) {
+		ix->acc[i].doc = d;
+		ix->acc[i].score = 0;
+		ix->acc_used[(*used)++] = (uint32_t)i;
+	}
+	return &ix->acc[i];
+}
+
+static bool
+acc_better(const struct acc *x, const struct acc *y)
+{
+	if (x->score != y->score)
+		return x->score > y->score;
+	return x->doc->id > y->doc->id;
+}
+
+size_t
+rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
+		      int64_t self_id, int64_t t, struct rank_candidate *out,
+		      size_t max)
+{
+	int64_t lo = day_of(t - WINDOW), hi = day_of(t + WINDOW), day;
+	struct bucket *days[WINDOW_DAYS];
+	struct query_term q[QUERY_TERMS];
+	struct acc best[64];
+	size_t n_days = 0, n_q = 0, used = 0, walked = 0, n_best = 0, i, k;
+	double docs = 0;
+
+	max = MIN(max, ARRAY_SIZE(best));
+	for (day = lo; day <= hi && n_days < WINDOW_DAYS; day++) {
+		struct bucket *b = bucket_find(ix, day);
+
+		if (b) {
+			days[n_days++] = b;
+			docs += b->live;
+		}
+	}
+	/* The query: the terms with the highest weight × idf, where the
+	 * idf comes from the window's document frequencies. */
+	for (i = 0; i < f->term_count; i++) {
+		double df = 0, score;
+
+		for (k = 0; k < n_days; k++) {
+			const struct postings *p =
+				bucket_postings(days[k], f->terms[i]);
+
+			df += p ? p->count : 0;
+		}
+		if (df <= 0)
+			continue;
+		score = f->weights[i] * log(1.0 + docs / df);
+		if (n_q == QUERY_TERMS && score <= q[n_q - 1].score)
+			continue;
+		k = n_q < QUERY_TERMS ? n_q++ : n_q - 1;
+		while (k > 0 && score > q[k - 1].score) {
+			q[k] = q[k - 1];
+			k--;
+		}
+		q[k].term = f->terms[i];
+		q[k].score = score;
+	}
+	/* Walk the newest postings of each query term in each day. */
+	for (i = 0; i < n_q; i++) {
+		for (k = 0; k < n_days; k++) {
+			const struct bucket *b = days[k];
+			const struct postings *p =
+				bucket_postings(b, q[i].term);
+			uint32_t j, stop;
+
+			if (!p)
+				continue;
+			stop = p->count > POSTINGS_PER_TERM
+				       ? p->count - POSTINGS_PER_TERM
+				       : 0;
+			for (j = p->count; j-- > stop;) {
+				struct doc *d = b->docs[p->items[j]];
+				int64_t apart = d->published_at - t;
+
+				walked++;
+				if (d->dead || d->id == self_id ||
+				    apart > WINDOW || apart < -WINDOW)
+					continue;
+				acc_slot(ix, d, &used)->score += q[i].score;
+			}
+		}
+	}
+	/* The best max by score, then clear the accumulator. */
+	for (i = 0; i < used; i++) {
+		struct acc *a = &ix->acc[ix->acc_used[i]];
+
+		if (max && (n_best < max || acc_better(a, &best[n_best - 1]))) {
+			k = n_best < max ? n_best++ : n_best - 1;
+			while (k > 0 && acc_better(a, &best[k - 1])) {
+				best[k] = best[k - 1];
+				k--;
+			}
+			best[k] = *a;
+		}
+	}
+	for (i = 0; i < used; i++)
+		ix->acc[ix->acc_used[i]].doc = NULL;
+	for (i = 0; i < n_best; i++) {
+		out[i].article_id = best[i].doc->id;
+		out[i].published_at = best[i].doc->published_at;
+		out[i].story_id = best[i].doc->story_id;
+		out[i].features = &best[i].doc->f;
+	}
+	ix->stats.postings_walked += walked;
+	ix->stats.postings_max = MAX(ix->stats.postings_max, walked);
+	ix->stats.candidates_max = MAX(ix->stats.candidates_max, n_best);
+	return n_best;
+}
+
+void
+rank_index_stats(const struct rank_index *ix, struct rank_index_stats *out)
+{
+	*out = ix->stats;
+	out->articles = ix->map_used;
+	out->days = ix->bucket_count;
+	out->bytes = ix->bytes;
+}

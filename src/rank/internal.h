@@ -1,0 +1,82 @@
+/*
+ * internal.h — shared by the files of src/rank/; nothing else includes it.
+ */
+#ifndef NEWSSTAND_RANK_INTERNAL_H
+#define NEWSSTAND_RANK_INTERNAL_H
+
+#include "common.h"
+
+#include "rank/rank.h"
+
+/* clang-format off */
+enum {
+	WINDOW = 48 * 3600,	   /* candidates this close in time, seconds */
+	LEAD_CHARS = 1000,	   /* opening text in the vector, characters */
+	FINGERPRINT_TOKENS = 300,  /* words of body in the simhash */
+	NEAR_COPY_BITS = 6,	   /* simhash distance of a near copy */
+	DAY = 86400,		   /* the index loads this much at a time */
+};
+/* clang-format on */
+
+/*
+ * How alike two articles are, in [0, 1], from their features alone;
+ * apart is the time between them in seconds. See
+ * docs/internals/ranking.md (Stories, step 4).
+ */
+double rank_similarity(const struct rank_features *a,
+		       const struct rank_features *b, int64_t apart);
+
+/* Are two fingerprints near copies (both known, few bits apart)? */
+bool rank_is_near_copy(uint64_t a, uint64_t b);
+
+/* Makes dst a copy of src (replacing what dst held). */
+void rank_features_copy(struct rank_features *dst,
+			const struct rank_features *src);
+
+/* Bytes the arrays of f take (its mem allocation). */
+size_t rank_features_bytes(const struct rank_features *f);
+
+/* A candidate found by rank_index_candidates(). */
+struct rank_candidate {
+	int64_t article_id;
+	int64_t published_at;
+	int64_t story_id; /* as the index last knew it: check before use */
+	const struct rank_features *features; /* owned by the index */
+};
+
+/*
+ * Makes sure the index holds every article published within WINDOW of t
+ * (loading the days it lacks, computing and saving the features of
+ * articles stored without them, but article_id's: its caller has them).
+ */
+enum status rank_index_load_window(struct rank_index *ix, struct store *s,
+				   int64_t t, int64_t article_id) WARN_UNUSED;
+
+/*
+ * The articles within WINDOW of t that share f's rarest heavy terms,
+ * the most alike first by those terms, at most max, never self_id;
+ * the window must be loaded. Returns how many were written to out.
+ */
+size_t rank_index_candidates(struct rank_index *ix,
+			     const struct rank_features *f, int64_t self_id,
+			     int64_t t, struct rank_candidate *out, size_t max);
+
+/* The features the index holds for an article, or NULL. */
+const struct rank_features *rank_index_features(struct rank_index *ix,
+						int64_t article_id);
+
+/*
+ * Adds an article (or replaces what the index holds of it) with a copy
+ * of f, when its day is loaded; with f NULL, only its story is updated.
+ */
+void rank_index_put(struct rank_index *ix, int64_t article_id,
+		    int64_t published_at, int64_t story_id,
+		    const struct rank_features *f);
+
+/* Forgets an article (deleted, as the store says). */
+void rank_index_forget(struct rank_index *ix, int64_t article_id);
+
+/* Records one clustering and its thread CPU time (stats). */
+void rank_index_count_assign(struct rank_index *ix, uint64_t cpu_ns);
+
+#endif

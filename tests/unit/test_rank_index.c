@@ -1,0 +1,502 @@
+/*
+ * test_rank_index.c — clustering's features and in-memory index: the
+ * stored form, the bounded cost of a candidate search, stale entries,
+ * writes by another process, backfilled old dates, eviction, rollback.
+ */
+#include "common.h"
+
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "rank/internal.h"
+#include "rank/rank.h"
+#include "store/store.h"
+
+#define NOW  ((int64_t)1800000000)
+#define HOUR ((int64_t)3600)
+
+static const char *const syllables[] = {
+	"ka",  "lo",  "mi",  "ne",  "ru",  "sa",  "ti",	 "vo",	"ber", "dan",
+	"fel", "gor", "hal", "jin", "kor", "lun", "mar", "nor", "pel", "quin",
+};
+
+static void
+word(struct buf *b, unsigned n, bool capital)
+{
+	size_t start = b->len;
+
+	do {
+		buf_adds(b, syllables[n % ARRAY_SIZE(syllables)]);
+		n /= ARRAY_SIZE(syllables);
+	} while (n);
+	if (capital)
+		b->data[start] = (char)(b->data[start] - 'a' + 'A');
+}
+
+/*
+ * An article about event e (variant v changes a few words): the event's
+ * own names among common words. e < 0: every article holds the same 40
+ * words (the worst case for an inverted index).
+ */
+static void
+make_text(struct buf *title, struct buf *body, int e, unsigned v)
+{
+	unsigned i;
+
+	buf_reset(title);
+	buf_reset(body);
+	for (i = 0; i < 6; i++) {
+		if (i)
+			buf_addc(title, ' ');
+		if (e < 0)
+			word(title, 400 + (i + v) % 40, false);
+		else
+			word(title,
+			     i % 2 ? 9000 + (unsigned)e * 8 + i : 400 + i,
+			     i % 2);
+	}
+	buf_adds(body, "The ");
+	for (i = 0; i < 160; i++) {
+		if (i)
+			buf_adds(body, i % 15 ? " " : ". The ");
+		if (e < 0)
+			word(body, 400 + (i * 7 + v) % 40, false);
+		else if (i % 4 == 1)
+			word(body, 9000 + (unsigned)e * 8 + i % 8, true);
+		else if (i % 29 == 3)
+			word(body, 20000 + v * 31 + i, false);
+		else
+			word(body, 400 + (i * 13 + (unsigned)e) % 300, false);
+	}
+	buf_addc(body, '.');
+}
+
+struct db {
+	char dir[64];
+	char path[96];
+	struct store *s;
+	int64_t publisher;
+	unsigned serial;
+};
+
+static void
+db_open(struct db *d)
+{
+	struct publisher p = {0};
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "/tmp/newsstand-rankix-XXXXXX");
+	cr_assert_not_null(mkdtemp(d->dir));
+	snprintf(d->path, sizeof(d->path), "%s/test.db", d->dir);
+	cr_assert_eq(store_open_file(d->path, STORE_WRITE, 0, &d->s), ST_OK);
+	p.slug = p.name = "pub";
+	p.created_at = NOW;
+	cr_assert_eq(store_publisher_put(d->s, &p), ST_OK);
+	d->publisher = p.id;
+}
+
+static void
+db_close(struct db *d)
+{
+	char p[128];
+
+	store_close(d->s);
+	unlink(d->path);
+	snprintf(p, sizeof(p), "%s-wal", d->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", d->path);
+	unlink(p);
+	rmdir(d->dir);
+}
+
+/* Stores an article of event e; clusters it through ix (NULL: not). */
+static int64_t
+add_to(struct db *d, struct store *s, struct rank_index *ix, int e, unsigned v,
+       int64_t published_at, int64_t *story)
+{
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	struct article a = {0};
+	struct rank_features f;
+	enum article_put_result res;
+	char url[128];
+
+	make_text(&title, &body, e, v);
+	snprintf(url, sizeof(url), "https://pub.example/%u", d->serial++);
+	a.publisher_id = d->publisher;
+	a.url = url;
+	a.title = title.data;
+	a.body_text = body.data;
+	a.word_count = 160;
+	a.published_at = published_at;
+	a.fetched_at = a.updated_at = published_at;
+	cr_assert_eq(store_article_put(s, &a, &res), ST_OK);
+	cr_assert_eq(res, ARTICLE_CREATED);
+	if (ix) {
+		rank_features_init(&f);
+		rank_features_build(&f, a.title, a.body_text);
+		cr_assert_eq(rank_assign(ix, s, &a, &f), ST_OK);
+		rank_features_release(&f);
+		cr_assert_neq(a.story_id, 0);
+	}
+	if (story)
+		*story = a.story_id;
+	buf_release(&title);
+	buf_release(&body);
+	return a.id;
+}
+
+static int64_t
+add(struct db *d, struct rank_index *ix, int e, unsigned v,
+    int64_t published_at, int64_t *story)
+{
+	return add_to(d, d->s, ix, e, v, published_at, story);
+}
+
+static int64_t
+story_of(struct store *s, int64_t id)
+{
+	struct article a;
+	int64_t story;
+
+	cr_assert_eq(store_article_get(s, id, &a), ST_OK);
+	story = a.story_id;
+	article_release(&a);
+	return story;
+}
+
+/* Runs SQL on a connection of its own (another process's view). */
+static void
+sql(struct db *d, const char *text)
+{
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(d->path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	cr_assert_eq(
+		sqlite3_exec(db, "PRAGMA foreign_keys=ON;", NULL, NULL, NULL),
+		SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK,
+		     "%s: %s", text, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+Test(rank_index, features_round_trip)
+{
+	struct buf title = BUF_INIT, body = BUF_INIT, blob = BUF_INIT;
+	struct rank_features f, g;
+	size_t i;
+
+	make_text(&title, &body, 3, 1);
+	rank_features_init(&f);
+	rank_features_init(&g);
+	rank_features_build(&f, title.data, body.data);
+	cr_assert_gt(f.term_count, 20);
+	cr_assert_gt(f.title_count, 3);
+	cr_assert_neq(f.fingerprint, 0);
+	rank_features_encode(&f, &blob);
+	cr_assert_eq(blob.err, ST_OK);
+	cr_assert_eq(rank_features_decode(blob.data, blob.len, &g), ST_OK);
+	cr_assert_eq(g.term_count, f.term_count);
+	cr_assert_eq(g.title_count, f.title_count);
+	cr_assert_eq(g.fingerprint, f.fingerprint);
+	cr_assert_float_eq(g.norm, f.norm, 1e-6);
+	for (i = 0; i < f.term_count; i++) {
+		cr_assert_eq(g.terms[i], f.terms[i]);
+		cr_assert_float_eq(g.weights[i], f.weights[i], 1e-6);
+	}
+	cr_assert_eq(memcmp(g.title, f.title, f.title_count * 4), 0);
+	cr_assert_eq(memcmp(g.names, f.names, (f.term_count + 7) / 8), 0);
+	/* Names were found: the event's capitalised words. */
+	for (i = 0; i < (f.term_count + 7) / 8 && !f.names[i]; i++)
+		;
+	cr_assert_lt(i, (f.term_count + 7) / 8);
+	cr_assert_float_eq(rank_similarity(&f, &g, 0), 0.95, 0.051);
+
+	/* Malformed blobs are refused and leave g as it was. */
+	cr_assert_eq(rank_features_decode(blob.data, blob.len - 1, &g),
+		     ST_PARSE);
+	cr_assert_eq(rank_features_decode(blob.data, 3, &g), ST_PARSE);
+	cr_assert_eq(rank_features_decode(NULL, 0, &g), ST_PARSE);
+	blob.data[0] = 9;
+	cr_assert_eq(rank_features_decode(blob.data, blob.len, &g), ST_PARSE);
+	blob.data[0] = 1;
+	/* Terms out of order: swap the first two hashes. */
+	{
+		char tmp[4];
+
+		memcpy(tmp, blob.data + 20, 4);
+		memcpy(blob.data + 20, blob.data + 24, 4);
+		memcpy(blob.data + 24, tmp, 4);
+	}
+	cr_assert_eq(rank_features_decode(blob.data, blob.len, &g), ST_PARSE);
+	cr_assert_eq(g.term_count, f.term_count);
+
+	/* An empty article has empty features and survives the trip. */
+	rank_features_build(&f, NULL, NULL);
+	cr_assert_eq(f.term_count, 0);
+	cr_assert_eq(f.fingerprint, 0);
+	buf_reset(&blob);
+	rank_features_encode(&f, &blob);
+	cr_assert_eq(rank_features_decode(blob.data, blob.len, &g), ST_OK);
+	cr_assert_eq(g.term_count, 0);
+	cr_assert_float_eq(rank_similarity(&f, &g, 0), 0, 1e-9);
+	rank_features_release(&f);
+	rank_features_release(&g);
+	buf_release(&blob);
+	buf_release(&title);
+	buf_release(&body);
+}
+
+Test(rank_index, clusters_events_and_keeps_apart_others)
+{
+	struct rank_index *ix = rank_index_new(0);
+	int64_t story[4][3];
+	struct db d;
+	int e;
+	unsigned v;
+
+	db_open(&d);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	for (v = 0; v < 3; v++)
+		for (e = 0; e < 4; e++)
+			add(&d, ix, e, v, NOW + (int64_t)(e * 3 + v) * 600,
+			    &story[e][v]);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+	for (e = 0; e < 4; e++) {
+		cr_expect_eq(story[e][1], story[e][0], "event %d split", e);
+		cr_expect_eq(story[e][2], story[e][0], "event %d split", e);
+		if (e)
+			cr_expect_neq(story[e][0], story[e - 1][0],
+				      "events %d and %d merged", e - 1, e);
+	}
+	rank_index_free(ix);
+	db_close(&d);
+}
+
+Test(rank_index, bounded_when_every_article_holds_every_word, .timeout = 300)
+{
+	struct rank_index *ix = rank_index_new(0);
+	struct rank_index_stats st;
+	struct db d;
+	unsigned i;
+
+	db_open(&d);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	for (i = 0; i < 5000; i++)
+		add(&d, ix, -1, i, NOW + i, NULL);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+	rank_index_stats(ix, &st);
+	cr_assert_eq(st.assigned, 5000);
+	cr_assert_eq(st.articles, 5000);
+	/* Each search walks a bounded number of postings, not the 5,000
+	 * articles that share its words. */
+	cr_assert_gt(st.postings_max, 0);
+	cr_assert_leq(st.postings_max, st.postings_bound);
+	cr_assert_leq(st.postings_bound, 2000);
+	cr_assert_leq(st.candidates_max, 16);
+	cr_assert_leq(st.postings_walked, (size_t)5000 * st.postings_bound);
+	rank_index_free(ix);
+	db_close(&d);
+}
+
+Test(rank_index, stale_entries_are_checked)
+{
+	struct rank_index *ix = rank_index_new(0);
+	int64_t a, b, sa, sb, s1, s2, s3;
+	char text[256];
+	struct db d;
+
+	db_open(&d);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	a = add(&d, ix, 1, 0, NOW, &sa);
+	b = add(&d, ix, 2, 0, NOW + 60, &sb);
+	cr_assert_neq(sa, sb);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+
+	/* Another process deletes a and moves b to another story; the
+	 * index still holds what it saw. */
+	snprintf(text, sizeof(text),
+		 "DELETE FROM articles WHERE id = %" PRId64
+		 "; INSERT INTO stories (title) VALUES ('moved');"
+		 " UPDATE articles SET story_id = last_insert_rowid()"
+		 " WHERE id = %" PRId64 ";",
+		 a, b);
+	sql(&d, text);
+	cr_assert_not_null(rank_index_features(ix, a));
+
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	/* a's event again: a is gone, so a story of its own. */
+	add(&d, ix, 1, 1, NOW + 120, &s1);
+	cr_expect_neq(s1, sa);
+	cr_expect_null(rank_index_features(ix, a));
+	/* b's event again: b's story is now the moved one. */
+	add(&d, ix, 2, 1, NOW + 180, &s2);
+	cr_expect_eq(s2, story_of(d.s, b));
+	cr_expect_neq(s2, sb);
+	/* And the first new article is found by the next. */
+	add(&d, ix, 1, 2, NOW + 240, &s3);
+	cr_expect_eq(s3, s1);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+	rank_index_free(ix);
+	db_close(&d);
+}
+
+Test(rank_index, sees_another_writers_articles)
+{
+	struct rank_index *mine = rank_index_new(0),
+			  *theirs = rank_index_new(0);
+	struct store *other;
+	int64_t s_first, s_theirs, s_mine, s_again;
+	struct db d;
+
+	db_open(&d);
+	cr_assert_eq(store_open_file(d.path, STORE_WRITE, 0, &other), ST_OK);
+	/* This writer loads the day. */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(mine, d.s), ST_OK);
+	add(&d, mine, 1, 0, NOW, &s_first);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(mine);
+	/* Another writer (process) stores event 2 on the same day. */
+	cr_assert_eq(store_begin(other), ST_OK);
+	cr_assert_eq(rank_index_begin(theirs, other), ST_OK);
+	add_to(&d, other, theirs, 2, 0, NOW + 60, &s_theirs);
+	cr_assert_eq(store_commit(other), ST_OK);
+	rank_index_commit(theirs);
+	/* This writer's next transaction picks it up by id. */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(mine, d.s), ST_OK);
+	add(&d, mine, 2, 1, NOW + 120, &s_mine);
+	cr_expect_eq(s_mine, s_theirs);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(mine);
+	/* And the other way round. */
+	cr_assert_eq(store_begin(other), ST_OK);
+	cr_assert_eq(rank_index_begin(theirs, other), ST_OK);
+	add_to(&d, other, theirs, 1, 2, NOW + 180, &s_again);
+	cr_expect_eq(s_again, s_first);
+	cr_assert_eq(store_commit(other), ST_OK);
+	rank_index_commit(theirs);
+	rank_index_free(mine);
+	rank_index_free(theirs);
+	store_close(other);
+	db_close(&d);
+}
+
+Test(rank_index, backfilled_old_dates_and_old_databases)
+{
+	struct rank_index *ix = rank_index_new(0);
+	struct rank_index_stats st;
+	int64_t old_at = NOW - 300 * 24 * HOUR, s_old, s_new, s_today;
+	struct db d;
+
+	db_open(&d);
+	/* An article of 300 days ago stored and clustered as before there
+	 * were stored features (a database from before schema 4). */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	{
+		int64_t id = add(&d, NULL, 5, 0, old_at, NULL);
+		struct article a;
+
+		cr_assert_eq(store_story_article(d.s, id, &a), ST_OK);
+		cr_assert_eq(rank_assign_story(d.s, &a), ST_OK);
+		s_old = a.story_id;
+		article_release(&a);
+	}
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	sql(&d, "DELETE FROM article_features");
+
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	add(&d, ix, 5, 1, NOW, &s_today);
+	/* A backfilled copy of the old event: its day is loaded, the old
+	 * article's features made from its text, and it joins. */
+	add(&d, ix, 5, 2, old_at + HOUR, &s_new);
+	cr_expect_eq(s_new, s_old);
+	cr_expect_neq(s_today, s_old);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+	rank_index_stats(ix, &st);
+	cr_expect_eq(st.features_made, 1, "made %zu loads %zu",
+		     st.features_made, st.day_loads);
+	cr_expect_geq(st.day_loads, 10);
+	rank_index_free(ix);
+	db_close(&d);
+}
+
+Test(rank_index, evicts_old_days_past_its_cap)
+{
+	/* Room for a few days of these articles only. */
+	struct rank_index *ix = rank_index_new(96 * 1024);
+	struct rank_index_stats st;
+	int64_t first, again;
+	struct db d;
+	int day;
+
+	db_open(&d);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	add(&d, ix, 7, 0, NOW, &first);
+	for (day = 1; day <= 30; day++) {
+		unsigned k;
+
+		for (k = 0; k < 4; k++)
+			add(&d, ix, 100 + day * 4 + (int)k, 0,
+			    NOW + day * 24 * HOUR + k * 60, NULL);
+	}
+	rank_index_stats(ix, &st);
+	cr_expect_gt(st.evictions, 0);
+	cr_expect_lt(st.days, 20);
+	cr_expect_lt(st.bytes, (size_t)96 * 1024 + 64 * 1024);
+	cr_expect_null(rank_index_features(ix, 1));
+	/* The first day is loaded again when needed. */
+	add(&d, ix, 7, 1, NOW + 600, &again);
+	cr_expect_eq(again, first);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+	rank_index_free(ix);
+	db_close(&d);
+}
+
+Test(rank_index, rollback_forgets_the_transaction)
+{
+	struct rank_index *ix = rank_index_new(0);
+	int64_t kept, dropped, story, later;
+	struct db d;
+
+	db_open(&d);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	kept = add(&d, ix, 1, 0, NOW, NULL);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	dropped = add(&d, ix, 2, 0, NOW + 60, &story);
+	cr_assert_not_null(rank_index_features(ix, dropped));
+	store_rollback(d.s);
+	rank_index_rollback(ix);
+	cr_expect_null(rank_index_features(ix, dropped));
+	cr_expect_not_null(rank_index_features(ix, kept));
+
+	/* The id is used again by another article: no confusion. */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	cr_expect_eq(add(&d, ix, 3, 0, NOW + 120, &later), dropped);
+	cr_expect_neq(later, story_of(d.s, kept));
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+	rank_index_free(ix);
+	db_close(&d);
+}
