@@ -9,6 +9,7 @@
 #include "common.h"
 
 #include <ctype.h>
+#include <time.h>
 
 #include "html/dom.h"
 #include "html/prepare.h"
@@ -110,7 +111,7 @@ rec_text_chars(const struct html_record *r, size_t i)
 			continue;
 		s = (const unsigned char *)r->text.data + r->v[i].toff;
 		for (; *s; s++) {
-			if (isspace(*s)) {
+			if (*s == ' ' || (*s >= '\t' && *s <= '\r')) {
 				space = true;
 				continue;
 			}
@@ -401,4 +402,96 @@ html_prepared_release(struct html_prepared *p)
 	buf_release(&p->text);
 	buf_release(&p->teaser_html);
 	buf_release(&p->teaser_text);
+}
+
+/* --- benchmark ----------------------------------------------------------- */
+
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The chain html_prepare() replaces (the reference, and the "before"). */
+static enum status
+prepare_chain(const char *raw, size_t len, size_t tc, struct html_prepared *p)
+{
+	enum status rc;
+
+	memset(p, 0, sizeof(*p));
+	buf_init(&p->html, 0);
+	buf_init(&p->text, 0);
+	buf_init(&p->teaser_html, 0);
+	buf_init(&p->teaser_text, 0);
+	rc = html_sanitize(raw, len, "https://bench.example/a/b", NULL,
+			   &p->html);
+	if (!rc)
+		rc = prepare_by_chain(p, tc);
+	return rc;
+}
+
+enum status
+html_prepare_bench(const char *const *bodies, size_t n, unsigned repeat,
+		   enum html_bench_way way, double *cpu_seconds, size_t *fast)
+{
+	struct html_prepared p;
+	enum status rc = ST_OK;
+	double t0 = cpu_now();
+	unsigned r;
+	size_t i;
+
+	*fast = 0;
+	for (r = 0; r < repeat && !rc; r++) {
+		for (i = 0; i < n && !rc; i++) {
+			const char *b = bodies[i];
+
+			if (way == HTML_BENCH_CHAIN)
+				rc = prepare_chain(b, strlen(b), 600, &p);
+			else
+				rc = html_prepare_as(
+					b, strlen(b),
+					"https://bench.example/a/b", 600,
+					way == HTML_BENCH_GUMBO
+						? HTML_PREPARE_GUMBO
+						: HTML_PREPARE_AUTO,
+					&p);
+			if (r == 0 && p.fast)
+				(*fast)++;
+			html_prepared_release(&p);
+		}
+	}
+	*cpu_seconds = cpu_now() - t0;
+	return rc;
+}
+
+void
+html_bench_body(struct buf *b, unsigned seed)
+{
+	static const char *const words[] = {
+		"news",	  "market", "city",	"council", "report", "growth",
+		"energy", "policy", "school",	"weather", "team",   "season",
+		"vote",	  "price",  "research", "health",  "court",  "plan",
+		"the",	  "of",	    "and",	"to",	   "in",     "for",
+	};
+	size_t size = 0;
+
+	/* Like bench/ingest.sh: <p> paragraphs of 40 words, ~2 KB. */
+	while (size < 2000) {
+		size_t start = b->len, k;
+
+		buf_adds(b, "<p>");
+		for (k = 0; k < 40; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if (k)
+				buf_addc(b, ' ');
+			buf_adds(b, words[(seed >> 16) % ARRAY_SIZE(words)]);
+		}
+		b->data[start + 3] =
+			(char)toupper((unsigned char)b->data[start + 3]);
+		buf_adds(b, ".</p>");
+		size += b->len - start - 7;
+	}
 }

@@ -55,4 +55,23 @@ enum status html_prepare_as(const char *raw, size_t len, const char *base_url,
 
 void html_prepared_release(struct html_prepared *p);
 
+/* For `newsstand bench prepare`: which way to prepare the bodies. */
+enum html_bench_way {
+	HTML_BENCH_CHAIN, /* the four-parse chain html_prepare() replaced */
+	HTML_BENCH_GUMBO, /* html_prepare() with gumbo only */
+	HTML_BENCH_AUTO,  /* html_prepare() as ingest calls it */
+};
+
+/*
+ * Prepares each of the n NUL-terminated bodies repeat times (teaser of 600
+ * characters) and gives the CPU seconds the process spent, and how many
+ * bodies took the tokenizer path.
+ */
+enum status html_prepare_bench(const char *const *bodies, size_t n,
+			       unsigned repeat, enum html_bench_way way,
+			       double *cpu_seconds, size_t *fast) WARN_UNUSED;
+
+/* Appends a body shaped like bench/ingest.sh's (~2 KB of <p> paragraphs). */
+void html_bench_body(struct buf *b, unsigned seed);
+
 #endif

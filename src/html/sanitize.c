@@ -489,7 +489,8 @@ sanitize_is_embed_url(const char *url)
 
 /*
  * Escapes s into out, writing U+FFFD for control characters that the
- * parser would turn into U+FFFD on the next parse (idempotence).
+ * parser would turn into U+FFFD on the next parse (idempotence). The
+ * escapes are buf_add_html()'s.
  */
 static void
 add_escaped(struct buf *out, const char *s, size_t len)
@@ -498,15 +499,30 @@ add_escaped(struct buf *out, const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		const char *rep;
 
+		if (c > '>' && c != 0x7f)
+			continue;
 		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f') ||
-		    c == 0x7f) {
-			buf_add_html(out, s + start, i - start);
-			buf_adds(out, "\xef\xbf\xbd");
-			start = i + 1;
-		}
+		    c == 0x7f)
+			rep = "\xef\xbf\xbd";
+		else if (c == '&')
+			rep = "&amp;";
+		else if (c == '<')
+			rep = "&lt;";
+		else if (c == '>')
+			rep = "&gt;";
+		else if (c == '"')
+			rep = "&quot;";
+		else if (c == '\'')
+			rep = "&#39;";
+		else
+			continue;
+		buf_add(out, s + start, i - start);
+		buf_adds(out, rep);
+		start = i + 1;
 	}
-	buf_add_html(out, s + start, len - start);
+	buf_add(out, s + start, len - start);
 }
 
 /* --- attributes ---------------------------------------------------------- */
@@ -1098,8 +1114,9 @@ rec_text(struct html_record *r, const char *s, size_t len, size_t from,
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f') ||
-		    c == 0x7f) {
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		if (c != '\t' && c != '\n' && c != '\f') {
 			buf_add(&r->text, s + start, i - start);
 			buf_adds(&r->text, "\xef\xbf\xbd");
 			start = i + 1;

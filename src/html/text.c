@@ -67,8 +67,9 @@ is_nbsp(const char *s)
 	return (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0;
 }
 
+/* Writes n bytes of one word (or of <pre> text) after what is owed. */
 static void
-tw_char(struct text_writer *t, char c)
+tw_run(struct text_writer *t, const char *s, size_t n)
 {
 	if (t->out->len > t->start) {
 		if (t->newline)
@@ -78,26 +79,49 @@ tw_char(struct text_writer *t, char c)
 	}
 	t->newline = false;
 	t->space = false;
-	buf_addc(t->out, c);
+	buf_add(t->out, s, n);
+}
+
+/* isspace() in the C and C.UTF-8 locales: no byte above 0x7f is. */
+static bool
+is_space_byte(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* True when *s is written as it is (not a space to collapse). */
+static bool
+tw_plain(const char *s, bool pre)
+{
+	unsigned char c = (unsigned char)*s;
+
+	if (c > ' ' && c != 0xc2)
+		return true;
+	if (pre && (c == ' ' || c == '\t'))
+		return true;
+	return c != '\n' && !is_space_byte(c) && !is_nbsp(s);
 }
 
 void
 html_tw_text(struct text_writer *t, const char *s, bool pre)
 {
 	while (*s) {
-		if (pre && *s == '\n') {
+		if (tw_plain(s, pre)) {
+			const char *e = s + 1;
+
+			while (*e && tw_plain(e, pre))
+				e++;
+			tw_run(t, s, (size_t)(e - s));
+			s = e;
+		} else if (pre && *s == '\n') {
 			t->newline = true;
-			s++;
-		} else if (pre && (*s == ' ' || *s == '\t')) {
-			tw_char(t, *s++);
-		} else if (isspace((unsigned char)*s)) {
-			t->space = true;
 			s++;
 		} else if (is_nbsp(s)) {
 			t->space = true;
 			s += 2;
 		} else {
-			tw_char(t, *s++);
+			t->space = true;
+			s++;
 		}
 	}
 }
