@@ -657,6 +657,7 @@ san_fast(const char *html, size_t len, const char *base_url,
 	size_t out_len = out->len;
 	size_t rec_len = rec ? rec->len : 0;
 	size_t rec_text = rec ? rec->text.len : 0;
+	bool rec_doubtful = rec ? rec->doubtful : false;
 	size_t max_input = opt && opt->max_input ? opt->max_input
 						 : SANITIZE_DEFAULT_MAX_INPUT;
 	enum status rc = ST_OK;
@@ -682,6 +683,7 @@ san_fast(const char *html, size_t len, const char *base_url,
 		if (rec) {
 			rec->len = rec_len;
 			rec->open_len = 0;
+			rec->doubtful = rec_doubtful;
 			buf_truncate(&rec->text, rec_text);
 		}
 	}

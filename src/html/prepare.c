@@ -356,8 +356,10 @@ html_prepare_as(const char *raw, size_t len, const char *base_url,
 			  &out->html, &rec, &out->fast);
 	if (rc)
 		goto out;
-	/* The chain's parses of the output cut it at their limit. */
-	if (out->html.len > DOM_DEFAULT_MAX_INPUT) {
+	/* The chain's parses of the output cut it at their limit; text
+	 * that is not plain UTF-8 (which gumbo writes for some numeric
+	 * references) may read back differently. */
+	if (out->html.len > DOM_DEFAULT_MAX_INPUT || rec.doubtful) {
 		rc = prepare_by_chain(out, teaser_chars);
 		goto out;
 	}
@@ -376,6 +378,11 @@ html_prepare_as(const char *raw, size_t len, const char *base_url,
 			  &out->teaser_html, &rec, &teaser_fast);
 	if (rc)
 		goto out;
+	if (rec.doubtful) {
+		rc = html_to_text(out->teaser_html.data, out->teaser_html.len,
+				  &out->teaser_text);
+		goto out;
+	}
 	t.out = &out->teaser_text;
 	t.start = 0;
 	t.space = t.newline = false;

@@ -991,6 +991,7 @@ html_record_reset(struct html_record *r)
 {
 	r->len = 0;
 	r->open_len = 0;
+	r->doubtful = false;
 	buf_reset(&r->text);
 }
 
@@ -1095,6 +1096,50 @@ rec_void(struct html_record *r, const struct rule *rule, size_t from, size_t to)
 	w->toff = r->text.len;
 }
 
+/*
+ * True when s is UTF-8 that any decoder reads back byte for byte: no
+ * overlong forms, surrogates, C1 controls or noncharacters.
+ */
+static bool
+is_plain_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	unsigned cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			n = 2;
+			cp = s[i] & 0x1fu;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 3;
+			cp = s[i] & 0x0fu;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 4;
+			cp = s[i] & 0x07u;
+		} else {
+			return false;
+		}
+		if (len - i < n)
+			return false;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3fu);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp <= 0x9f || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+		    (cp & 0xfffe) == 0xfffe)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 /* Text as the parser gives it back from add_escaped()'s output. */
 static void
 rec_text(struct html_record *r, const char *s, size_t len, size_t from,
@@ -1124,6 +1169,10 @@ rec_text(struct html_record *r, const char *s, size_t len, size_t from,
 	}
 	buf_add(&r->text, s + start, len - start);
 	w->tlen = r->text.len - w->toff;
+	if (!r->doubtful &&
+	    !is_plain_utf8((const unsigned char *)r->text.data + w->toff,
+			   w->tlen))
+		r->doubtful = true;
 	buf_addc(&r->text, '\0');
 }
 

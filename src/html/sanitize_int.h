@@ -66,6 +66,9 @@ struct html_record {
 	size_t *open;	 /* indexes of the elements still open */
 	size_t open_len; /* entries in open */
 	size_t open_cap; /* entries allocated */
+	bool doubtful;	 /* text that a parser might read differently was
+			    written (bytes that are not plain UTF-8): derive
+			    nothing from this record */
 };
 
 void html_record_init(struct html_record *r);

@@ -209,6 +209,11 @@ static const struct fixture fixtures[] = {
 	{ "<br></br>", false },
 	{ "<iframe src=\"https://www.youtube.com/embed/x\"></iframe>", false },
 	{ "<html:p>prefixed</html:p>", false },
+	/* gumbo writes a lone 0x8e for this reference: not plain UTF-8. */
+	{ "<p>&#22222222222222222222222222222222222c</p>", false },
+	/* A <table> in a <p>: gumbo's fragment parse must not read
+	 * uninitialised memory to decide (html/dom.c). */
+	{ "<span><b>x<table><tbody><tr><td>y</td></tr></tbody></table>z</b></span>", false },
 };
 /* clang-format on */
 
