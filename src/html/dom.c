@@ -283,6 +283,26 @@ limit_depth(struct limiter *l)
 		buf_add(&l->out, in + l->copied, len - l->copied);
 }
 
+/*
+ * gumbo 0.10 reads memory it never wrote when it parses a fragment (the
+ * document's quirks mode among it), so a <table> inside a <p> was closed
+ * out of it or not depending on what the heap held. Zeroed memory makes
+ * every parse the same: no quirks, as HTML gives a fragment.
+ */
+static void *
+zeroed_alloc(void *userdata, size_t size)
+{
+	(void)userdata;
+	return xcalloc(1, size);
+}
+
+static void
+zeroed_free(void *userdata, void *ptr)
+{
+	(void)userdata;
+	free(ptr);
+}
+
 enum status
 dom_parse(struct dom *d, const char *html, size_t len,
 	  const struct dom_limits *lim, bool fragment)
@@ -317,6 +337,8 @@ dom_parse(struct dom *d, const char *html, size_t len,
 
 	d->options = kGumboDefaultOptions;
 	d->options.max_errors = 0;
+	d->options.allocator = zeroed_alloc;
+	d->options.deallocator = zeroed_free;
 	if (fragment) {
 		d->options.fragment_context = GUMBO_TAG_BODY;
 		d->options.fragment_namespace = GUMBO_NAMESPACE_HTML;

@@ -24,6 +24,7 @@
 #include "base/url.h"
 #include "html/dom.h"
 #include "html/sanitize.h"
+#include "html/sanitize_int.h"
 
 /* What happens to an element. */
 enum action {
@@ -43,9 +44,6 @@ enum {
 	F_HEADING = 1 << 6,  /* h1-h6 */
 	F_CONTENT = 1 << 7,  /* counts as content (img, iframe, hr) */
 };
-
-/* gumbo 0.10 has no tag for <picture>: it is recognised by name. */
-#define TAG_PICTURE ((GumboTag)(GUMBO_TAG_LAST + 1))
 
 struct rule {
 	GumboTag tag;	  /* input tag */
@@ -192,26 +190,6 @@ static const char *const lazy_srcset_attrs[] = {
 	"data-srcset",
 	"data-lazy-srcset",
 	"data-original-srcset",
-};
-
-struct frame {
-	const GumboNode *node;	 /* the input element (or fragment root) */
-	unsigned int next;	 /* its next child to process */
-	const struct rule *rule; /* the rule it was written under, or NULL */
-	size_t out_start;	 /* output length before its start tag */
-	size_t out_after;	 /* output length after its start tag */
-	bool meaningful;	 /* text or an image was written inside */
-};
-
-struct sanitizer {
-	const struct sanitize_options *opt; /* never NULL */
-	const char *base_url;		    /* for relative URLs, or NULL */
-	struct buf *out;		    /* the output */
-	struct frame *stack;		    /* open input elements */
-	size_t depth;			    /* frames in use */
-	size_t cap;			    /* frames allocated */
-	unsigned written_depth;		    /* frames with written tags */
-	struct buf tmp;			    /* scratch for URLs */
 };
 
 static const struct rule *
@@ -511,7 +489,8 @@ sanitize_is_embed_url(const char *url)
 
 /*
  * Escapes s into out, writing U+FFFD for control characters that the
- * parser would turn into U+FFFD on the next parse (idempotence).
+ * parser would turn into U+FFFD on the next parse (idempotence). The
+ * escapes are buf_add_html()'s.
  */
 static void
 add_escaped(struct buf *out, const char *s, size_t len)
@@ -520,15 +499,30 @@ add_escaped(struct buf *out, const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		const char *rep;
 
+		if (c > '>' && c != 0x7f)
+			continue;
 		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f') ||
-		    c == 0x7f) {
-			buf_add_html(out, s + start, i - start);
-			buf_adds(out, "\xef\xbf\xbd");
-			start = i + 1;
-		}
+		    c == 0x7f)
+			rep = "\xef\xbf\xbd";
+		else if (c == '&')
+			rep = "&amp;";
+		else if (c == '<')
+			rep = "&lt;";
+		else if (c == '>')
+			rep = "&gt;";
+		else if (c == '"')
+			rep = "&quot;";
+		else if (c == '\'')
+			rep = "&#39;";
+		else
+			continue;
+		buf_add(out, s + start, i - start);
+		buf_adds(out, rep);
+		start = i + 1;
 	}
-	buf_add_html(out, s + start, len - start);
+	buf_add(out, s + start, len - start);
 }
 
 /* --- attributes ---------------------------------------------------------- */
@@ -575,20 +569,20 @@ is_made_of(const char *v, const char *set, size_t max)
 }
 
 static void
-copy_int_attr(struct buf *out, const GumboNode *n, const char *name, long lo,
-	      long hi)
+copy_int_attr(struct buf *out, const struct san_attrs *n, const char *name,
+	      long lo, long hi)
 {
-	const char *v = dom_attr(n, name);
+	const char *v = san_attr(n, name);
 
 	if (is_int_in(v, lo, hi))
 		add_attr_s(out, name, v);
 }
 
 static void
-copy_text_attr(struct buf *out, const GumboNode *n, const char *name,
+copy_text_attr(struct buf *out, const struct san_attrs *n, const char *name,
 	       size_t max)
 {
-	const char *v = dom_attr(n, name);
+	const char *v = san_attr(n, name);
 	size_t len;
 
 	if (!v)
@@ -600,9 +594,9 @@ copy_text_attr(struct buf *out, const GumboNode *n, const char *name,
 }
 
 static void
-copy_url_attr(struct sanitizer *z, const GumboNode *n, const char *name)
+copy_url_attr(struct sanitizer *z, const struct san_attrs *n, const char *name)
 {
-	const char *v = dom_attr(n, name);
+	const char *v = san_attr(n, name);
 
 	buf_reset(&z->tmp);
 	if (v && clean_url(z, v, URL_PLAIN, &z->tmp))
@@ -611,16 +605,16 @@ copy_url_attr(struct sanitizer *z, const GumboNode *n, const char *name)
 
 /* lang, dir: allowed on every element written. */
 static void
-copy_global_attrs(struct buf *out, const GumboNode *n)
+copy_global_attrs(struct buf *out, const struct san_attrs *n)
 {
-	const char *v = dom_attr(n, "lang");
+	const char *v = san_attr(n, "lang");
 
 	if (v && is_made_of(v,
 			    "abcdefghijklmnopqrstuvwxyz"
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
 			    35))
 		add_attr_s(out, "lang", v);
-	v = dom_attr(n, "dir");
+	v = san_attr(n, "dir");
 	if (v && (!strcasecmp(v, "ltr") || !strcasecmp(v, "rtl") ||
 		  !strcasecmp(v, "auto"))) {
 		char lower[5] = {0};
@@ -646,12 +640,12 @@ is_placeholder_src(const char *src)
 }
 
 static const char *
-first_attr(const GumboNode *n, const char *const *names, size_t count)
+first_attr(const struct san_attrs *n, const char *const *names, size_t count)
 {
 	size_t i;
 
 	for (i = 0; i < count; i++) {
-		const char *v = dom_attr(n, names[i]);
+		const char *v = san_attr(n, names[i]);
 
 		if (v && !is_blank_text(v))
 			return v;
@@ -660,10 +654,10 @@ first_attr(const GumboNode *n, const char *const *names, size_t count)
 }
 
 static bool
-is_tracker(const GumboNode *n, const char *src)
+is_tracker(const struct san_attrs *n, const char *src)
 {
-	const char *w = dom_attr(n, "width");
-	const char *h = dom_attr(n, "height");
+	const char *w = san_attr(n, "width");
+	const char *h = san_attr(n, "height");
 	size_t i;
 
 	if ((w && is_int_in(w, 0, 1)) || (h && is_int_in(h, 0, 1)))
@@ -676,11 +670,11 @@ is_tracker(const GumboNode *n, const char *src)
 
 /* Writes <img ...> for n; false when the image is left out. */
 static bool
-write_img(struct sanitizer *z, const GumboNode *n)
+write_img(struct sanitizer *z, const struct san_attrs *n)
 {
 	struct buf *out = z->out;
-	const char *src = dom_attr(n, "src");
-	const char *srcset = dom_attr(n, "srcset");
+	const char *src = san_attr(n, "src");
+	const char *srcset = san_attr(n, "srcset");
 	const char *lazy =
 		first_attr(n, lazy_src_attrs, ARRAY_SIZE(lazy_src_attrs));
 	const char *lazy_set =
@@ -707,12 +701,12 @@ write_img(struct sanitizer *z, const GumboNode *n)
 		add_attr(out, "src", clean_src.data, clean_src.len);
 	if (clean_set.len) {
 		add_attr(out, "srcset", clean_set.data, clean_set.len);
-		if (dom_attr(n, "sizes") &&
-		    is_made_of(dom_attr(n, "sizes"),
+		if (san_attr(n, "sizes") &&
+		    is_made_of(san_attr(n, "sizes"),
 			       "abcdefghijklmnopqrstuvwxyz0123456789"
 			       "()-.,% :/",
 			       256))
-			add_attr_s(out, "sizes", dom_attr(n, "sizes"));
+			add_attr_s(out, "sizes", san_attr(n, "sizes"));
 	}
 	copy_text_attr(out, n, "alt", 1000);
 	copy_text_attr(out, n, "title", 1000);
@@ -729,13 +723,13 @@ out:
 }
 
 static bool
-write_source(struct sanitizer *z, const GumboNode *n)
+write_source(struct sanitizer *z, const struct san_attrs *n)
 {
 	struct buf *out = z->out;
-	const char *srcset = dom_attr(n, "srcset");
-	const char *type = dom_attr(n, "type");
-	const char *media = dom_attr(n, "media");
-	const char *sizes = dom_attr(n, "sizes");
+	const char *srcset = san_attr(n, "srcset");
+	const char *type = san_attr(n, "type");
+	const char *media = san_attr(n, "media");
+	const char *sizes = san_attr(n, "sizes");
 
 	struct buf set = BUF_INIT;
 
@@ -767,10 +761,10 @@ write_source(struct sanitizer *z, const GumboNode *n)
 }
 
 static bool
-write_iframe(struct sanitizer *z, const GumboNode *n)
+write_iframe(struct sanitizer *z, const struct san_attrs *n)
 {
 	struct buf *out = z->out;
-	const char *src = dom_attr(n, "src");
+	const char *src = san_attr(n, "src");
 
 	if (z->opt->no_embeds || !src)
 		return false;
@@ -792,13 +786,14 @@ write_iframe(struct sanitizer *z, const GumboNode *n)
 
 /* Writes the start tag of a non-void element; false to unwrap it. */
 static bool
-write_start(struct sanitizer *z, const struct rule *r, const GumboNode *n)
+write_start(struct sanitizer *z, const struct rule *r,
+	    const struct san_attrs *n)
 {
 	struct buf *out = z->out;
 	const char *v;
 
 	if (r->tag == GUMBO_TAG_A) {
-		v = dom_attr(n, "href");
+		v = san_attr(n, "href");
 		buf_reset(&z->tmp);
 		if (!v || !clean_url(z, v, URL_LINK, &z->tmp))
 			return false;
@@ -814,9 +809,9 @@ write_start(struct sanitizer *z, const struct rule *r, const GumboNode *n)
 	switch (r->tag) {
 	case GUMBO_TAG_OL:
 		copy_int_attr(out, n, "start", -1000000, 1000000);
-		if (dom_attr(n, "reversed"))
+		if (san_attr(n, "reversed"))
 			buf_adds(out, " reversed");
-		v = dom_attr(n, "type");
+		v = san_attr(n, "type");
 		if (v && strlen(v) == 1 && strchr("1aAiI", v[0]))
 			add_attr_s(out, "type", v);
 		break;
@@ -827,7 +822,7 @@ write_start(struct sanitizer *z, const struct rule *r, const GumboNode *n)
 	case GUMBO_TAG_TH:
 		copy_int_attr(out, n, "colspan", 1, 1000);
 		copy_int_attr(out, n, "rowspan", 0, 65534);
-		v = dom_attr(n, "scope");
+		v = san_attr(n, "scope");
 		if (r->tag == GUMBO_TAG_TH && v &&
 		    (!strcmp(v, "row") || !strcmp(v, "col") ||
 		     !strcmp(v, "rowgroup") || !strcmp(v, "colgroup")))
@@ -842,13 +837,13 @@ write_start(struct sanitizer *z, const struct rule *r, const GumboNode *n)
 	case GUMBO_TAG_INS:
 		copy_url_attr(z, n, "cite");
 		if (r->tag == GUMBO_TAG_DEL || r->tag == GUMBO_TAG_INS) {
-			v = dom_attr(n, "datetime");
+			v = san_attr(n, "datetime");
 			if (v && is_made_of(v, "0123456789-:.+TZ ", 64))
 				add_attr_s(out, "datetime", v);
 		}
 		break;
 	case GUMBO_TAG_TIME:
-		v = dom_attr(n, "datetime");
+		v = san_attr(n, "datetime");
 		if (v && is_made_of(v, "0123456789-:.+TZWP ", 64))
 			add_attr_s(out, "datetime", v);
 		break;
@@ -866,7 +861,7 @@ write_start(struct sanitizer *z, const struct rule *r, const GumboNode *n)
 }
 
 static void
-write_col(struct sanitizer *z, const GumboNode *n)
+write_col(struct sanitizer *z, const struct san_attrs *n)
 {
 	buf_adds(z->out, "<col");
 	copy_int_attr(z->out, n, "span", 1, 1000);
@@ -982,7 +977,219 @@ placement(const struct sanitizer *z, const struct rule *r)
 	return ACT_KEEP;
 }
 
+/* --- the written tree ---------------------------------------------------- */
+
+void
+html_record_init(struct html_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->text, 0);
+}
+
+void
+html_record_reset(struct html_record *r)
+{
+	r->len = 0;
+	r->open_len = 0;
+	r->doubtful = false;
+	buf_reset(&r->text);
+}
+
+void
+html_record_release(struct html_record *r)
+{
+	free(r->v);
+	free(r->open);
+	buf_release(&r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct wnode *
+rec_add(struct html_record *r)
+{
+	struct wnode *w;
+
+	if (r->len == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
+	}
+	w = &r->v[r->len++];
+	memset(w, 0, sizeof(*w));
+	w->end = r->len;
+	return w;
+}
+
+/* The tag the parser gives back for what rule r writes. */
+static GumboTag
+written_tag(const struct rule *r)
+{
+	if (r->tag == TAG_PICTURE)
+		return GUMBO_TAG_UNKNOWN;
+	switch (r->tag) {
+	case GUMBO_TAG_H1:
+		return GUMBO_TAG_H2;
+	case GUMBO_TAG_STRIKE:
+		return GUMBO_TAG_S;
+	case GUMBO_TAG_TT:
+		return GUMBO_TAG_CODE;
+	case GUMBO_TAG_ACRONYM:
+		return GUMBO_TAG_ABBR;
+	default:
+		return r->tag;
+	}
+}
+
+static void
+rec_open(struct html_record *r, const struct rule *rule, size_t from)
+{
+	struct wnode *w;
+
+	if (!r)
+		return;
+	if (r->open_len == r->open_cap) {
+		r->open_cap = r->open_cap ? 2 * r->open_cap : 32;
+		r->open = xreallocarray(r->open, r->open_cap, sizeof(*r->open));
+	}
+	r->open[r->open_len++] = r->len;
+	w = rec_add(r);
+	w->tag = written_tag(rule);
+	w->from = from;
+	w->toff = r->text.len;
+}
+
+static void
+rec_close(struct html_record *r, size_t to)
+{
+	struct wnode *w;
+
+	if (!r)
+		return;
+	w = &r->v[r->open[--r->open_len]];
+	w->to = to;
+	w->end = r->len;
+}
+
+/* The element opened last was cut out of the output with its contents. */
+static void
+rec_drop(struct html_record *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	i = r->open[--r->open_len];
+	buf_truncate(&r->text, r->v[i].toff);
+	r->len = i;
+}
+
+static void
+rec_void(struct html_record *r, const struct rule *rule, size_t from, size_t to)
+{
+	struct wnode *w;
+
+	if (!r)
+		return;
+	w = rec_add(r);
+	w->tag = written_tag(rule);
+	w->from = from;
+	w->to = to;
+	w->toff = r->text.len;
+}
+
+/*
+ * True when s is UTF-8 that any decoder reads back byte for byte: no
+ * overlong forms, surrogates, C1 controls or noncharacters.
+ */
+static bool
+is_plain_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	unsigned cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			n = 2;
+			cp = s[i] & 0x1fu;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 3;
+			cp = s[i] & 0x0fu;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 4;
+			cp = s[i] & 0x07u;
+		} else {
+			return false;
+		}
+		if (len - i < n)
+			return false;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3fu);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp <= 0x9f || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+		    (cp & 0xfffe) == 0xfffe)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* Text as the parser gives it back from add_escaped()'s output. */
+static void
+rec_text(struct html_record *r, const char *s, size_t len, size_t from,
+	 size_t to)
+{
+	struct wnode *w;
+	size_t i, start = 0;
+
+	if (!r)
+		return;
+	w = rec_add(r);
+	w->text = true;
+	w->tag = GUMBO_TAG_UNKNOWN;
+	w->from = from;
+	w->to = to;
+	w->toff = r->text.len;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		if (c != '\t' && c != '\n' && c != '\f') {
+			buf_add(&r->text, s + start, i - start);
+			buf_adds(&r->text, "\xef\xbf\xbd");
+			start = i + 1;
+		}
+	}
+	buf_add(&r->text, s + start, len - start);
+	w->tlen = r->text.len - w->toff;
+	if (!r->doubtful &&
+	    !is_plain_utf8((const unsigned char *)r->text.data + w->toff,
+			   w->tlen))
+		r->doubtful = true;
+	buf_addc(&r->text, '\0');
+}
+
 /* --- the walk ------------------------------------------------------------ */
+
+const char *
+san_attr(const struct san_attrs *a, const char *name)
+{
+	size_t i;
+
+	if (a->node)
+		return dom_attr(a->node, name);
+	for (i = 0; i < a->n; i++)
+		if (!strcmp(a->v[i].name, name))
+			return a->v[i].value;
+	return NULL;
+}
 
 static void
 push(struct sanitizer *z, const GumboNode *n, const struct rule *r,
@@ -1001,8 +1208,10 @@ push(struct sanitizer *z, const GumboNode *n, const struct rule *r,
 	f->out_start = out_start;
 	f->out_after = z->out->len;
 	f->meaningful = false;
-	if (r)
+	if (r) {
 		z->written_depth++;
+		rec_open(z->rec, r, out_start);
+	}
 }
 
 static void
@@ -1012,16 +1221,16 @@ mark_meaningful(struct sanitizer *z)
 		z->stack[z->depth - 1].meaningful = true;
 }
 
-static void
-write_text(struct sanitizer *z, const GumboNode *n)
+void
+san_text(struct sanitizer *z, const char *s, size_t len)
 {
 	const struct frame *parent = written_parent(z);
-	const char *s = n->v.text.text;
-	size_t len = strlen(s);
-	bool blank = is_blank_text(s);
+	size_t from = z->out->len;
+	bool blank;
 
 	if (len == 0)
 		return;
+	blank = is_blank_text(s);
 	if (parent && (parent->rule->flags & F_TABLECTX) && !blank)
 		return;
 	/* The tree builder drops a newline right after <pre>. */
@@ -1029,12 +1238,13 @@ write_text(struct sanitizer *z, const GumboNode *n)
 	    z->out->len == parent->out_after)
 		buf_addc(z->out, '\n');
 	add_escaped(z->out, s, len);
+	rec_text(z->rec, s, len, from, z->out->len);
 	if (!blank && !is_invisible_text(s))
 		mark_meaningful(z);
 }
 
-static void
-close_frame(struct sanitizer *z)
+void
+san_leave(struct sanitizer *z)
 {
 	struct frame *f = &z->stack[--z->depth];
 	const struct rule *r = f->rule;
@@ -1045,16 +1255,21 @@ close_frame(struct sanitizer *z)
 		if (((r->flags & F_INLINE) && out->len == f->out_after) ||
 		    ((r->flags & F_BLANK) && !f->meaningful)) {
 			buf_truncate(out, f->out_start);
+			rec_drop(z->rec);
 			/* Keep the words on either side apart. */
 			if ((r->flags & F_BLANK) && out->len > 0 &&
 			    out->data[out->len - 1] != '>' &&
-			    !isspace((unsigned char)out->data[out->len - 1]))
+			    !isspace((unsigned char)out->data[out->len - 1])) {
 				buf_addc(out, ' ');
+				rec_text(z->rec, " ", 1, out->len - 1,
+					 out->len);
+			}
 			return;
 		}
 		buf_adds(out, "</");
 		buf_adds(out, r->name);
 		buf_addc(out, '>');
+		rec_close(z->rec, out->len);
 	}
 	if (f->meaningful && z->depth > 0)
 		z->stack[z->depth - 1].meaningful = true;
@@ -1062,25 +1277,36 @@ close_frame(struct sanitizer *z)
 
 /* Writes a void element (or an iframe); true if it counts as content. */
 static bool
-write_void(struct sanitizer *z, const struct rule *r, const GumboNode *n)
+write_void(struct sanitizer *z, const struct rule *r, const struct san_attrs *n)
 {
+	size_t start = z->out->len;
+	bool content;
+
 	switch (r->tag) {
 	case GUMBO_TAG_IMG:
-		return write_img(z, n);
+		content = write_img(z, n);
+		break;
 	case GUMBO_TAG_SOURCE:
 		(void)write_source(z, n);
-		return false;
+		content = false;
+		break;
 	case GUMBO_TAG_IFRAME:
-		return write_iframe(z, n);
+		content = write_iframe(z, n);
+		break;
 	case GUMBO_TAG_COL:
 		write_col(z, n);
-		return false;
+		content = false;
+		break;
 	default:
 		buf_addc(z->out, '<');
 		buf_adds(z->out, r->name);
 		buf_addc(z->out, '>');
-		return (r->flags & F_CONTENT) != 0;
+		content = (r->flags & F_CONTENT) != 0;
+		break;
 	}
+	if (z->out->len > start)
+		rec_void(z->rec, r, start, z->out->len);
+	return content;
 }
 
 /*
@@ -1111,14 +1337,77 @@ unknown_tag(const GumboElement *e)
 	return GUMBO_TAG_UNKNOWN;
 }
 
-static void
-visit_element(struct sanitizer *z, const GumboNode *n)
+bool
+san_enter(struct sanitizer *z, const GumboNode *n, GumboTag tag, bool prefixed,
+	  const struct san_attrs *attrs)
 {
-	const GumboElement *e = &n->v.element;
 	const struct rule *r;
 	enum action act;
 	size_t start = z->out->len;
 
+	if (is_dropped(tag) || (tag == TAG_PICTURE && z->opt->no_images))
+		return false;
+	r = find_rule(tag);
+	if (!r) {
+		push(z, n, NULL, start);
+		return true;
+	}
+	act = placement(z, r);
+	if (act == ACT_DROP)
+		return false;
+	if (act == ACT_UNWRAP) {
+		push(z, n, NULL, start);
+		return true;
+	}
+	if ((r->flags & F_VOID) || r->tag == GUMBO_TAG_IFRAME) {
+		if (write_void(z, r, attrs))
+			mark_meaningful(z);
+		/* A prefixed void element got children from the parser. */
+		if (prefixed) {
+			push(z, n, NULL, z->out->len);
+			return true;
+		}
+		return false;
+	}
+	if (!write_start(z, r, attrs)) {
+		push(z, n, NULL, start);
+		return true;
+	}
+	push(z, n, r, start);
+	return true;
+}
+
+void
+san_begin(struct sanitizer *z, const struct sanitize_options *opt,
+	  const char *base_url, struct buf *out, struct html_record *rec)
+{
+	static const struct sanitize_options defaults;
+
+	memset(z, 0, sizeof(*z));
+	z->opt = opt ? opt : &defaults;
+	z->base_url = base_url && url_is_http(base_url) ? base_url : NULL;
+	z->out = out;
+	z->rec = rec;
+	buf_init(&z->tmp, 0);
+	/* The fragment root: never written. */
+	push(z, NULL, NULL, out->len);
+}
+
+void
+san_end(struct sanitizer *z)
+{
+	while (z->depth > 0)
+		san_leave(z);
+	free(z->stack);
+	buf_release(&z->tmp);
+	z->stack = NULL;
+}
+
+static void
+visit_element(struct sanitizer *z, const GumboNode *n)
+{
+	const GumboElement *e = &n->v.element;
+	struct san_attrs attrs = {n, NULL, 0};
 	GumboTag tag = e->tag;
 	bool prefixed = false;
 
@@ -1129,77 +1418,54 @@ visit_element(struct sanitizer *z, const GumboNode *n)
 		tag = unknown_tag(e);
 		prefixed = tag != GUMBO_TAG_UNKNOWN && tag != TAG_PICTURE;
 	}
-	if (is_dropped(tag) || (tag == TAG_PICTURE && z->opt->no_images))
-		return;
-	r = find_rule(tag);
-	if (!r) {
-		push(z, n, NULL, start);
-		return;
-	}
-	act = placement(z, r);
-	if (act == ACT_DROP)
-		return;
-	if (act == ACT_UNWRAP) {
-		push(z, n, NULL, start);
-		return;
-	}
-	if ((r->flags & F_VOID) || r->tag == GUMBO_TAG_IFRAME) {
-		if (write_void(z, r, n))
-			mark_meaningful(z);
-		/* A prefixed void element got children from the parser. */
-		if (prefixed)
-			push(z, n, NULL, z->out->len);
-		return;
-	}
-	if (!write_start(z, r, n)) {
-		push(z, n, NULL, start);
-		return;
-	}
-	push(z, n, r, start);
+	(void)san_enter(z, n, tag, prefixed, &attrs);
 }
 
 enum status
-html_sanitize(const char *html, size_t len, const char *base_url,
-	      const struct sanitize_options *opt, struct buf *out)
+san_gumbo(const char *html, size_t len, const char *base_url,
+	  const struct sanitize_options *opt, struct buf *out,
+	  struct html_record *rec)
 {
-	static const struct sanitize_options defaults;
-	struct sanitizer z = {0};
+	struct sanitizer z;
 	struct dom_limits lim = {0};
 	struct dom d;
 	enum status rc;
 
-	z.opt = opt ? opt : &defaults;
-	z.base_url = base_url && url_is_http(base_url) ? base_url : NULL;
-	z.out = out;
-	buf_init(&z.tmp, 0);
+	san_begin(&z, opt, base_url, out, rec);
 	lim.max_input = z.opt->max_input ? z.opt->max_input
 					 : SANITIZE_DEFAULT_MAX_INPUT;
 	rc = dom_parse(&d, html, len, &lim, true);
 	if (rc)
 		goto out;
 
-	push(&z, d.root, NULL, out->len);
+	z.stack[0].node = d.root;
 	while (z.depth > 0) {
 		struct frame *f = &z.stack[z.depth - 1];
 		const GumboVector *kids = dom_children(f->node);
 		const GumboNode *c;
 
 		if (f->next >= kids->length) {
-			close_frame(&z);
+			san_leave(&z);
 			continue;
 		}
 		c = kids->data[f->next++];
 		if (dom_is_text(c))
-			write_text(&z, c);
+			san_text(&z, c->v.text.text, strlen(c->v.text.text));
 		else if (c->type == GUMBO_NODE_ELEMENT)
 			visit_element(&z, c);
 	}
 	rc = out->err ? out->err : ST_OK;
 out:
 	dom_release(&d);
-	free(z.stack);
-	buf_release(&z.tmp);
+	san_end(&z);
 	return rc;
+}
+
+enum status
+html_sanitize(const char *html, size_t len, const char *base_url,
+	      const struct sanitize_options *opt, struct buf *out)
+{
+	return san_gumbo(html, len, base_url, opt, out, NULL);
 }
 
 /* --- benchmark ----------------------------------------------------------- */

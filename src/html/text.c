@@ -8,9 +8,10 @@
 #include "html/dom.h"
 #include "html/sanitize.h"
 #include "html/text.h"
+#include "html/text_int.h"
 
-static bool
-is_block(GumboTag tag)
+bool
+html_is_block(GumboTag tag)
 {
 	switch (tag) {
 	case GUMBO_TAG_P:
@@ -66,17 +67,9 @@ is_nbsp(const char *s)
 	return (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0;
 }
 
-/* Text writer state: collapses spaces and blank lines. */
-struct text_writer {
-	struct buf *out;      /* destination */
-	size_t start;	      /* out->len when writing began */
-	bool space;	      /* a space is owed before the next word */
-	bool newline;	      /* a line break is owed before the next word */
-	bool separator_space; /* write line breaks as spaces */
-};
-
+/* Writes n bytes of one word (or of <pre> text) after what is owed. */
 static void
-tw_char(struct text_writer *t, char c)
+tw_run(struct text_writer *t, const char *s, size_t n)
 {
 	if (t->out->len > t->start) {
 		if (t->newline)
@@ -86,26 +79,49 @@ tw_char(struct text_writer *t, char c)
 	}
 	t->newline = false;
 	t->space = false;
-	buf_addc(t->out, c);
+	buf_add(t->out, s, n);
 }
 
-static void
-tw_text(struct text_writer *t, const char *s, bool pre)
+/* isspace() in the C and C.UTF-8 locales: no byte above 0x7f is. */
+static bool
+is_space_byte(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* True when *s is written as it is (not a space to collapse). */
+static bool
+tw_plain(const char *s, bool pre)
+{
+	unsigned char c = (unsigned char)*s;
+
+	if (c > ' ' && c != 0xc2)
+		return true;
+	if (pre && (c == ' ' || c == '\t'))
+		return true;
+	return c != '\n' && !is_space_byte(c) && !is_nbsp(s);
+}
+
+void
+html_tw_text(struct text_writer *t, const char *s, bool pre)
 {
 	while (*s) {
-		if (pre && *s == '\n') {
+		if (tw_plain(s, pre)) {
+			const char *e = s + 1;
+
+			while (*e && tw_plain(e, pre))
+				e++;
+			tw_run(t, s, (size_t)(e - s));
+			s = e;
+		} else if (pre && *s == '\n') {
 			t->newline = true;
-			s++;
-		} else if (pre && (*s == ' ' || *s == '\t')) {
-			tw_char(t, *s++);
-		} else if (isspace((unsigned char)*s)) {
-			t->space = true;
 			s++;
 		} else if (is_nbsp(s)) {
 			t->space = true;
 			s += 2;
 		} else {
-			tw_char(t, *s++);
+			t->space = true;
+			s++;
 		}
 	}
 }
@@ -123,7 +139,7 @@ write_text_of(const GumboNode *root, struct text_writer *t)
 		GumboTag tag = dom_tag(n);
 
 		if (dom_is_text(n)) {
-			tw_text(t, n->v.text.text, pre > 0);
+			html_tw_text(t, n->v.text.text, pre > 0);
 			continue;
 		}
 		if (n->type != GUMBO_NODE_ELEMENT)
@@ -150,7 +166,7 @@ write_text_of(const GumboNode *root, struct text_writer *t)
 		default:
 			break;
 		}
-		if (is_block(tag))
+		if (html_is_block(tag))
 			t->newline = true;
 	}
 	dom_walk_release(&w);
@@ -172,8 +188,8 @@ html_to_text(const char *html, size_t len, struct buf *out)
 }
 
 /* Number of code points in s[0..len). */
-static size_t
-utf8_chars(const char *s, size_t len)
+size_t
+html_utf8_chars(const char *s, size_t len)
 {
 	size_t i, n = 0;
 
@@ -204,8 +220,8 @@ utf8_offset(const char *s, size_t len, size_t chars)
  * at the last sentence end if that keeps at least half, else at the last
  * word boundary, else in the middle of the word. Returns the bytes to keep.
  */
-static size_t
-cut_point(const char *s, size_t len, size_t max_chars, bool sentences)
+size_t
+html_cut_point(const char *s, size_t len, size_t max_chars, bool sentences)
 {
 	size_t limit, i, word = 0, sentence = 0;
 
@@ -222,7 +238,7 @@ cut_point(const char *s, size_t len, size_t max_chars, bool sentences)
 	if (limit >= len)
 		return len;
 	if (sentences && sentence > 0 &&
-	    utf8_chars(s, sentence) * 2 >= max_chars)
+	    html_utf8_chars(s, sentence) * 2 >= max_chars)
 		return sentence;
 	if (word > 0)
 		return word;
@@ -248,10 +264,10 @@ html_text_excerpt(const char *html, size_t len, size_t max_chars,
 		rc = text.err;
 		goto out;
 	}
-	if (utf8_chars(text.data, text.len) <= max_chars) {
+	if (html_utf8_chars(text.data, text.len) <= max_chars) {
 		buf_addstr(out, buf_str(&text));
 	} else {
-		keep = cut_point(text.data, text.len, max_chars, false);
+		keep = html_cut_point(text.data, text.len, max_chars, false);
 		while (keep > 0 && strchr(" ,;:-", text.data[keep - 1]))
 			keep--;
 		buf_add(out, text.data, keep);
@@ -325,7 +341,7 @@ text_chars(const GumboNode *n)
 	size_t chars;
 
 	dom_text(n, &b, true);
-	chars = utf8_chars(b.data, b.len);
+	chars = html_utf8_chars(b.data, b.len);
 	buf_release(&b);
 	return chars;
 }
@@ -341,7 +357,7 @@ is_wrapper(const GumboNode *n)
 	    !dom_is(n, GUMBO_TAG_ARTICLE) && !dom_is(n, GUMBO_TAG_MAIN))
 		return false;
 	for (i = 0; i < kids->length; i++)
-		if (is_block(dom_tag(kids->data[i])))
+		if (html_is_block(dom_tag(kids->data[i])))
 			return true;
 	return false;
 }
@@ -391,15 +407,16 @@ collect_units(const GumboNode *root, struct units *u)
 			}
 			continue; /* descend */
 		}
-		loose = dom_is_text(n) || !is_block(tag) || tag == GUMBO_TAG_BR;
+		loose = dom_is_text(n) || !html_is_block(tag) ||
+			tag == GUMBO_TAG_BR;
 		if (n->type == GUMBO_NODE_ELEMENT)
 			dom_walk_skip(&w);
 		if (loose) {
-			size_t chars =
-				dom_is_text(n)
-					? utf8_chars(n->v.text.text,
-						     strlen(n->v.text.text))
-					: text_chars(n);
+			size_t chars = dom_is_text(n)
+					       ? html_utf8_chars(
+							 n->v.text.text,
+							 strlen(n->v.text.text))
+					       : text_chars(n);
 
 			if (!run.count) {
 				run.from = node_start(n);
@@ -447,7 +464,7 @@ write_cut_paragraph(const struct unit *x, const char *src, size_t budget,
 		write_text_of(d.root, &t);
 		dom_release(&d);
 	}
-	keep = cut_point(text.data, text.len, budget, true);
+	keep = html_cut_point(text.data, text.len, budget, true);
 	while (keep > 0 && strchr(" ,;:-", text.data[keep - 1]))
 		keep--;
 	if (keep > 0) {

@@ -16,11 +16,11 @@
 #include "base/log.h"
 #include "base/url.h"
 #include "feed/feed.h"
+#include "html/prepare.h"
 #include "html/sanitize.h"
 #include "html/text.h"
 #include "ingest/ingest.h"
 #include "ingest/internal.h"
-#include "text/text.h"
 
 enum {
 	FUTURE_SKEW = 10 * 60, /* feed clocks run fast; this much is fine */
@@ -260,34 +260,26 @@ invalid:
 enum status
 ingest_prepare_body(struct article *a, const char *raw_html)
 {
-	struct buf html = BUF_INIT, text = BUF_INIT, teaser = BUF_INIT;
+	struct html_prepared body;
 	unsigned char digest[16];
 	char hex[sizeof(digest) * 2 + 1];
-	bool truncated = false;
 	enum status rc;
 	size_t i, words = 0;
 
-	rc = html_sanitize(raw_html ? raw_html : "",
-			   raw_html ? strlen(raw_html) : 0, a->url, NULL,
-			   &html);
-	if (rc)
-		goto out;
-	rc = html_to_text(html.data, html.len, &text);
-	if (rc)
-		goto out;
-	rc = html_teaser(html.data, html.len, (size_t)config.teaser_length,
-			 &teaser, &truncated);
+	/* Sanitised HTML, text, teaser and teaser text from one reading. */
+	rc = html_prepare(raw_html, raw_html ? strlen(raw_html) : 0, a->url,
+			  (size_t)config.teaser_length, &body);
 	if (rc)
 		goto out;
 	free(a->body_html);
 	free(a->body_text);
 	free(a->teaser_html);
 	free(a->teaser_text);
-	a->body_text = buf_detach(&text, NULL);
-	a->body_html = buf_detach(&html, NULL);
-	a->teaser_text =
-		html_line(teaser.data, (size_t)config.teaser_length * 2);
-	a->teaser_html = buf_detach(&teaser, NULL);
+	a->body_text = buf_detach(&body.text, NULL);
+	a->body_html = buf_detach(&body.html, NULL);
+	a->teaser_text = clean_line(body.teaser_text.data,
+				    (size_t)config.teaser_length * 2);
+	a->teaser_html = buf_detach(&body.teaser_html, NULL);
 	for (i = 0; a->body_text[i]; i++)
 		if (!isspace((unsigned char)a->body_text[i]) &&
 		    (i == 0 || isspace((unsigned char)a->body_text[i - 1])))
@@ -303,8 +295,6 @@ ingest_prepare_body(struct article *a, const char *raw_html)
 	 * tokens (rank_features_build() in pipeline.c). */
 	a->fingerprint = 0;
 out:
-	buf_release(&html);
-	buf_release(&text);
-	buf_release(&teaser);
+	html_prepared_release(&body);
 	return rc;
 }

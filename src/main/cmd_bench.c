@@ -13,6 +13,8 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "feed/feed.h"
+#include "html/prepare.h"
 #include "html/sanitize.h"
 #include "main/cli.h"
 #include "main/commands.h"
@@ -428,6 +430,88 @@ out:
 	return rc;
 }
 
+/*
+ * `bench prepare [FEED...]` (not in the usage: for docs/benchmarks): CPU per
+ * article body of the html_prepare() ways, over the items of the given feed
+ * files, or over bodies shaped like bench/ingest.sh's when none is given.
+ */
+static int
+bench_prepare(int n, char **files)
+{
+	static const char *const ways[] = {"chain (4 parses)", "gumbo, once",
+					   "auto (tokenizer first)"};
+	struct feed *doc;
+	char **bodies = NULL;
+	size_t count = 0, cap = 0, bytes = 0, i;
+	unsigned repeat, w;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		FILE *fp = fopen(files[k], "rb");
+		struct buf b = BUF_INIT;
+		char chunk[65536];
+		size_t got;
+
+		if (!fp)
+			continue;
+		while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+			buf_add(&b, chunk, got);
+		fclose(fp);
+		if (feed_parse(b.data, b.len, NULL, NULL, &doc) == ST_OK) {
+			for (i = 0; i < doc->item_count; i++) {
+				const struct feed_item *it = &doc->items[i];
+				const char *body =
+					it->content ? it->content : it->summary;
+
+				if (!body || !*body)
+					continue;
+				if (count == cap) {
+					cap = cap ? 2 * cap : 256;
+					bodies = xreallocarray(bodies, cap,
+							       sizeof(*bodies));
+				}
+				bodies[count++] = xstrdup(body);
+			}
+			feed_free(doc);
+		}
+		buf_release(&b);
+	}
+	if (n == 0) {
+		cap = count = 200;
+		bodies = xmallocarray(cap, sizeof(*bodies));
+		for (i = 0; i < count; i++) {
+			struct buf b = BUF_INIT;
+
+			html_bench_body(&b, (unsigned)i + 1);
+			bodies[i] = buf_detach(&b, NULL);
+		}
+	}
+	if (count == 0)
+		return cli_usage_error("bench", "no article bodies found");
+	for (i = 0; i < count; i++)
+		bytes += strlen(bodies[i]);
+	repeat = (unsigned)MAX(1, 3000 / count);
+	printf("%zu bodies, %.0f bytes on average, %u rounds\n", count,
+	       (double)bytes / (double)count, repeat);
+	for (w = 0; w < ARRAY_SIZE(ways); w++) {
+		double cpu = 0;
+		size_t fast = 0;
+
+		if (html_prepare_bench((const char *const *)bodies, count,
+				       repeat, (enum html_bench_way)w, &cpu,
+				       &fast))
+			return EXIT_FAIL;
+		printf("%-24s %8.1f us CPU per body, %zu (%.0f%%) by the "
+		       "tokenizer\n",
+		       ways[w], cpu * 1e6 / (double)(count * repeat), fast,
+		       100.0 * (double)fast / (double)count);
+	}
+	for (i = 0; i < count; i++)
+		free(bodies[i]);
+	free(bodies);
+	return EXIT_OK;
+}
+
 int
 cmd_bench(int argc, char **argv)
 {
@@ -442,6 +526,8 @@ cmd_bench(int argc, char **argv)
 	rc = cli_parse(argc, argv, usage, opts, &nargs);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if (nargs >= 1 && !strcmp(argv[1], "prepare"))
+		return bench_prepare(nargs - 1, argv + 2);
 	if (nargs >= 2 && !strcmp(argv[1], "sanitize")) {
 		size_t bytes = 0;
 		double seconds = 0;

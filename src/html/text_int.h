@@ -1,0 +1,37 @@
+/*
+ * text_int.h — pieces of text.c shared with prepare.c. Not for use outside
+ * src/html/.
+ */
+#ifndef NEWSSTAND_HTML_TEXT_INT_H
+#define NEWSSTAND_HTML_TEXT_INT_H
+
+#include "common.h"
+
+#include <gumbo.h>
+
+#include "base/buf.h"
+
+/* Text writer state: collapses spaces and blank lines. */
+struct text_writer {
+	struct buf *out;      /* destination */
+	size_t start;	      /* out->len when writing began */
+	bool space;	      /* a space is owed before the next word */
+	bool newline;	      /* a line break is owed before the next word */
+	bool separator_space; /* write line breaks as spaces */
+};
+
+/* True for the elements that start a line in the plain text. */
+bool html_is_block(GumboTag tag);
+/* Writes the NUL-terminated text s (inside <pre> when pre). */
+void html_tw_text(struct text_writer *t, const char *s, bool pre);
+/* Number of code points in s[0..len). */
+size_t html_utf8_chars(const char *s, size_t len);
+/*
+ * Where to cut one line of text to at most max_chars characters including
+ * the "…" (at a sentence end when sentences and that keeps half, else at a
+ * word boundary); returns the bytes to keep.
+ */
+size_t html_cut_point(const char *s, size_t len, size_t max_chars,
+		      bool sentences);
+
+#endif
