@@ -109,10 +109,13 @@ read_article(sqlite3_stmt *st, struct article *a)
 static enum status
 index_add(struct store *s, int64_t id, const struct article *a)
 {
-	sqlite3_stmt *st = store_stmt(
+	sqlite3_stmt *st;
+
+	if (s->index_deferred)
+		return ST_OK;
+	st = store_stmt(
 		s, "INSERT INTO articles_fts (rowid, title, byline, body_text)"
 		   " VALUES (?1, ?2, ?3, ?4)");
-
 	if (!st)
 		return ST_DB;
 	sqlite3_bind_int64(st, 1, id);
@@ -125,18 +128,48 @@ index_add(struct store *s, int64_t id, const struct article *a)
 static enum status
 index_remove(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(
+	sqlite3_stmt *st;
+
+	if (s->index_deferred)
+		return ST_OK;
+	st = store_stmt(
 		s,
 		"INSERT INTO articles_fts (articles_fts, rowid, title, byline,"
 		" body_text) SELECT 'delete', id, title, byline, body_text"
 		" FROM articles WHERE id = ?");
-
 	if (!st)
 		return ST_DB;
 	sqlite3_bind_int64(st, 1, id);
 	return store_step_done(s, st, "search index");
 }
 
+/* Looks up an id by one key; 0 when there is none. */
+static enum status
+find_id(struct store *s, sqlite3_stmt *st, int64_t *id, char **hash,
+	char **title)
+{
+	int rc = sqlite3_step(st);
+
+	*id = 0;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		if (hash)
+			*hash = col_text(st, 1);
+		if (title)
+			*title = col_text(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "finding article");
+	return ST_OK;
+}
+
+/*
+ * Links the article to its topics by slug. The topic's id is looked up
+ * first and the link inserted by value: an INSERT … SELECT opens a
+ * statement journal, which makes the search index flush its pending terms
+ * (see index_add()), once per article.
+ */
 static enum status
 link_topics(struct store *s, int64_t id, const char *topics)
 {
@@ -147,25 +180,31 @@ link_topics(struct store *s, int64_t id, const char *topics)
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		struct str slug = str_trim((struct str){p, len});
+		int64_t topic_id = 0;
+		enum status rc;
 
-		if (slug.len) {
-			enum status rc;
-
-			st = store_stmt(s,
-					"INSERT OR IGNORE INTO article_topics"
-					" (article_id, topic_id)"
-					" SELECT ?1, id FROM topics"
-					" WHERE slug = ?2");
-			if (!st)
-				return ST_DB;
-			sqlite3_bind_int64(st, 1, id);
-			sqlite3_bind_text(st, 2, slug.p, (int)slug.len,
-					  SQLITE_TRANSIENT);
-			rc = store_step_done(s, st, "linking topic");
-			if (rc)
-				return rc;
-		}
 		p = comma ? comma + 1 : NULL;
+		if (!slug.len)
+			continue;
+		st = store_stmt(s, "SELECT id FROM topics WHERE slug = ?");
+		if (!st)
+			return ST_DB;
+		sqlite3_bind_text(st, 1, slug.p, (int)slug.len,
+				  SQLITE_TRANSIENT);
+		rc = find_id(s, st, &topic_id, NULL, NULL);
+		if (rc)
+			return rc;
+		if (!topic_id)
+			continue;
+		st = store_stmt(s, "INSERT OR IGNORE INTO article_topics"
+				   " (article_id, topic_id) VALUES (?1, ?2)");
+		if (!st)
+			return ST_DB;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, topic_id);
+		rc = store_step_done(s, st, "linking topic");
+		if (rc)
+			return rc;
 	}
 	return ST_OK;
 }
@@ -193,27 +232,6 @@ bind_article(sqlite3_stmt *st, const struct article *a)
 	sqlite3_bind_int64(st, 18, a->published_at);
 	sqlite3_bind_int64(st, 19, a->updated_at);
 	sqlite3_bind_int64(st, 20, a->fetched_at);
-}
-
-/* Looks up an id by one key; 0 when there is none. */
-static enum status
-find_id(struct store *s, sqlite3_stmt *st, int64_t *id, char **hash,
-	char **title)
-{
-	int rc = sqlite3_step(st);
-
-	*id = 0;
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		if (hash)
-			*hash = col_text(st, 1);
-		if (title)
-			*title = col_text(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, "finding article");
-	return ST_OK;
 }
 
 static enum status

@@ -23,6 +23,7 @@ struct store {
 	enum store_mode mode;			 /* read-only or the writer */
 	char *path;				 /* database file */
 	struct stmt_slot cache[STMT_CACHE_SIZE]; /* prepared statements */
+	bool index_deferred; /* bulk load: the search index is rebuilt after */
 };
 
 /*

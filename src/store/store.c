@@ -438,3 +438,41 @@ store_maintain(struct store *s)
 	return store_exec(s, "INSERT INTO articles_fts(articles_fts, rank)"
 			     " VALUES('merge', 500)");
 }
+
+/* FTS5's defaults (fts5Int.h), restored after a bulk load. */
+#define FTS_CONFIG(key, value)                                                 \
+	"INSERT INTO articles_fts(articles_fts, rank) VALUES('" key            \
+	"', " value ");"
+
+enum status
+store_bulk_load(struct store *s, bool on)
+{
+	enum status rc;
+
+	/* Each article's statements open statement journals (an update of
+	 * a foreign key column does), and FTS5 writes its pending terms as
+	 * a new segment at each: indexing article by article would merge
+	 * the index over and over. One rebuild at the end writes it once. */
+	if (on) {
+		s->index_deferred = true;
+		return store_exec(s, "PRAGMA cache_size=-262144;");
+	}
+	s->index_deferred = false;
+	rc = store_exec(s, FTS_CONFIG("automerge", "0")
+				   FTS_CONFIG("crisismerge", "1000")
+					   FTS_CONFIG("hashsize", "268435456"));
+	if (!rc)
+		rc = store_exec(s, "INSERT INTO articles_fts(articles_fts)"
+				   " VALUES('rebuild');"
+				   "INSERT INTO articles_fts(articles_fts)"
+				   " VALUES('optimize')");
+	if (store_exec(s, FTS_CONFIG("automerge", "4")
+				  FTS_CONFIG("crisismerge", "16")
+					  FTS_CONFIG("hashsize", "1048576")) &&
+	    !rc)
+		rc = ST_DB;
+	if (!rc)
+		rc = store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE);"
+				   "PRAGMA cache_size=-32000;");
+	return rc;
+}
