@@ -26,6 +26,9 @@ struct store {
 	bool index_deferred; /* bulk load: the search index is rebuilt after */
 };
 
+/* Registers the search's rank function on a new connection (articles.c). */
+enum status store_search_init(struct store *s);
+
 /*
  * Returns the cached prepared statement for sql (a string literal: the cache
  * is keyed by its address), reset and with bindings cleared; NULL on error
