@@ -1,6 +1,7 @@
 /*
  * test_search.c — store_search(): the rank, the blocks of newest matches,
- * filters, pages, the prefix fallback; the bulk load.
+ * filters, pages, the prefix fallback; the bulk load; the articles table
+ * rebuilt with its bodies last.
  */
 #include "common.h"
 
@@ -263,4 +264,132 @@ Test(search, bulk_load_indexes_at_the_end)
 	search_result_release(&r);
 	cr_assert_eq(store_check(db, &report), ST_OK, "%s", report.data);
 	buf_release(&report);
+}
+
+/* ---- The articles table with its bodies last ----------------------------- */
+
+#include "store/internal.h" /* store_migrations: an older schema to migrate */
+
+static void
+exec_raw(sqlite3 *raw, const char *sql)
+{
+	char *err = NULL;
+
+	cr_assert_eq(sqlite3_exec(raw, sql, NULL, NULL, &err), SQLITE_OK,
+		     "%s: %s", sql, err ? err : "?");
+}
+
+static int64_t
+count_raw(struct store *s, const char *table)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	cr_assert_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+Test(layout, rebuild_keeps_rows_links_and_index)
+{
+	char *d = test_tmpdir(), path[512], sql[128];
+	size_t before = 0, i;
+	sqlite3 *raw;
+	struct store *s;
+	struct article a;
+	struct search_result r;
+	struct search_query q = {.text = "lighthouse"};
+	struct buf report = BUF_INIT;
+	sqlite3_stmt *st;
+	const char *last = NULL;
+
+	/* The schema just before the rebuild, whatever its number. */
+	for (i = 0; i < store_migration_count; i++)
+		if (strstr(store_migrations[i], "CREATE TABLE articles_v5"))
+			before = i;
+	cr_assert_gt(before, 0);
+	snprintf(path, sizeof(path), "%s/newsstand.db", d);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	for (i = 0; i < before; i++)
+		exec_raw(raw, store_migrations[i]);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %zu", before);
+	exec_raw(raw, sql);
+	exec_raw(raw,
+		 "PRAGMA foreign_keys = ON;"
+		 "INSERT INTO publishers (id, slug, name, created_at)"
+		 " VALUES (1, 'p', 'P', 1);"
+		 "INSERT INTO topics (id, slug, name) VALUES (1, 't', 'T');"
+		 "INSERT INTO users (id, email, password_hash, created_at)"
+		 " VALUES (1, 'a@example.org', 'x', 1);"
+		 "INSERT INTO stories (id, title) VALUES (1, 'S');"
+		 "INSERT INTO articles (id, publisher_id, story_id, guid, url,"
+		 " title, byline, summary, body_html, body_text, teaser_html,"
+		 " teaser_text, lead_image, lead_caption, language,"
+		 " content_hash, fingerprint, word_count, published_at,"
+		 " updated_at, fetched_at) VALUES (7, 1, 1, 'g', 'https://x/7',"
+		 " 'Lighthouse', 'By', 'Sum', '<p>beam</p>', 'beam of light',"
+		 " '<p>t</p>', 't', 'img.jpg', 'cap', 'en', 'h', 99, 3, 1000,"
+		 " 1001, 1002), (8, 1, NULL, 'g8', 'https://x/8', 'Other',"
+		 " NULL, NULL, NULL, 'lighthouse keeper', NULL, NULL, NULL,"
+		 " NULL, NULL, NULL, 0, 2, 2000, 2000, 2000);"
+		 "INSERT INTO articles_fts (rowid, title, byline, body_text)"
+		 " SELECT id, title, byline, body_text FROM articles;"
+		 "INSERT INTO article_topics VALUES (7, 1);"
+		 "INSERT INTO saves VALUES (1, 7, 5);"
+		 "INSERT INTO reads (user_id, article_id, publisher_id, day,"
+		 " read_at) VALUES (1, 7, 1, '2026-01-01', 5);"
+		 "INSERT INTO picks (article_id, created_at) VALUES (7, 5);"
+		 "INSERT INTO article_neighbours VALUES (7, 8, 0.5),"
+		 " (8, 7, 0.5);");
+	sqlite3_close(raw);
+
+	cr_assert_eq(store_open(d, STORE_WRITE, 0, &s), ST_OK);
+	cr_assert_eq(store_schema_version(s), (int)store_migration_count);
+	cr_assert_eq(store_article_get(s, 7, &a), ST_OK);
+	cr_assert_str_eq(a.title, "Lighthouse");
+	cr_assert_str_eq(a.body_text, "beam of light");
+	cr_assert_str_eq(a.body_html, "<p>beam</p>");
+	cr_assert_str_eq(a.teaser_text, "t");
+	cr_assert_str_eq(a.lead_caption, "cap");
+	cr_assert_str_eq(a.content_hash, "h");
+	cr_assert_str_eq(a.topics, "t");
+	cr_assert_eq(a.story_id, 1);
+	cr_assert_eq(a.fingerprint, 99);
+	cr_assert_eq(a.published_at, 1000);
+	cr_assert_eq(a.fetched_at, 1002);
+	article_release(&a);
+	cr_assert_eq(count_raw(s, "article_topics"), 1);
+	cr_assert_eq(count_raw(s, "saves"), 1);
+	cr_assert_eq(count_raw(s, "reads"), 1);
+	cr_assert_eq(count_raw(s, "picks"), 1);
+	cr_assert_eq(count_raw(s, "article_neighbours"), 2);
+	cr_assert_eq(store_search(s, &q, &r), ST_OK);
+	cr_assert_eq(r.count, 2, "the search index still reads the rows");
+	search_result_release(&r);
+	cr_assert_eq(store_check(s, &report), ST_OK, "%s", report.data);
+	buf_release(&report);
+	/* The bodies come last. */
+	cr_assert_eq(sqlite3_prepare_v2(s->db,
+					"SELECT name FROM pragma_table_info("
+					"'articles') ORDER BY cid DESC LIMIT 1",
+					-1, &st, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	last = (const char *)sqlite3_column_text(st, 0);
+	cr_assert_str_eq(last, "body_html");
+	sqlite3_finalize(st);
+	/* The other tables' foreign keys name the new table. */
+	cr_assert_eq(store_exec(s, "DELETE FROM reads;"
+				   "DELETE FROM articles WHERE id = 7"),
+		     ST_OK);
+	cr_assert_eq(count_raw(s, "article_topics"), 0, "cascaded");
+	cr_assert_eq(count_raw(s, "saves"), 0);
+	cr_assert_eq(count_raw(s, "picks"), 0);
+	store_close(s);
+	test_rmdir(d);
+	free(d);
 }
