@@ -382,6 +382,13 @@ Test(layout, rebuild_keeps_rows_links_and_index)
 	last = (const char *)sqlite3_column_text(st, 0);
 	cr_assert_str_eq(last, "body_html");
 	sqlite3_finalize(st);
+	/* Migrations run with a rollback journal, then WAL again. */
+	cr_assert_eq(
+		sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL),
+		SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
 	/* The other tables' foreign keys name the new table. */
 	cr_assert_eq(store_exec(s, "DELETE FROM reads;"
 				   "DELETE FROM articles WHERE id = 7"),
