@@ -26,7 +26,7 @@ int cmd_bench(int argc, char **argv);
 
 enum {
 	PUBLISHERS = 50,
-	BATCH = 20000,	      /* articles per transaction */
+	BATCH = 50000,	      /* articles per transaction */
 	PARAGRAPHS = 5,	      /* of a body */
 	WORDS = 60,	      /* of a paragraph */
 	VOCABULARY = 200000,  /* distinct words of the text */
@@ -136,14 +136,18 @@ add_name(struct buf *b, size_t n)
 	add_made_up(b, n / 900 + 930, true);
 }
 
-/* Zipf's law over the vocabulary (s = 1): cumulative weights by rank. */
+/* Zipf's law over the vocabulary (s = 1): cumulative weights by rank,
+ * and for each of ZIPF_GUIDE equal slices of [0, 1) the first rank whose
+ * weight reaches it, where the binary search starts. */
+enum { ZIPF_GUIDE = 1 << 16 };
 static double *zipf_cdf;
+static uint32_t *zipf_guide;
 
 static void
 zipf_init(void)
 {
 	double sum = 0;
-	size_t r;
+	size_t r, slice;
 
 	zipf_cdf = xmallocarray(VOCABULARY, sizeof(*zipf_cdf));
 	for (r = 0; r < VOCABULARY; r++) {
@@ -152,13 +156,21 @@ zipf_init(void)
 	}
 	for (r = 0; r < VOCABULARY; r++)
 		zipf_cdf[r] /= sum;
+	zipf_guide = xmallocarray(ZIPF_GUIDE + 1, sizeof(*zipf_guide));
+	for (r = 0, slice = 0; slice <= ZIPF_GUIDE; slice++) {
+		while (r < VOCABULARY - 1 &&
+		       zipf_cdf[r] < (double)slice / ZIPF_GUIDE)
+			r++;
+		zipf_guide[slice] = (uint32_t)r;
+	}
 }
 
 static size_t
 zipf_rank(void)
 {
 	double u = next_uniform();
-	size_t lo = 0, hi = VOCABULARY - 1;
+	size_t slice = (size_t)(u * ZIPF_GUIDE);
+	size_t lo = zipf_guide[slice], hi = zipf_guide[slice + 1];
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -312,7 +324,9 @@ generate(struct store *s, size_t count)
 
 	zipf_init();
 	recent = xcalloc(ARRAY_SIZE(topics), sizeof(*recent));
-	rc = store_begin(s);
+	rc = store_bulk_load(s, true);
+	if (!rc)
+		rc = store_begin(s);
 	if (rc)
 		goto out;
 	rc = make_catalogue(s, pub_ids);
@@ -414,9 +428,16 @@ generate(struct store *s, size_t count)
 		rc = store_commit(s);
 	fprintf(stderr, "\r%zu articles, %.0f s\n", count,
 		(double)(clock_mono_ms() - started) / 1000.0);
+	/* One pass merges the index into a single segment. */
+	if (!rc)
+		rc = store_bulk_load(s, false);
+	fprintf(stderr, "search index merged, %.0f s\n",
+		(double)(clock_mono_ms() - started) / 1000.0);
 	goto out;
 fail:
 	store_rollback(s);
+	if (store_bulk_load(s, false))
+		log_error(ST_DB, "bench: search index settings not restored");
 out:
 	buf_release(&body);
 	buf_release(&text);
@@ -427,6 +448,8 @@ out:
 	free(recent);
 	free(zipf_cdf);
 	zipf_cdf = NULL;
+	free(zipf_guide);
+	zipf_guide = NULL;
 	return rc;
 }
 

@@ -23,7 +23,11 @@ struct store {
 	enum store_mode mode;			 /* read-only or the writer */
 	char *path;				 /* database file */
 	struct stmt_slot cache[STMT_CACHE_SIZE]; /* prepared statements */
+	bool index_deferred; /* bulk load: the search index is rebuilt after */
 };
+
+/* Registers the search's rank function on a new connection (articles.c). */
+enum status store_search_init(struct store *s);
 
 /*
  * Returns the cached prepared statement for sql (a string literal: the cache

@@ -278,10 +278,82 @@ static const char schema_v4[] =
 	"DROP INDEX articles_story;"
 	"CREATE INDEX articles_story ON articles(story_id, publisher_id);";
 
+/*
+ * Articles with their small columns first: SQLite reads a row's columns in
+ * order, and the bodies (several KB) spill to overflow pages, so a card
+ * (title, teaser, dates, lead image) or a search candidate (its date) read
+ * every overflow page of both bodies first. The table is rebuilt with the
+ * same columns, ids and indexes and the bodies last; the search index
+ * (external content, keyed by id) stays as it is.
+ *
+ * store_migrate() turns foreign keys off around the migrations (SQLite's
+ * way to change a table's layout), so that dropping the old table cascades
+ * nowhere and the foreign keys of article_topics, saves, reads, picks and
+ * article_neighbours, which name "articles", now name the new table; it
+ * checks them all before committing.
+ *
+ * Linking an article to its story (UPDATE of story_id and fingerprint)
+ * opened a statement journal, because an immediate foreign key or a NOT
+ * NULL column may abort an update half done; FTS5 writes its pending terms
+ * as a new segment at each statement journal, so ingest wrote the search
+ * index one article at a time and merged it over and over. story_id's
+ * foreign key is now deferred (checked at commit) and fingerprint may be
+ * NULL (it never is: readers take NULL as 0), so the update needs none.
+ *
+ * A million articles take minutes to copy.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE articles_v5 ("
+	" id INTEGER PRIMARY KEY,"
+	" publisher_id INTEGER NOT NULL REFERENCES publishers(id)"
+	"  ON DELETE CASCADE,"
+	" feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,"
+	" story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL"
+	"  DEFERRABLE INITIALLY DEFERRED,"
+	" published_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" fetched_at INTEGER NOT NULL,"
+	" fingerprint INTEGER DEFAULT 0,"
+	" word_count INTEGER NOT NULL DEFAULT 0,"
+	" language TEXT,"
+	" content_hash TEXT,"
+	" title TEXT NOT NULL,"
+	" byline TEXT,"
+	" url TEXT NOT NULL,"
+	" guid TEXT,"
+	" lead_image TEXT,"
+	" lead_caption TEXT,"
+	" teaser_text TEXT,"
+	" teaser_html TEXT,"
+	" summary TEXT,"
+	" body_text TEXT,"
+	" body_html TEXT);"
+	"INSERT INTO articles_v5 (id, publisher_id, feed_id, story_id,"
+	" published_at, updated_at, fetched_at, fingerprint, word_count,"
+	" language, content_hash, title, byline, url, guid, lead_image,"
+	" lead_caption, teaser_text, teaser_html, summary, body_text,"
+	" body_html)"
+	" SELECT id, publisher_id, feed_id, story_id, published_at,"
+	" updated_at, fetched_at, fingerprint, word_count, language,"
+	" content_hash, title, byline, url, guid, lead_image, lead_caption,"
+	" teaser_text, teaser_html, summary, body_text, body_html"
+	" FROM articles ORDER BY id;"
+	"DROP TABLE articles;"
+	"ALTER TABLE articles_v5 RENAME TO articles;"
+	"CREATE UNIQUE INDEX articles_url ON articles(url);"
+	"CREATE UNIQUE INDEX articles_feed_guid ON articles(feed_id, guid);"
+	"CREATE INDEX articles_published ON articles(published_at DESC, id "
+	"DESC);"
+	"CREATE INDEX articles_publisher ON articles(publisher_id,"
+	" published_at DESC, id DESC);"
+	"CREATE INDEX articles_story ON articles(story_id, publisher_id);"
+	"CREATE INDEX articles_hash ON articles(content_hash);";
+
 const char *const store_migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);

@@ -179,6 +179,9 @@ store_open_file(const char *path, enum store_mode mode, int flags,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	rc = store_search_init(s);
+	if (rc)
+		goto fail;
 	if (mode == STORE_WRITE) {
 		rc = store_exec(s, "PRAGMA journal_mode=WAL;"
 				   "PRAGMA synchronous=NORMAL;"
@@ -268,15 +271,20 @@ store_schema_version(struct store *s)
 	return version;
 }
 
-enum status
-store_migrate(struct store *s)
+/*
+ * Foreign keys are off while migrations run: a migration that rebuilds a
+ * table drops the old one, which would otherwise delete or cascade into
+ * the rows that refer to it. Such a migration keeps every id, so the rows
+ * that refer to the table refer to the new one. (PRAGMA foreign_key_check
+ * over a million articles' links took longer than the rebuild itself.)
+ */
+static enum status
+migrate(struct store *s)
 {
 	int version;
 	enum status rc;
 	char pragma[48];
 
-	if (s->mode != STORE_WRITE)
-		return log_error(ST_DENIED, "store: migrate needs the writer");
 	rc = store_begin(s);
 	if (rc)
 		return rc;
@@ -306,6 +314,34 @@ store_migrate(struct store *s)
 			 version + 1);
 	}
 	return store_commit(s);
+}
+
+enum status
+store_migrate(struct store *s)
+{
+	enum status rc;
+
+	if (s->mode != STORE_WRITE)
+		return log_error(ST_DENIED, "store: migrate needs the writer");
+	if (store_schema_version(s) == (int)store_migration_count)
+		return ST_OK;
+	/*
+	 * With a rollback journal when no other connection holds the
+	 * database: rebuilding a large table writes gigabytes in one
+	 * transaction, and in WAL mode every page read then searches a
+	 * wal-index of millions of frames (the articles rebuild of a million
+	 * articles spent over 15 minutes of CPU in sqlite3WalFindFrame). New
+	 * pages need no journal entry. Otherwise it runs in WAL mode.
+	 */
+	sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+	rc = store_exec(s, "PRAGMA foreign_keys=OFF");
+	if (!rc)
+		rc = migrate(s);
+	if (store_exec(s, "PRAGMA foreign_keys=ON;"
+			  "PRAGMA journal_mode=WAL") &&
+	    !rc)
+		rc = ST_DB;
+	return rc;
 }
 
 enum status
@@ -437,4 +473,42 @@ store_maintain(struct store *s)
 	 * segments of one level can be combined, about N pages of work. */
 	return store_exec(s, "INSERT INTO articles_fts(articles_fts, rank)"
 			     " VALUES('merge', 500)");
+}
+
+/* FTS5's defaults (fts5Int.h), restored after a bulk load. */
+#define FTS_CONFIG(key, value)                                                 \
+	"INSERT INTO articles_fts(articles_fts, rank) VALUES('" key            \
+	"', " value ");"
+
+enum status
+store_bulk_load(struct store *s, bool on)
+{
+	enum status rc;
+
+	/* Each article's statements open statement journals (an update of
+	 * a foreign key column does), and FTS5 writes its pending terms as
+	 * a new segment at each: indexing article by article would merge
+	 * the index over and over. One rebuild at the end writes it once. */
+	if (on) {
+		s->index_deferred = true;
+		return store_exec(s, "PRAGMA cache_size=-262144;");
+	}
+	s->index_deferred = false;
+	rc = store_exec(s, FTS_CONFIG("automerge", "0")
+				   FTS_CONFIG("crisismerge", "1000")
+					   FTS_CONFIG("hashsize", "268435456"));
+	if (!rc)
+		rc = store_exec(s, "INSERT INTO articles_fts(articles_fts)"
+				   " VALUES('rebuild');"
+				   "INSERT INTO articles_fts(articles_fts)"
+				   " VALUES('optimize')");
+	if (store_exec(s, FTS_CONFIG("automerge", "4")
+				  FTS_CONFIG("crisismerge", "16")
+					  FTS_CONFIG("hashsize", "1048576")) &&
+	    !rc)
+		rc = ST_DB;
+	if (!rc)
+		rc = store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE);"
+				   "PRAGMA cache_size=-32000;");
+	return rc;
 }

@@ -30,7 +30,7 @@ enum store_mode {
 };
 
 /* The current schema version (PRAGMA user_version after migration). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /*
  * Opens the database of a data directory (DATA_DIR/newsstand.db), creating
@@ -61,6 +61,17 @@ void store_rollback(struct store *s);
  * candidates read fewer segments. Cheap when there is nothing to merge.
  */
 enum status store_maintain(struct store *s) WARN_UNUSED;
+/*
+ * Bulk loading (the benchmark generator, imports): with on, the writer
+ * keeps a larger page cache and store_article_put() leaves the search
+ * index alone, so searches miss the articles stored since. With off, the
+ * index is rebuilt from the articles in one pass (new terms kept in memory
+ * up to 256 MB, no merging while it runs), merged into a single segment
+ * ('optimize') and FTS5's defaults come back: a few minutes of CPU at a
+ * million articles. Outside a transaction; a loader that fails still
+ * calls it with off.
+ */
+enum status store_bulk_load(struct store *s, bool on) WARN_UNUSED;
 /* The last error message of the backend, for logs. */
 const char *store_errmsg(struct store *s);
 /*
