@@ -756,7 +756,10 @@ search_matches_any(struct store *s, const char *match, bool *any)
  * FTS5 reads every doclist of a prefix's words in full before it returns a
  * match.
  */
-enum { SEARCH_BLOCK = 200 };
+/* At 1,000,000 articles "harbour council" (690 matches) costs about 7 us
+ * of CPU per candidate, all told: blocks of 200 cost 1.5 ms a page, of
+ * 50 0.46 ms. */
+enum { SEARCH_BLOCK = 50 };
 
 static enum status
 search_run(struct store *s, const struct search_query *q, const char *match,

@@ -12,8 +12,8 @@
 #include "store/store.h"
 #include "support/testutil.h"
 
-/* Matches of a common word span several blocks of the search (200). */
-#define BLOCK 200
+/* Matches of a common word span several blocks of the search (50). */
+#define BLOCK 50
 
 static char *dir;
 static struct store *db;
