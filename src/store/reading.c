@@ -110,8 +110,13 @@ reading_neighbours(struct store *s, int64_t article_id, size_t limit,
 	return ST_OK;
 }
 
-/* Bytes of the database file mapped by each serving connection. */
-#define READING_MMAP_BYTES "268435456"
+/*
+ * Bytes of the database file mapped by each serving connection. Mapped
+ * pages count in the server's resident size (once, however many
+ * connections map them), so this stays well inside the 200 MB the server
+ * may use at a million articles; a small database is mapped whole.
+ */
+#define READING_MMAP_BYTES "33554432"
 
 enum status
 reading_connection_setup(struct store *s)
