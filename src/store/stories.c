@@ -481,8 +481,11 @@ store_story_detach_since(struct store *s, int64_t since, int64_t **article_ids,
 	rc = collect_ids(s, st, &stories, &n_stories);
 	if (rc)
 		goto fail;
+	/* Articles of the same minute in an order that does not depend on
+	 * the order ingest stored them in (their ids), so that reclustering
+	 * gives the same stories every time. */
 	st = store_stmt(s, "SELECT id FROM articles WHERE published_at >= ?"
-			   " ORDER BY published_at, id");
+			   " ORDER BY published_at, url");
 	if (!st) {
 		rc = ST_DB;
 		goto fail;
