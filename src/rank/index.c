@@ -12,7 +12,11 @@
  * article stays reachable by id through one hash map.
  *
  * Everything here may be stale (another process deletes an article, or
- * clusters it again): callers check the store before acting on it.
+ * clusters it again): callers check the store before acting on it, once
+ * per transaction. Between rank_index_begin() and its commit or rollback
+ * the writer holds the write lock, so a story the index read from the
+ * store, or was told of, in that transaction is still true
+ * (rank_candidate.current).
  */
 #include "common.h"
 
@@ -39,6 +43,8 @@ struct doc {
 	int64_t id;		/* article id */
 	int64_t published_at;	/* Unix seconds */
 	int64_t story_id;	/* as last known; 0 none */
+	uint64_t checked;	/* ix->tx when story_id was last read or
+				 * written (0: never in a transaction) */
 	bool dead;		/* replaced or forgotten: skip it */
 	struct rank_features f; /* its features (owned) */
 };
@@ -95,6 +101,8 @@ struct rank_index {
 	int64_t pin_lo, pin_hi;	 /* days of the window in use: kept */
 	int64_t loading_for;	 /* the article whose window is loading */
 	int64_t fresh_above;	 /* articles above: this transaction's */
+	uint64_t tx;		 /* the open transaction's number; 0: none */
+	uint64_t tx_count;	 /* transactions begun */
 	struct acc *acc;	 /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	 /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -446,6 +454,7 @@ index_add(struct rank_index *ix, int64_t id, int64_t published_at,
 	d->id = id;
 	d->published_at = published_at;
 	d->story_id = story_id;
+	d->checked = ix->tx;
 	d->f = *f;
 	rank_features_init(f);
 	bucket_add(ix, b, d);
@@ -586,6 +595,10 @@ rank_index_begin(struct rank_index *ix, struct store *s)
 	struct load_ctx lc = {.ix = ix, .only_held = true};
 	enum status rc;
 
+	/* The writer holds the database's write lock until the commit:
+	 * what the index reads or writes from here on stays true until
+	 * then. */
+	ix->tx = ++ix->tx_count;
 	if (!ix->seen_known) {
 		/* A new index holds no day yet: everything up to here is
 		 * loaded with its day. */
@@ -615,6 +628,7 @@ rank_index_commit(struct rank_index *ix)
 {
 	ix->max_committed = ix->max_seen;
 	ix->fresh_above = INT64_MAX;
+	ix->tx = 0;
 }
 
 void
@@ -632,6 +646,7 @@ rank_index_rollback(struct rank_index *ix)
 	}
 	ix->max_seen = ix->max_committed;
 	ix->fresh_above = INT64_MAX;
+	ix->tx = 0;
 }
 
 /* ---- Queries ------------------------------------------------------------- */
@@ -652,8 +667,10 @@ rank_index_put(struct rank_index *ix, int64_t article_id, int64_t published_at,
 	struct rank_features copy;
 
 	if (!f || (d && &d->f == f)) {
-		if (d)
+		if (d) {
 			d->story_id = story_id;
+			d->checked = ix->tx;
+		}
 		if (article_id > ix->max_seen)
 			ix->max_seen = article_id;
 		return;
@@ -800,6 +817,8 @@ rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
 		out[i].article_id = best[i].doc->id;
 		out[i].published_at = best[i].doc->published_at;
 		out[i].story_id = best[i].doc->story_id;
+		out[i].current =
+			ix->tx && best[i].doc->checked == ix->tx;
 		out[i].features = &best[i].doc->f;
 	}
 	ix->stats.postings_walked += walked;

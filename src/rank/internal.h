@@ -41,6 +41,8 @@ struct rank_candidate {
 	int64_t article_id;
 	int64_t published_at;
 	int64_t story_id; /* as the index last knew it: check before use */
+	bool current;	  /* story_id was read or written in this
+			   * transaction: no need to check it */
 	const struct rank_features *features; /* owned by the index */
 };
 
