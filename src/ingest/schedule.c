@@ -233,6 +233,8 @@ static enum status
 end_batch(struct run *r, enum status rc)
 {
 	if (!rc)
+		rc = rank_index_flush(r->rank_index, r->store);
+	if (!rc)
 		rc = store_commit(r->store);
 	if (rc) {
 		store_rollback(r->store);
@@ -728,9 +730,12 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 	}
 	if (nworkers && !pthread_create(&fetcher, NULL, fetch_main, &r)) {
 		double cpu = thread_cpu_seconds();
+		bool round = !store_write_round(s, true);
 
 		fetching = true;
 		write_loop(&r);
+		if (round && store_write_round(s, false))
+			log_warn(ST_DB, "ingest: page cache not shrunk");
 		cpu = thread_cpu_seconds() - cpu;
 		if (stats->created)
 			log_info("ingest: writer %.2f s of CPU, %.1f us per "

@@ -79,6 +79,12 @@ struct bucket {
 	size_t bytes;		 /* memory it holds, approximately */
 };
 
+/* A neighbour row waiting for rank_index_flush(). */
+struct nb_row {
+	struct store_neighbour row;
+	size_t seq; /* the order recorded in */
+};
+
 /* A candidate being scored: an article and its term score so far. */
 struct acc {
 	struct doc *doc; /* NULL: empty slot */
@@ -103,6 +109,9 @@ struct rank_index {
 	int64_t fresh_above;	 /* articles above: this transaction's */
 	uint64_t tx;		 /* the open transaction's number; 0: none */
 	uint64_t tx_count;	 /* transactions begun */
+	struct nb_row *nb;	    /* neighbour rows not yet stored */
+	size_t nb_count;	    /* rows in nb */
+	size_t nb_alloc;	    /* allocated rows */
 	struct acc *acc;	 /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	 /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -171,6 +180,7 @@ rank_index_free(struct rank_index *ix)
 	free(ix->map);
 	free(ix->acc);
 	free(ix->acc_used);
+	free(ix->nb);
 	free(ix);
 }
 
@@ -629,6 +639,11 @@ rank_index_commit(struct rank_index *ix)
 	ix->max_committed = ix->max_seen;
 	ix->fresh_above = INT64_MAX;
 	ix->tx = 0;
+	if (ix->nb_count)
+		log_warn(ST_INTERNAL,
+			 "rank: %zu neighbour rows dropped (no flush)",
+			 ix->nb_count);
+	ix->nb_count = 0;
 }
 
 void
@@ -647,6 +662,70 @@ rank_index_rollback(struct rank_index *ix)
 	ix->max_seen = ix->max_committed;
 	ix->fresh_above = INT64_MAX;
 	ix->tx = 0;
+	ix->nb_count = 0;
+}
+
+static void
+nb_push(struct rank_index *ix, int64_t a, int64_t b, double score)
+{
+	if (ix->nb_count == ix->nb_alloc) {
+		ix->nb_alloc = ix->nb_alloc ? ix->nb_alloc * 2 : 1024;
+		ix->nb = xreallocarray(ix->nb, ix->nb_alloc, sizeof(*ix->nb));
+	}
+	ix->nb[ix->nb_count].row.article_id = a;
+	ix->nb[ix->nb_count].row.neighbour_id = b;
+	ix->nb[ix->nb_count].row.score = score;
+	ix->nb[ix->nb_count].seq = ix->nb_count;
+	ix->nb_count++;
+}
+
+enum status
+rank_index_neighbours_add(struct rank_index *ix, struct store *s,
+			  int64_t article_id, int64_t neighbour_id,
+			  double score)
+{
+	if (!ix->tx)
+		return store_neighbours_add(s, article_id, neighbour_id,
+					    score);
+	nb_push(ix, article_id, neighbour_id, score);
+	nb_push(ix, neighbour_id, article_id, score);
+	return ST_OK;
+}
+
+/* By key, then in the order recorded (the first of a pair is kept). */
+static int
+nb_cmp(const void *pa, const void *pb)
+{
+	const struct nb_row *a = pa, *b = pb;
+
+	if (a->row.article_id != b->row.article_id)
+		return a->row.article_id < b->row.article_id ? -1 : 1;
+	if (a->row.neighbour_id != b->row.neighbour_id)
+		return a->row.neighbour_id < b->row.neighbour_id ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+enum status
+rank_index_flush(struct rank_index *ix, struct store *s)
+{
+	struct store_neighbour *rows;
+	size_t i, n = 0;
+	enum status rc;
+
+	if (!ix->nb_count)
+		return ST_OK;
+	/* In key order, each pair once (the first recorded, as when each
+	 * was stored at once and OR IGNORE kept the first). */
+	qsort(ix->nb, ix->nb_count, sizeof(*ix->nb), nb_cmp);
+	rows = xmallocarray(ix->nb_count, sizeof(*rows));
+	for (i = 0; i < ix->nb_count; i++)
+		if (!n || ix->nb[i].row.article_id != rows[n - 1].article_id ||
+		    ix->nb[i].row.neighbour_id != rows[n - 1].neighbour_id)
+			rows[n++] = ix->nb[i].row;
+	rc = store_neighbours_put(s, rows, n);
+	free(rows);
+	ix->nb_count = 0;
+	return rc;
 }
 
 /* ---- Queries ------------------------------------------------------------- */

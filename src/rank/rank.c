@@ -292,8 +292,8 @@ choose_story(struct rank_index *ix, struct store *s, const struct article *a,
 		}
 		/* Kept for the related list, so pages need no search. */
 		if (neighbour) {
-			rc = store_neighbours_add(s, a->id, c->c.article_id,
-						  c->sim);
+			rc = rank_index_neighbours_add(ix, s, a->id,
+						       c->c.article_id, c->sim);
 			if (rc)
 				return rc;
 			neighbours++;
