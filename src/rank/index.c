@@ -109,9 +109,9 @@ struct rank_index {
 	int64_t fresh_above;	 /* articles above: this transaction's */
 	uint64_t tx;		 /* the open transaction's number; 0: none */
 	uint64_t tx_count;	 /* transactions begun */
-	struct nb_row *nb;	    /* neighbour rows not yet stored */
-	size_t nb_count;	    /* rows in nb */
-	size_t nb_alloc;	    /* allocated rows */
+	struct nb_row *nb;	 /* neighbour rows not yet stored */
+	size_t nb_count;	 /* rows in nb */
+	size_t nb_alloc;	 /* allocated rows */
 	struct acc *acc;	 /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	 /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -685,8 +685,7 @@ rank_index_neighbours_add(struct rank_index *ix, struct store *s,
 			  double score)
 {
 	if (!ix->tx)
-		return store_neighbours_add(s, article_id, neighbour_id,
-					    score);
+		return store_neighbours_add(s, article_id, neighbour_id, score);
 	nb_push(ix, article_id, neighbour_id, score);
 	nb_push(ix, neighbour_id, article_id, score);
 	return ST_OK;
@@ -896,8 +895,7 @@ rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
 		out[i].article_id = best[i].doc->id;
 		out[i].published_at = best[i].doc->published_at;
 		out[i].story_id = best[i].doc->story_id;
-		out[i].current =
-			ix->tx && best[i].doc->checked == ix->tx;
+		out[i].current = ix->tx && best[i].doc->checked == ix->tx;
 		out[i].features = &best[i].doc->f;
 	}
 	ix->stats.postings_walked += walked;

@@ -191,8 +191,7 @@ store_open_file(const char *path, enum store_mode mode, int flags,
 		rc = store_exec(s, "PRAGMA journal_mode=WAL;"
 				   "PRAGMA synchronous=NORMAL;"
 				   "PRAGMA foreign_keys=ON;"
-				   "PRAGMA temp_store=MEMORY;"
-				   IDLE_CACHE);
+				   "PRAGMA temp_store=MEMORY;" IDLE_CACHE);
 		if (rc)
 			goto fail;
 		if (!(flags & STORE_NO_MIGRATE)) {
@@ -527,7 +526,7 @@ store_bulk_load(struct store *s, bool on)
 	    !rc)
 		rc = ST_DB;
 	if (!rc)
-		rc = store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE);"
-				   IDLE_CACHE);
+		rc = store_exec(s,
+				"PRAGMA wal_checkpoint(TRUNCATE);" IDLE_CACHE);
 	return rc;
 }
