@@ -233,6 +233,8 @@ static enum status
 end_batch(struct run *r, enum status rc)
 {
 	if (!rc)
+		rc = rank_index_flush(r->rank_index, r->store);
+	if (!rc)
 		rc = store_commit(r->store);
 	if (rc) {
 		store_rollback(r->store);
@@ -626,6 +628,17 @@ write_loop(struct run *r)
 	free(batch);
 }
 
+/* This thread's CPU time in seconds (for the round's log line). */
+static double
+thread_cpu_seconds(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static enum status
 select_feeds(struct store *s, const struct ingest_options *opt,
 	     struct store_feed_list *out)
@@ -716,8 +729,18 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 		nworkers++;
 	}
 	if (nworkers && !pthread_create(&fetcher, NULL, fetch_main, &r)) {
+		double cpu = thread_cpu_seconds();
+		bool round = !store_write_round(s, true);
+
 		fetching = true;
 		write_loop(&r);
+		if (round && store_write_round(s, false))
+			log_warn(ST_DB, "ingest: page cache not shrunk");
+		cpu = thread_cpu_seconds() - cpu;
+		if (stats->created)
+			log_info("ingest: writer %.2f s of CPU, %.1f us per "
+				 "new article",
+				 cpu, cpu * 1e6 / (double)stats->created);
 	} else {
 		rc = log_error(ST_INTERNAL, "ingest: cannot start threads");
 		pthread_mutex_lock(&r.lock);

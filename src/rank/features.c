@@ -146,6 +146,13 @@ rank_features_build(struct rank_features *f, const char *title,
 	title = title ? title : "";
 	text = text ? text : "";
 	text_tokens_init(&t);
+	/* Room for what the pass below keeps of a usual article (the title,
+	 * about LEAD_CHARS of text and FINGERPRINT_TOKENS words), rather
+	 * than growing from nothing by doubling. */
+	t.alloc = FINGERPRINT_TOKENS + 256;
+	t.items = xmallocarray(t.alloc, sizeof(*t.items));
+	t.bytes_alloc = t.alloc * 16;
+	t.bytes = xmalloc(t.bytes_alloc);
 	text_vec_init(&v);
 	/* One pass over the text: the title, the opening (the vector), then
 	 * on to FINGERPRINT_TOKENS words of body (the simhash). */

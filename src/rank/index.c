@@ -12,7 +12,11 @@
  * article stays reachable by id through one hash map.
  *
  * Everything here may be stale (another process deletes an article, or
- * clusters it again): callers check the store before acting on it.
+ * clusters it again): callers check the store before acting on it, once
+ * per transaction. Between rank_index_begin() and its commit or rollback
+ * the writer holds the write lock, so a story the index read from the
+ * store, or was told of, in that transaction is still true
+ * (rank_candidate.current).
  */
 #include "common.h"
 
@@ -39,6 +43,8 @@ struct doc {
 	int64_t id;		/* article id */
 	int64_t published_at;	/* Unix seconds */
 	int64_t story_id;	/* as last known; 0 none */
+	uint64_t checked;	/* ix->tx when story_id was last read or
+				 * written (0: never in a transaction) */
 	bool dead;		/* replaced or forgotten: skip it */
 	struct rank_features f; /* its features (owned) */
 };
@@ -73,6 +79,12 @@ struct bucket {
 	size_t bytes;		 /* memory it holds, approximately */
 };
 
+/* A neighbour row waiting for rank_index_flush(). */
+struct nb_row {
+	struct store_neighbour row;
+	size_t seq; /* the order recorded in */
+};
+
 /* A candidate being scored: an article and its term score so far. */
 struct acc {
 	struct doc *doc; /* NULL: empty slot */
@@ -95,6 +107,11 @@ struct rank_index {
 	int64_t pin_lo, pin_hi;	 /* days of the window in use: kept */
 	int64_t loading_for;	 /* the article whose window is loading */
 	int64_t fresh_above;	 /* articles above: this transaction's */
+	uint64_t tx;		 /* the open transaction's number; 0: none */
+	uint64_t tx_count;	 /* transactions begun */
+	struct nb_row *nb;	 /* neighbour rows not yet stored */
+	size_t nb_count;	 /* rows in nb */
+	size_t nb_alloc;	 /* allocated rows */
 	struct acc *acc;	 /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	 /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -163,6 +180,7 @@ rank_index_free(struct rank_index *ix)
 	free(ix->map);
 	free(ix->acc);
 	free(ix->acc_used);
+	free(ix->nb);
 	free(ix);
 }
 
@@ -446,6 +464,7 @@ index_add(struct rank_index *ix, int64_t id, int64_t published_at,
 	d->id = id;
 	d->published_at = published_at;
 	d->story_id = story_id;
+	d->checked = ix->tx;
 	d->f = *f;
 	rank_features_init(f);
 	bucket_add(ix, b, d);
@@ -586,6 +605,10 @@ rank_index_begin(struct rank_index *ix, struct store *s)
 	struct load_ctx lc = {.ix = ix, .only_held = true};
 	enum status rc;
 
+	/* The writer holds the database's write lock until the commit:
+	 * what the index reads or writes from here on stays true until
+	 * then. */
+	ix->tx = ++ix->tx_count;
 	if (!ix->seen_known) {
 		/* A new index holds no day yet: everything up to here is
 		 * loaded with its day. */
@@ -615,6 +638,12 @@ rank_index_commit(struct rank_index *ix)
 {
 	ix->max_committed = ix->max_seen;
 	ix->fresh_above = INT64_MAX;
+	ix->tx = 0;
+	if (ix->nb_count)
+		log_warn(ST_INTERNAL,
+			 "rank: %zu neighbour rows dropped (no flush)",
+			 ix->nb_count);
+	ix->nb_count = 0;
 }
 
 void
@@ -632,6 +661,70 @@ rank_index_rollback(struct rank_index *ix)
 	}
 	ix->max_seen = ix->max_committed;
 	ix->fresh_above = INT64_MAX;
+	ix->tx = 0;
+	ix->nb_count = 0;
+}
+
+static void
+nb_push(struct rank_index *ix, int64_t a, int64_t b, double score)
+{
+	if (ix->nb_count == ix->nb_alloc) {
+		ix->nb_alloc = ix->nb_alloc ? ix->nb_alloc * 2 : 1024;
+		ix->nb = xreallocarray(ix->nb, ix->nb_alloc, sizeof(*ix->nb));
+	}
+	ix->nb[ix->nb_count].row.article_id = a;
+	ix->nb[ix->nb_count].row.neighbour_id = b;
+	ix->nb[ix->nb_count].row.score = score;
+	ix->nb[ix->nb_count].seq = ix->nb_count;
+	ix->nb_count++;
+}
+
+enum status
+rank_index_neighbours_add(struct rank_index *ix, struct store *s,
+			  int64_t article_id, int64_t neighbour_id,
+			  double score)
+{
+	if (!ix->tx)
+		return store_neighbours_add(s, article_id, neighbour_id, score);
+	nb_push(ix, article_id, neighbour_id, score);
+	nb_push(ix, neighbour_id, article_id, score);
+	return ST_OK;
+}
+
+/* By key, then in the order recorded (the first of a pair is kept). */
+static int
+nb_cmp(const void *pa, const void *pb)
+{
+	const struct nb_row *a = pa, *b = pb;
+
+	if (a->row.article_id != b->row.article_id)
+		return a->row.article_id < b->row.article_id ? -1 : 1;
+	if (a->row.neighbour_id != b->row.neighbour_id)
+		return a->row.neighbour_id < b->row.neighbour_id ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+enum status
+rank_index_flush(struct rank_index *ix, struct store *s)
+{
+	struct store_neighbour *rows;
+	size_t i, n = 0;
+	enum status rc;
+
+	if (!ix->nb_count)
+		return ST_OK;
+	/* In key order, each pair once (the first recorded, as when each
+	 * was stored at once and OR IGNORE kept the first). */
+	qsort(ix->nb, ix->nb_count, sizeof(*ix->nb), nb_cmp);
+	rows = xmallocarray(ix->nb_count, sizeof(*rows));
+	for (i = 0; i < ix->nb_count; i++)
+		if (!n || ix->nb[i].row.article_id != rows[n - 1].article_id ||
+		    ix->nb[i].row.neighbour_id != rows[n - 1].neighbour_id)
+			rows[n++] = ix->nb[i].row;
+	rc = store_neighbours_put(s, rows, n);
+	free(rows);
+	ix->nb_count = 0;
+	return rc;
 }
 
 /* ---- Queries ------------------------------------------------------------- */
@@ -652,8 +745,10 @@ rank_index_put(struct rank_index *ix, int64_t article_id, int64_t published_at,
 	struct rank_features copy;
 
 	if (!f || (d && &d->f == f)) {
-		if (d)
+		if (d) {
 			d->story_id = story_id;
+			d->checked = ix->tx;
+		}
 		if (article_id > ix->max_seen)
 			ix->max_seen = article_id;
 		return;
@@ -800,6 +895,7 @@ rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
 		out[i].article_id = best[i].doc->id;
 		out[i].published_at = best[i].doc->published_at;
 		out[i].story_id = best[i].doc->story_id;
+		out[i].current = ix->tx && best[i].doc->checked == ix->tx;
 		out[i].features = &best[i].doc->f;
 	}
 	ix->stats.postings_walked += walked;

@@ -41,6 +41,8 @@ struct rank_candidate {
 	int64_t article_id;
 	int64_t published_at;
 	int64_t story_id; /* as the index last knew it: check before use */
+	bool current;	  /* story_id was read or written in this
+			   * transaction: no need to check it */
 	const struct rank_features *features; /* owned by the index */
 };
 
@@ -60,6 +62,17 @@ enum status rank_index_load_window(struct rank_index *ix, struct store *s,
 size_t rank_index_candidates(struct rank_index *ix,
 			     const struct rank_features *f, int64_t self_id,
 			     int64_t t, struct rank_candidate *out, size_t max);
+
+/*
+ * Records two articles as neighbours (store_neighbours_add()): at once
+ * outside rank_index_begin()'s transaction; inside it, kept in memory
+ * until rank_index_flush(), which stores the transaction's rows in key
+ * order, one page of the table after the other rather than two random
+ * pages per pair.
+ */
+enum status rank_index_neighbours_add(struct rank_index *ix, struct store *s,
+				      int64_t article_id, int64_t neighbour_id,
+				      double score) WARN_UNUSED;
 
 /* The features the index holds for an article, or NULL. */
 const struct rank_features *rank_index_features(struct rank_index *ix,

@@ -240,8 +240,9 @@ save_features(struct store *s, const struct article *a,
 /*
  * Scores the candidates, records the closest as neighbours and returns
  * the story to join in *story (0: none similar enough). What the index
- * says of a candidate is checked against the store first: it may have
- * been deleted or clustered again since.
+ * says of a candidate is checked against the store first, unless the
+ * index read or wrote it in this transaction: it may have been deleted or
+ * clustered again since.
  */
 static enum status
 choose_story(struct rank_index *ix, struct store *s, const struct article *a,
@@ -273,20 +274,26 @@ choose_story(struct rank_index *ix, struct store *s, const struct article *a,
 
 		if (!neighbour && (*story || c->sim < JOIN_THRESHOLD))
 			break;
-		rc = store_story_of_article(s, c->c.article_id, &current);
-		if (rc == ST_NOTFOUND) {
-			rank_index_forget(ix, c->c.article_id);
-			continue;
-		}
-		if (rc)
-			return rc;
-		if (current != c->c.story_id)
+		if (c->c.current) {
+			current = c->c.story_id;
+		} else {
+			rc = store_story_of_article(s, c->c.article_id,
+						    &current);
+			if (rc == ST_NOTFOUND) {
+				rank_index_forget(ix, c->c.article_id);
+				continue;
+			}
+			if (rc)
+				return rc;
+			/* Checked: current for the rest of the
+			 * transaction. */
 			rank_index_put(ix, c->c.article_id, c->c.published_at,
 				       current, NULL);
+		}
 		/* Kept for the related list, so pages need no search. */
 		if (neighbour) {
-			rc = store_neighbours_add(s, a->id, c->c.article_id,
-						  c->sim);
+			rc = rank_index_neighbours_add(ix, s, a->id,
+						       c->c.article_id, c->sim);
 			if (rc)
 				return rc;
 			neighbours++;

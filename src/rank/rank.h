@@ -109,9 +109,13 @@ void rank_index_free(struct rank_index *ix);
  * processes stored since the index last looked (ids above the highest it
  * has seen) to the days it holds. rank_index_commit() after a commit;
  * rank_index_rollback() after a rollback forgets what the transaction
- * added (SQLite reuses rolled-back ids).
+ * added (SQLite reuses rolled-back ids). Inside the transaction, the
+ * neighbours clustering finds are stored by rank_index_flush(): call it
+ * before the commit.
  */
 enum status rank_index_begin(struct rank_index *ix,
+			     struct store *s) WARN_UNUSED;
+enum status rank_index_flush(struct rank_index *ix,
 			     struct store *s) WARN_UNUSED;
 void rank_index_commit(struct rank_index *ix);
 void rank_index_rollback(struct rank_index *ix);

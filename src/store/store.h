@@ -62,6 +62,13 @@ void store_rollback(struct store *s);
  */
 enum status store_maintain(struct store *s) WARN_UNUSED;
 /*
+ * A round of ingest writes (several transactions in a row on the writer):
+ * with on, the writer keeps a larger page cache (128 MB), so that a batch
+ * of articles does not spill to the WAL and read itself back; off gives
+ * the memory back. Either side of a transaction.
+ */
+enum status store_write_round(struct store *s, bool on) WARN_UNUSED;
+/*
  * Bulk loading (the benchmark generator, imports): with on, the writer
  * keeps a larger page cache and store_article_put() leaves the search
  * index alone, so searches miss the articles stored since. With off, the

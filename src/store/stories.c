@@ -577,6 +577,29 @@ store_neighbours_add(struct store *s, int64_t article_id, int64_t neighbour_id,
 }
 
 enum status
+store_neighbours_put(struct store *s, const struct store_neighbour *rows,
+		     size_t n)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "INSERT OR IGNORE INTO article_neighbours (article_id,"
+		   " neighbour_id, score) VALUES (?1, ?2, ?3)");
+	enum status rc = ST_OK;
+	size_t i;
+
+	if (!st)
+		return ST_DB;
+	for (i = 0; !rc && i < n; i++) {
+		if (rows[i].article_id == rows[i].neighbour_id)
+			continue;
+		sqlite3_bind_int64(st, 1, rows[i].article_id);
+		sqlite3_bind_int64(st, 2, rows[i].neighbour_id);
+		sqlite3_bind_double(st, 3, rows[i].score);
+		rc = store_step_done(s, st, "neighbours");
+	}
+	return rc;
+}
+
+enum status
 store_neighbours_forget_since(struct store *s, int64_t since)
 {
 	sqlite3_stmt *st = store_stmt(

@@ -177,6 +177,23 @@ enum status store_neighbours_add(struct store *s, int64_t article_id,
 				 int64_t neighbour_id,
 				 double score) WARN_UNUSED;
 
+/* One direction of a neighbour pair. */
+struct store_neighbour {
+	int64_t article_id;
+	int64_t neighbour_id;
+	double score;
+};
+
+/*
+ * Records rows as given (one direction each; a row already recorded
+ * keeps its score): store_neighbours_add() for many pairs at once.
+ * Rows sorted by (article_id, neighbour_id) touch each page of the table
+ * once.
+ */
+enum status store_neighbours_put(struct store *s,
+				 const struct store_neighbour *rows,
+				 size_t n) WARN_UNUSED;
+
 /* Forgets the neighbours of every article published since a time. */
 enum status store_neighbours_forget_since(struct store *s,
 					  int64_t since) WARN_UNUSED;

@@ -217,6 +217,7 @@ Test(rank_bench, assign_on_large_index, .timeout = 1200)
 			rank_features_release(&feats[j]);
 		}
 		if (i % 5000 == 0 || (i < total && i + FEED_ITEMS >= total)) {
+			cr_assert_eq(rank_index_flush(ix, s), ST_OK);
 			cr_assert_eq(store_commit(s), ST_OK);
 			rank_index_commit(ix);
 			if (i < total && i + FEED_ITEMS >= total &&
@@ -226,6 +227,7 @@ Test(rank_bench, assign_on_large_index, .timeout = 1200)
 			cr_assert_eq(rank_index_begin(ix, s), ST_OK);
 		}
 	}
+	cr_assert_eq(rank_index_flush(ix, s), ST_OK);
 	cr_assert_eq(store_commit(s), ST_OK);
 	rank_index_commit(ix);
 	rank_index_stats(ix, &ist);

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "rank/internal.h"
 #include "rank/rank.h"
+#include "store/reading.h"
 #include "store/store.h"
 
 #define NOW  ((int64_t)1800000000)
@@ -264,6 +265,7 @@ Test(rank_index, clusters_events_and_keeps_apart_others)
 		for (e = 0; e < 4; e++)
 			add(&d, ix, e, v, NOW + (int64_t)(e * 3 + v) * 600,
 			    &story[e][v]);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 	for (e = 0; e < 4; e++) {
@@ -289,6 +291,7 @@ Test(rank_index, bounded_when_every_article_holds_every_word, .timeout = 300)
 	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
 	for (i = 0; i < 5000; i++)
 		add(&d, ix, -1, i, NOW + i, NULL);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 	rank_index_stats(ix, &st);
@@ -318,6 +321,7 @@ Test(rank_index, stale_entries_are_checked)
 	a = add(&d, ix, 1, 0, NOW, &sa);
 	b = add(&d, ix, 2, 0, NOW + 60, &sb);
 	cr_assert_neq(sa, sb);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 
@@ -345,6 +349,7 @@ Test(rank_index, stale_entries_are_checked)
 	/* And the first new article is found by the next. */
 	add(&d, ix, 1, 2, NOW + 240, &s3);
 	cr_expect_eq(s3, s1);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 	rank_index_free(ix);
@@ -365,12 +370,14 @@ Test(rank_index, sees_another_writers_articles)
 	cr_assert_eq(store_begin(d.s), ST_OK);
 	cr_assert_eq(rank_index_begin(mine, d.s), ST_OK);
 	add(&d, mine, 1, 0, NOW, &s_first);
+	cr_assert_eq(rank_index_flush(mine, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(mine);
 	/* Another writer (process) stores event 2 on the same day. */
 	cr_assert_eq(store_begin(other), ST_OK);
 	cr_assert_eq(rank_index_begin(theirs, other), ST_OK);
 	add_to(&d, other, theirs, 2, 0, NOW + 60, &s_theirs);
+	cr_assert_eq(rank_index_flush(theirs, other), ST_OK);
 	cr_assert_eq(store_commit(other), ST_OK);
 	rank_index_commit(theirs);
 	/* This writer's next transaction picks it up by id. */
@@ -378,6 +385,7 @@ Test(rank_index, sees_another_writers_articles)
 	cr_assert_eq(rank_index_begin(mine, d.s), ST_OK);
 	add(&d, mine, 2, 1, NOW + 120, &s_mine);
 	cr_expect_eq(s_mine, s_theirs);
+	cr_assert_eq(rank_index_flush(mine, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(mine);
 	/* And the other way round. */
@@ -385,6 +393,7 @@ Test(rank_index, sees_another_writers_articles)
 	cr_assert_eq(rank_index_begin(theirs, other), ST_OK);
 	add_to(&d, other, theirs, 1, 2, NOW + 180, &s_again);
 	cr_expect_eq(s_again, s_first);
+	cr_assert_eq(rank_index_flush(theirs, other), ST_OK);
 	cr_assert_eq(store_commit(other), ST_OK);
 	rank_index_commit(theirs);
 	rank_index_free(mine);
@@ -424,6 +433,7 @@ Test(rank_index, backfilled_old_dates_and_old_databases)
 	add(&d, ix, 5, 2, old_at + HOUR, &s_new);
 	cr_expect_eq(s_new, s_old);
 	cr_expect_neq(s_today, s_old);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 	rank_index_stats(ix, &st);
@@ -462,6 +472,7 @@ Test(rank_index, evicts_old_days_past_its_cap)
 	/* The first day is loaded again when needed. */
 	add(&d, ix, 7, 1, NOW + 600, &again);
 	cr_expect_eq(again, first);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 	rank_index_free(ix);
@@ -478,6 +489,7 @@ Test(rank_index, rollback_forgets_the_transaction)
 	cr_assert_eq(store_begin(d.s), ST_OK);
 	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
 	kept = add(&d, ix, 1, 0, NOW, NULL);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 
@@ -495,8 +507,62 @@ Test(rank_index, rollback_forgets_the_transaction)
 	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
 	cr_expect_eq(add(&d, ix, 3, 0, NOW + 120, &later), dropped);
 	cr_expect_neq(later, story_of(d.s, kept));
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
 	cr_assert_eq(store_commit(d.s), ST_OK);
 	rank_index_commit(ix);
 	rank_index_free(ix);
 	db_close(&d);
+}
+
+/* Neighbour pairs kept in memory during a transaction and stored by
+ * rank_index_flush() are the rows stored at once outside one. */
+Test(rank_index, flushed_neighbours_match_immediate)
+{
+	struct rank_index *at_once = rank_index_new(0);
+	struct rank_index *batched = rank_index_new(0);
+	int64_t ids[2][12], story;
+	struct db d[2];
+	size_t k, i, pairs = 0;
+	unsigned v;
+	int e;
+
+	for (k = 0; k < 2; k++) {
+		struct rank_index *ix = k ? batched : at_once;
+
+		db_open(&d[k]);
+		cr_assert_eq(store_begin(d[k].s), ST_OK);
+		if (k)
+			cr_assert_eq(rank_index_begin(ix, d[k].s), ST_OK);
+		for (i = 0, v = 0; v < 3; v++)
+			for (e = 0; e < 4; e++, i++)
+				ids[k][i] = add(&d[k], ix, e, v,
+						NOW + (int64_t)i * 600, &story);
+		if (k)
+			cr_assert_eq(rank_index_flush(ix, d[k].s), ST_OK);
+		cr_assert_eq(store_commit(d[k].s), ST_OK);
+		if (k)
+			rank_index_commit(ix);
+	}
+	for (i = 0; i < 12; i++) {
+		struct article_list l[2] = {{0}};
+		size_t j;
+
+		cr_assert_eq(ids[0][i], ids[1][i]);
+		for (k = 0; k < 2; k++)
+			cr_assert_eq(reading_neighbours(d[k].s, ids[k][i], 64,
+							&l[k]),
+				     ST_OK);
+		cr_assert_eq(l[0].count, l[1].count, "article %zu", i);
+		for (j = 0; j < l[0].count; j++)
+			cr_assert_eq(l[0].items[j].id, l[1].items[j].id,
+				     "article %zu, neighbour %zu", i, j);
+		pairs += l[0].count;
+		article_list_release(&l[0]);
+		article_list_release(&l[1]);
+	}
+	cr_assert_gt(pairs, 12, "few neighbours recorded: %zu", pairs);
+	db_close(&d[0]);
+	db_close(&d[1]);
+	rank_index_free(at_once);
+	rank_index_free(batched);
 }
