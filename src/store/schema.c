@@ -350,10 +350,6 @@ static const char schema_v5[] =
 	"CREATE INDEX articles_hash ON articles(content_hash);";
 
 const char *const store_migrations[] = {
-	schema_v1,
-	schema_v2,
-	schema_v3,
-	schema_v4,
-	schema_v5,
+	schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);
