@@ -142,15 +142,6 @@ rec_is_wrapper(const struct html_record *r, size_t i)
 	return false;
 }
 
-static bool
-is_paragraph(GumboTag tag)
-{
-	return tag == GUMBO_TAG_P || tag == GUMBO_TAG_BLOCKQUOTE ||
-	       tag == GUMBO_TAG_UL || tag == GUMBO_TAG_OL ||
-	       tag == GUMBO_TAG_DL || tag == GUMBO_TAG_DIV ||
-	       tag == GUMBO_TAG_PRE;
-}
-
 /* One top-level block of the body (text.c struct unit). */
 struct unit {
 	size_t from, to; /* output bytes */
@@ -235,7 +226,7 @@ rec_collect_units(const struct html_record *r, struct units *u)
 			x.from = w->from;
 			x.to = w->to;
 			x.chars = rec_text_chars(r, i);
-			x.paragraph = is_paragraph(w->tag);
+			x.paragraph = html_is_paragraph(w->tag);
 			x.element = true;
 			x.n0 = i;
 			x.n1 = w->end;

@@ -362,8 +362,8 @@ is_wrapper(const GumboNode *n)
 	return false;
 }
 
-static bool
-is_paragraph(GumboTag tag)
+bool
+html_is_paragraph(GumboTag tag)
 {
 	return tag == GUMBO_TAG_P || tag == GUMBO_TAG_BLOCKQUOTE ||
 	       tag == GUMBO_TAG_UL || tag == GUMBO_TAG_OL ||
@@ -438,7 +438,7 @@ collect_units(const GumboNode *root, struct units *u)
 			x.from = node_start(n);
 			x.to = node_end(n);
 			x.chars = text_chars(n);
-			x.paragraph = is_paragraph(tag);
+			x.paragraph = html_is_paragraph(tag);
 			x.p = n;
 			units_add(u, &x);
 		}

@@ -22,6 +22,8 @@ struct text_writer {
 
 /* True for the elements that start a line in the plain text. */
 bool html_is_block(GumboTag tag);
+/* True for the blocks of running text a teaser counts as paragraphs. */
+bool html_is_paragraph(GumboTag tag);
 /* Writes the NUL-terminated text s (inside <pre> when pre). */
 void html_tw_text(struct text_writer *t, const char *s, bool pre);
 /* Number of code points in s[0..len). */
