@@ -112,9 +112,9 @@ reading_neighbours(struct store *s, int64_t article_id, size_t limit,
 
 /*
  * Bytes of the database file mapped by each serving connection. Mapped
- * pages count in the server's resident size (once, however many
- * connections map them), so this stays well inside the 200 MB the server
- * may use at a million articles; a small database is mapped whole.
+ * pages count in the server's resident size, once for each connection's
+ * mapping that touched them, so this stays small enough for the server to
+ * keep inside 200 MB at a million articles.
  */
 #define READING_MMAP_BYTES "33554432"
 
