@@ -246,17 +246,9 @@ rec_cut_paragraph(const struct html_record *r, const struct unit *x,
 {
 	struct buf text = BUF_INIT;
 	struct text_writer t = {&text, 0, false, false, true};
-	size_t keep;
 
 	rec_write_text(r, x->n0, x->n1, &t);
-	keep = html_cut_point(text.data, text.len, budget, true);
-	while (keep > 0 && strchr(" ,;:-", text.data[keep - 1]))
-		keep--;
-	if (keep > 0) {
-		buf_adds(out, "<p>");
-		buf_add_html(out, text.data, keep);
-		buf_adds(out, "\xe2\x80\xa6</p>");
-	}
+	html_write_cut_text(text.data, text.len, budget, out);
 	buf_release(&text);
 }
 

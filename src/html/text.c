@@ -362,6 +362,21 @@ is_wrapper(const GumboNode *n)
 	return false;
 }
 
+void
+html_write_cut_text(const char *text, size_t len, size_t budget,
+		    struct buf *out)
+{
+	size_t keep = html_cut_point(text, len, budget, true);
+
+	while (keep > 0 && strchr(" ,;:-", text[keep - 1]))
+		keep--;
+	if (keep > 0) {
+		buf_adds(out, "<p>");
+		buf_add_html(out, text, keep);
+		buf_adds(out, "\xe2\x80\xa6</p>");
+	}
+}
+
 bool
 html_is_paragraph(GumboTag tag)
 {
@@ -456,7 +471,6 @@ write_cut_paragraph(const struct unit *x, const char *src, size_t budget,
 	struct buf text = BUF_INIT, frag = BUF_INIT;
 	struct text_writer t = {&text, 0, false, false, true};
 	struct dom d;
-	size_t keep;
 
 	/* The unit's own bytes only: nothing later can leak in. */
 	buf_add(&frag, src + x->from, x->to - x->from);
@@ -464,14 +478,7 @@ write_cut_paragraph(const struct unit *x, const char *src, size_t budget,
 		write_text_of(d.root, &t);
 		dom_release(&d);
 	}
-	keep = html_cut_point(text.data, text.len, budget, true);
-	while (keep > 0 && strchr(" ,;:-", text.data[keep - 1]))
-		keep--;
-	if (keep > 0) {
-		buf_adds(out, "<p>");
-		buf_add_html(out, text.data, keep);
-		buf_adds(out, "\xe2\x80\xa6</p>");
-	}
+	html_write_cut_text(text.data, text.len, budget, out);
 	buf_release(&text);
 	buf_release(&frag);
 }

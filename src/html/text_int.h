@@ -24,6 +24,13 @@ struct text_writer {
 bool html_is_block(GumboTag tag);
 /* True for the blocks of running text a teaser counts as paragraphs. */
 bool html_is_paragraph(GumboTag tag);
+/*
+ * Appends the teaser's cut first paragraph: text (len bytes of collapsed
+ * plain text) cut at a sentence end or word boundary within budget
+ * characters, escaped, in a <p> ending with "…"; nothing when no word fits.
+ */
+void html_write_cut_text(const char *text, size_t len, size_t budget,
+			 struct buf *out);
 /* Writes the NUL-terminated text s (inside <pre> when pre). */
 void html_tw_text(struct text_writer *t, const char *s, bool pre);
 /* Number of code points in s[0..len). */

@@ -32,8 +32,6 @@ enum {
 	READS_WINDOW = 24 * 3600,  /* reads counted over this time */
 	RELATED_WINDOW = 7 * 86400, /* related: published this close */
 	RELATED_PER_PUBLISHER = 2, /* at most this many from one publisher */
-	RELATED_NEIGHBOURS = 32,   /* stored neighbours read for a list */
-	RELATED_STORY_ARTICLES = 48, /* newest of its story looked at */
 	STORY_MAX_ARTICLES = 200,  /* articles loaded for a story page */
 };
 /* clang-format on */
@@ -498,16 +496,8 @@ out:
 
 /* ---- Related articles --------------------------------------------------- */
 
-/* The related list being built, with what it must not repeat. */
-struct related {
-	struct article_list list;   /* the articles chosen so far */
-	size_t alloc;		    /* allocated list items */
-	size_t limit;		    /* how many are wanted */
-	const struct article *self; /* the article they relate to */
-};
-
-static bool
-related_full(const struct related *r)
+bool
+rank_related_full(const struct rank_related *r)
 {
 	return r->list.count >= r->limit;
 }
@@ -521,7 +511,7 @@ same_title(const char *a, const char *b)
 /* May candidate c join the list: not itself, not a repeat or near copy,
  * and not a third article of one publisher? */
 static bool
-related_accepts(const struct related *r, int64_t id, int64_t publisher_id,
+related_accepts(const struct rank_related *r, int64_t id, int64_t publisher_id,
 		uint64_t fingerprint, const char *title)
 {
 	size_t i, same_publisher = 0;
@@ -545,7 +535,7 @@ related_accepts(const struct related *r, int64_t id, int64_t publisher_id,
 
 /* Moves *a into the list (a is left empty). */
 static void
-related_add(struct related *r, struct article *a)
+related_add(struct rank_related *r, struct article *a)
 {
 	if (r->list.count == r->alloc) {
 		r->alloc = r->alloc ? r->alloc * 2 : 8;
@@ -557,24 +547,25 @@ related_add(struct related *r, struct article *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* The article's own story: one article per other publisher, then more. */
-static enum status
-related_from_story(struct store *s, struct related *r)
+bool
+rank_related_offer(struct rank_related *r, struct article *a)
 {
-	struct article_query q = {.story_id = r->self->story_id,
-				  .limit = RELATED_STORY_ARTICLES};
-	struct article_list l = {0};
-	enum status rc;
-	size_t i;
+	if (!related_accepts(r, a->id, a->publisher_id, a->fingerprint,
+			     a->title))
+		return false;
+	related_add(r, a);
+	return true;
+}
+
+void
+rank_related_story(struct rank_related *r, struct article *story, size_t n)
+{
+	size_t i, j;
 	int pass;
 
-	rc = store_article_list(s, &q, &l);
-	if (rc)
-		return rc;
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < l.count && !related_full(r); i++) {
-			struct article *a = &l.items[i];
-			size_t j;
+		for (i = 0; i < n && !rank_related_full(r); i++) {
+			struct article *a = &story[i];
 			bool listed = false;
 
 			if (!a->id)
@@ -590,18 +581,40 @@ related_from_story(struct store *s, struct related *r)
 				if (listed)
 					continue;
 			}
-			if (related_accepts(r, a->id, a->publisher_id,
-					    a->fingerprint, a->title))
-				related_add(r, a);
+			rank_related_offer(r, a);
 		}
 	}
+}
+
+size_t
+rank_related_neighbours_wanted(const struct rank_related *r)
+{
+	if (rank_related_full(r))
+		return 0;
+	return MIN(r->limit - r->list.count + 3,
+		   (size_t)RANK_RELATED_NEIGHBOURS);
+}
+
+/* The article's own story: one article per other publisher, then more. */
+static enum status
+related_from_story(struct store *s, struct rank_related *r)
+{
+	struct article_query q = {.story_id = r->self->story_id,
+				  .limit = RANK_RELATED_STORY_ARTICLES};
+	struct article_list l = {0};
+	enum status rc;
+
+	rc = store_article_list(s, &q, &l);
+	if (rc)
+		return rc;
+	rank_related_story(r, l.items, l.count);
 	article_list_release(&l);
 	return ST_OK;
 }
 
 /* The neighbours clustering recorded for the article, closest first. */
 static enum status
-related_from_neighbours(struct store *s, struct related *r)
+related_from_neighbours(struct store *s, struct rank_related *r)
 {
 	struct article_list l = {0};
 	enum status rc;
@@ -609,17 +622,10 @@ related_from_neighbours(struct store *s, struct related *r)
 
 	/* What is missing and a few more: some fall to the publisher and
 	 * copy rules, and reading rows is most of a related list's cost. */
-	rc = reading_neighbours(
-		s, r->self->id,
-		MIN(r->limit - r->list.count + 3, (size_t)RELATED_NEIGHBOURS),
-		&l);
-	for (i = 0; !rc && i < l.count && !related_full(r); i++) {
-		struct article *a = &l.items[i];
-
-		if (related_accepts(r, a->id, a->publisher_id, a->fingerprint,
-				    a->title))
-			related_add(r, a);
-	}
+	rc = reading_neighbours(s, r->self->id,
+				rank_related_neighbours_wanted(r), &l);
+	for (i = 0; !rc && i < l.count && !rank_related_full(r); i++)
+		rank_related_offer(r, &l.items[i]);
 	article_list_release(&l);
 	return rc;
 }
@@ -630,7 +636,7 @@ related_from_neighbours(struct store *s, struct related *r)
  * fingerprint), whose neighbours were never recorded.
  */
 static enum status
-related_by_text(struct store *s, struct related *r)
+related_by_text(struct store *s, struct rank_related *r)
 {
 	struct features f;
 	struct buf query = BUF_INIT;
@@ -646,7 +652,7 @@ related_by_text(struct store *s, struct related *r)
 				    r->self->published_at - RELATED_WINDOW,
 				    r->self->published_at + RELATED_WINDOW,
 				    r->self->id, 0, r->limit * 4 + 8, &cands);
-	for (i = 0; !rc && i < cands.count && !related_full(r); i++) {
+	for (i = 0; !rc && i < cands.count && !rank_related_full(r); i++) {
 		const struct story_candidate *c = &cands.items[i];
 		struct article a;
 
@@ -671,12 +677,12 @@ enum status
 rank_related_article(struct store *s, const struct article *self, size_t limit,
 		     struct article_list *out)
 {
-	struct related r = {.limit = limit, .self = self};
+	struct rank_related r = {.limit = limit, .self = self};
 	enum status rc = ST_OK;
 
 	if (limit && self->story_id)
 		rc = related_from_story(s, &r);
-	if (!rc && !related_full(&r)) {
+	if (!rc && !rank_related_full(&r)) {
 		if (self->fingerprint)
 			rc = related_from_neighbours(s, &r);
 		else

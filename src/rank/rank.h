@@ -189,6 +189,38 @@ enum status rank_related(struct store *s, int64_t article_id, size_t limit,
 			 struct article_list *out) WARN_UNUSED;
 
 /*
+ * The rules of a related list, for a caller that reads the candidates
+ * itself (the reading app reads the story's articles and the recorded
+ * neighbours with one statement). Start with {.limit, .self}; offer the
+ * story's articles with rank_related_story(), then neighbours, closest
+ * first, with rank_related_offer() while rank_related_full() is false
+ * and no more than rank_related_neighbours_wanted() of them. The list is
+ * r->list (the caller releases it); an offered article the rules take is
+ * moved into it (left empty, its body dropped).
+ */
+#define RANK_RELATED_STORY_ARTICLES 48 /* newest of its story looked at */
+#define RANK_RELATED_NEIGHBOURS	    32 /* stored neighbours read at most */
+
+struct rank_related {
+	struct article_list list;   /* the articles chosen so far */
+	size_t alloc;		    /* allocated list items */
+	size_t limit;		    /* how many are wanted */
+	const struct article *self; /* the article they relate to */
+};
+
+bool rank_related_full(const struct rank_related *r);
+/* Takes *a when it is not self, no repeat or near copy of what is listed
+ * and not a third article of one publisher; true when taken. */
+bool rank_related_offer(struct rank_related *r, struct article *a);
+/* The story's articles (n of them, newest first): one per other
+ * publisher, then the rest. Those taken are left empty in story[]. */
+void rank_related_story(struct rank_related *r, struct article *story,
+			size_t n);
+/* How many neighbours to read after the story: what is missing and a
+ * few more (some fall to the rules), at most RANK_RELATED_NEIGHBOURS. */
+size_t rank_related_neighbours_wanted(const struct rank_related *r);
+
+/*
  * The same for an article the caller has loaded (id, story_id,
  * publisher_id, title, fingerprint, published_at; body_text or summary
  * for articles never clustered): saves loading it again.

@@ -14,12 +14,10 @@
 #include "common.h"
 
 #include <pthread.h>
-#include <strings.h>
 
 #include "base/clock.h"
 #include "rank/rank.h"
 #include "store/reading.h"
-#include "text/text.h"
 #include "web/ranking.h"
 
 enum {
@@ -29,11 +27,6 @@ enum {
 	RELATED_SLOTS = 1024,	 /* related lists kept, by article id */
 	RELATED_CACHED_MAX = 16, /* longest related list kept */
 	TOPIC_SLOTS = 64,	 /* topics' latest lists kept */
-	/* The related rules of rank_related_article() (src/rank/rank.c). */
-	RELATED_PER_PUBLISHER = 2,   /* at most this many from one publisher */
-	RELATED_NEIGHBOURS = 32,     /* stored neighbours read for a list */
-	RELATED_STORY_ARTICLES = 48, /* newest of its story looked at */
-	NEAR_COPY_BITS = 6,	     /* simhash distance of a near copy */
 };
 
 /*
@@ -431,111 +424,28 @@ web_story(struct store *s, int64_t id, struct story *out)
 
 /*
  * The related list being built from reading_related_candidates(): the
- * rules of rank_related_article(), applied to the rows of one statement
- * rather than to two lists read apart. The web tests compare both.
+ * rules of rank_related_article() (rank_related_story() and
+ * rank_related_offer()), applied to the rows of one statement rather than
+ * to two lists read apart. The web tests compare both.
  */
 struct related_build {
-	struct article_list list;   /* the articles chosen so far */
-	size_t alloc;		    /* allocated list items */
-	size_t limit;		    /* how many are wanted */
-	const struct article *self; /* the article they relate to */
-	struct article *story;	    /* the story's candidates, newest first */
-	size_t story_count;	    /* ...how many */
-	size_t story_alloc;	    /* ...allocated */
-	bool story_done;	    /* the story's passes have run */
-	size_t neighbours_seen;	    /* neighbour rows looked at */
-	size_t neighbours_max;	    /* ...and how many may be */
+	struct rank_related rel; /* the list and its rules */
+	struct article *story;	 /* the story's candidates, newest first */
+	size_t story_count;	 /* ...how many */
+	size_t story_alloc;	 /* ...allocated */
+	bool story_done;	 /* the story's passes have run */
+	size_t neighbours_seen;	 /* neighbour rows looked at */
+	size_t neighbours_max;	 /* ...and how many may be */
 };
 
-static bool
-related_full(const struct related_build *r)
-{
-	return r->list.count >= r->limit;
-}
-
-static bool
-is_near_copy(uint64_t a, uint64_t b)
-{
-	return a && b && text_hamming(a, b) <= NEAR_COPY_BITS;
-}
-
-static bool
-same_title(const char *a, const char *b)
-{
-	return a && b && !strcasecmp(a, b);
-}
-
-/* Not itself, not a repeat or near copy, not a third of one publisher. */
-static bool
-related_accepts(const struct related_build *r, const struct article *a)
-{
-	size_t i, same_publisher = 0;
-
-	if (a->id == r->self->id ||
-	    is_near_copy(a->fingerprint, r->self->fingerprint) ||
-	    same_title(a->title, r->self->title))
-		return false;
-	for (i = 0; i < r->list.count; i++) {
-		const struct article *x = &r->list.items[i];
-
-		if (x->id == a->id ||
-		    is_near_copy(a->fingerprint, x->fingerprint) ||
-		    same_title(a->title, x->title))
-			return false;
-		if (x->publisher_id == a->publisher_id)
-			same_publisher++;
-	}
-	return same_publisher < RELATED_PER_PUBLISHER;
-}
-
-/* Moves *a into the list (a is left empty). */
-static void
-related_take(struct related_build *r, struct article *a)
-{
-	if (r->list.count == r->alloc) {
-		r->alloc = r->alloc ? r->alloc * 2 : 8;
-		r->list.items = xreallocarray(r->list.items, r->alloc,
-					      sizeof(*r->list.items));
-	}
-	r->list.items[r->list.count++] = *a;
-	memset(a, 0, sizeof(*a));
-}
-
-/* The story's articles: one per other publisher first, then the rest. */
 static void
 related_story_passes(struct related_build *r)
 {
-	size_t i, j;
-	int pass;
-
 	if (r->story_done)
 		return;
 	r->story_done = true;
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < r->story_count && !related_full(r); i++) {
-			struct article *a = &r->story[i];
-			bool listed = false;
-
-			if (!a->id)
-				continue;
-			if (pass == 0) {
-				if (a->publisher_id == r->self->publisher_id)
-					continue;
-				for (j = 0; j < r->list.count; j++)
-					if (r->list.items[j].publisher_id ==
-					    a->publisher_id)
-						listed = true;
-				if (listed)
-					continue;
-			}
-			if (related_accepts(r, a))
-				related_take(r, a);
-		}
-	}
-	/* What is missing and a few more, as rank_related_article(). */
-	r->neighbours_max = related_full(r) ? 0
-					    : MIN(r->limit - r->list.count + 3,
-						  (size_t)RELATED_NEIGHBOURS);
+	rank_related_story(&r->rel, r->story, r->story_count);
+	r->neighbours_max = rank_related_neighbours_wanted(&r->rel);
 }
 
 static bool
@@ -557,9 +467,8 @@ related_row(void *ctx, bool from_story, struct article *a)
 	related_story_passes(r);
 	if (r->neighbours_seen++ >= r->neighbours_max)
 		return false;
-	if (related_accepts(r, a))
-		related_take(r, a);
-	return !related_full(r);
+	rank_related_offer(&r->rel, a);
+	return !rank_related_full(&r->rel);
 }
 
 /*
@@ -572,25 +481,25 @@ static enum status
 related_compute(struct store *s, const struct article *a, size_t limit,
 		struct article_list *out)
 {
-	struct related_build r = {.limit = limit, .self = a};
+	struct related_build r = {.rel = {.limit = limit, .self = a}};
 	enum status rc;
 	size_t i;
 
 	if (!a->fingerprint || !limit)
 		return rank_related_article(s, a, limit, out);
-	rc = reading_related_candidates(s, a->id, a->story_id,
-					RELATED_STORY_ARTICLES,
-					RELATED_NEIGHBOURS, related_row, &r);
+	rc = reading_related_candidates(
+		s, a->id, a->story_id, RANK_RELATED_STORY_ARTICLES,
+		RANK_RELATED_NEIGHBOURS, related_row, &r);
 	if (!rc)
 		related_story_passes(&r);
 	for (i = 0; i < r.story_count; i++)
 		article_release(&r.story[i]);
 	free(r.story);
 	if (rc) {
-		article_list_release(&r.list);
+		article_list_release(&r.rel.list);
 		return rc;
 	}
-	*out = r.list;
+	*out = r.rel.list;
 	return ST_OK;
 }
 
