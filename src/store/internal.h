@@ -45,6 +45,22 @@ void bind_text(sqlite3_stmt *st, int idx, const char *text);
 void bind_int(sqlite3_stmt *st, int idx, int64_t v, bool zero_is_null);
 /* Returns a malloc'd copy of a text column, or NULL for NULL. */
 char *col_text(sqlite3_stmt *st, int idx);
+
+/* The columns every article read selects, in read_article()'s order; ?9
+ * (or the with_body flag bound at that index) decides whether bodies load. */
+#define ARTICLE_COLUMNS(body)                                                  \
+	"a.id, a.publisher_id, a.feed_id, a.story_id, a.guid, a.url,"          \
+	" a.title, a.byline, a.summary,"                                       \
+	" CASE WHEN " body " THEN a.body_html END,"                            \
+	" CASE WHEN " body " THEN a.body_text END,"                            \
+	" a.teaser_html, a.teaser_text, a.lead_image, a.lead_caption,"         \
+	" a.language, a.content_hash, a.fingerprint, a.word_count,"            \
+	" a.published_at, a.updated_at, a.fetched_at,"                         \
+	" (SELECT group_concat(t.slug) FROM article_topics x"                  \
+	"  JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id),"     \
+	" p.slug, p.name, p.logo"
+/* Reads one row selected with ARTICLE_COLUMNS() into a. */
+void read_article(sqlite3_stmt *st, struct article *a);
 /* Steps a statement that returns no rows; ST_EXISTS on a UNIQUE conflict. */
 enum status store_step_done(struct store *s, sqlite3_stmt *st,
 			    const char *what) WARN_UNUSED;
