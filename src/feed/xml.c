@@ -1542,19 +1542,25 @@ fix_ampersands(const char *data, size_t len, size_t *out_len)
 {
 	struct buf b = BUF_INIT;
 	size_t i = 0, copied = 0;
-	const char *stop = data + len, *lt = NULL;
+	const char *stop = data + len, *lt = NULL, *hit = NULL;
 
 	while (i < len) {
-		const char *hit = memchr(data + i, '&', len - i);
 		size_t j, k;
 
-		/* The next '<' is looked up again only once passed. */
+		/* The next '&' and '<' are looked up again only once passed:
+		 * looking them up at every tag would read the rest of the
+		 * document once per tag. */
+		if (!hit || hit < data + i) {
+			hit = memchr(data + i, '&', len - i);
+			if (!hit)
+				hit = stop;
+		}
 		if (!lt || lt < data + i) {
 			lt = memchr(data + i, '<', len - i);
 			if (!lt)
 				lt = stop;
 		}
-		if (lt < stop && (!hit || lt < hit)) {
+		if (lt < hit) {
 			/* Skip CDATA sections and comments whole. */
 			const char *close = NULL;
 
@@ -1572,7 +1578,7 @@ fix_ampersands(const char *data, size_t len, size_t *out_len)
 			i = (size_t)(close - data) + 3;
 			continue;
 		}
-		if (!hit)
+		if (hit == stop)
 			break;
 		j = (size_t)(hit - data);
 		k = j + 1;
