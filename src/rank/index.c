@@ -109,6 +109,8 @@ struct rank_index {
 	int64_t fresh_above;	 /* articles above: this transaction's */
 	uint64_t tx;		 /* the open transaction's number; 0: none */
 	uint64_t tx_count;	 /* transactions begun */
+	uint64_t bumped_tx;	 /* the transaction that bumped the content
+				    version */
 	struct nb_row *nb;	 /* neighbour rows not yet stored */
 	size_t nb_count;	 /* rows in nb */
 	size_t nb_alloc;	 /* allocated rows */
@@ -767,6 +769,21 @@ rank_index_forget(struct rank_index *ix, int64_t article_id)
 
 	if (d)
 		doc_kill(ix, d);
+}
+
+size_t
+rank_index_assigned(const struct rank_index *ix)
+{
+	return ix->stats.assigned;
+}
+
+bool
+rank_index_claim_bump(struct rank_index *ix)
+{
+	if (ix->tx && ix->bumped_tx == ix->tx)
+		return false;
+	ix->bumped_tx = ix->tx;
+	return true;
 }
 
 void

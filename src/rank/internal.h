@@ -91,5 +91,10 @@ void rank_index_forget(struct rank_index *ix, int64_t article_id);
 
 /* Records one clustering and its thread CPU time (stats). */
 void rank_index_count_assign(struct rank_index *ix, uint64_t cpu_ns);
+/* Articles counted by rank_index_count_assign() so far. */
+size_t rank_index_assigned(const struct rank_index *ix);
+/* Whether the caller is to bump the store's content version: once per
+ * transaction begun with rank_index_begin(), every time outside one. */
+bool rank_index_claim_bump(struct rank_index *ix);
 
 #endif

@@ -14,6 +14,18 @@
  * outside one. */
 #define ROUND_CACHE "PRAGMA cache_size=-131072;"
 #define IDLE_CACHE  "PRAGMA cache_size=-32000;"
+/*
+ * The page size of a new database. An article's row (its HTML, text and
+ * teaser: 5-10 KB) fits one 16 KB page instead of spilling over two or
+ * three overflow pages of 4 KB, so storing one writes and logs fewer
+ * pages (a fifth of the writer's CPU at ingest) and reading one reads one
+ * page. A file keeps the size it was made with (a VACUUM outside WAL mode
+ * would change it).
+ */
+#define PAGE_SIZE "PRAGMA page_size=16384;"
+/* FTS5's pending terms held in memory before a segment is written. */
+#define ROUND_HASH "67108864"
+#define IDLE_HASH  "1048576"
 
 enum { BUSY_TIMEOUT_MS = 5000 };
 
@@ -188,7 +200,8 @@ store_open_file(const char *path, enum store_mode mode, int flags,
 	if (rc)
 		goto fail;
 	if (mode == STORE_WRITE) {
-		rc = store_exec(s, "PRAGMA journal_mode=WAL;"
+		/* The page size only takes for a new file (see PAGE_SIZE). */
+		rc = store_exec(s, PAGE_SIZE "PRAGMA journal_mode=WAL;"
 				   "PRAGMA synchronous=NORMAL;"
 				   "PRAGMA foreign_keys=ON;"
 				   "PRAGMA temp_store=MEMORY;" IDLE_CACHE);
@@ -470,6 +483,11 @@ out:
 	return rc;
 }
 
+/* Sets one of FTS5's settings (FTS5's defaults are in fts5Int.h). */
+#define FTS_CONFIG(key, value)                                                 \
+	"INSERT INTO articles_fts(articles_fts, rank) VALUES('" key            \
+	"', " value ");"
+
 enum status
 store_write_round(struct store *s, bool on)
 {
@@ -481,7 +499,16 @@ store_write_round(struct store *s, bool on)
 	 * article. 128 MB keeps a batch and the hot inner pages in memory;
 	 * back to 32 MB when the round ends (SQLite frees the excess).
 	 */
-	return store_exec(s, on ? ROUND_CACHE : IDLE_CACHE);
+	/*
+	 * FTS5 writes its pending terms out as a new segment whenever they
+	 * pass 'hashsize' (1 MB by default: every ~100 articles), and each
+	 * segment is merged again and again as the index grows. During a
+	 * round the terms of a whole batch stay in memory (some 20 MB for
+	 * 5,000 articles) and go out once, at the commit: a third of the
+	 * index's cost per article.
+	 */
+	return store_exec(s, on ? ROUND_CACHE FTS_CONFIG("hashsize", ROUND_HASH)
+				: IDLE_CACHE FTS_CONFIG("hashsize", IDLE_HASH));
 }
 
 enum status
@@ -493,10 +520,6 @@ store_maintain(struct store *s)
 			     " VALUES('merge', 500)");
 }
 
-/* FTS5's defaults (fts5Int.h), restored after a bulk load. */
-#define FTS_CONFIG(key, value)                                                 \
-	"INSERT INTO articles_fts(articles_fts, rank) VALUES('" key            \
-	"', " value ");"
 
 enum status
 store_bulk_load(struct store *s, bool on)
@@ -522,7 +545,7 @@ store_bulk_load(struct store *s, bool on)
 				   " VALUES('optimize')");
 	if (store_exec(s, FTS_CONFIG("automerge", "4")
 				  FTS_CONFIG("crisismerge", "16")
-					  FTS_CONFIG("hashsize", "1048576")) &&
+					  FTS_CONFIG("hashsize", IDLE_HASH)) &&
 	    !rc)
 		rc = ST_DB;
 	if (!rc)

@@ -76,6 +76,56 @@ Test(store, migrates_from_empty_and_again)
 	db = again;
 }
 
+static int64_t
+page_size_of(const char *path)
+{
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+	int64_t size = 0;
+
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(raw, "PRAGMA page_size", -1, &st, NULL),
+		     SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		size = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	return size;
+}
+
+Test(store, new_files_get_large_pages_old_files_keep_theirs)
+{
+	char *old_dir = test_tmpdir(), path[4096];
+	struct store *old;
+	sqlite3 *raw;
+	int64_t id;
+
+	snprintf(path, sizeof(path), "%s/newsstand.db", dir);
+	cr_assert_eq(page_size_of(path), 16384);
+	/* A file made with 4 KB pages opens, migrates and stores as before. */
+	cr_assert_not_null(old_dir);
+	snprintf(path, sizeof(path), "%s/newsstand.db", old_dir);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+				  "PRAGMA page_size=4096;"
+				  "CREATE TABLE early (x);",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	sqlite3_close(raw);
+	cr_assert_eq(store_open(old_dir, STORE_WRITE, 0, &old), ST_OK);
+	store_close(db);
+	db = old;
+	id = add_article(add_publisher("p", "P"), 0, NULL,
+			 "https://p.example/a", "A title", "some words here",
+			 1000, NULL);
+	cr_assert_gt(id, 0);
+	cr_assert_eq(page_size_of(path), 4096);
+	store_close(db);
+	test_rmdir(old_dir);
+	free(old_dir);
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
+}
+
 Test(store, reader_is_read_only)
 {
 	struct store *r;
