@@ -78,6 +78,7 @@ struct run {
 	struct fetch_request *reqs;	  /* one per feed */
 	size_t total;			  /* feeds in the run */
 	size_t done;			  /* feeds finished (caller thread) */
+	int64_t writer_idle_ms;		  /* the writer waiting for work */
 	enum status fetch_rc;		  /* fetch_run() failure, if any */
 
 	pthread_mutex_t lock;	    /* guards everything below */
@@ -559,11 +560,13 @@ write_loop(struct run *r)
 	for (;;) {
 		struct job *j;
 		size_t n = 0, items = 0, freed_bytes = 0, finished = 0;
+		int64_t idle_from;
 		bool stop = false;
 
 		if (should_stop(r))
 			stop = true;
 		pthread_mutex_lock(&r->lock);
+		idle_from = clock_mono_ms();
 		while (!stop && !r->ready.head &&
 		       !(r->fetching_done && !r->in_flight)) {
 			struct timespec until;
@@ -582,6 +585,7 @@ write_loop(struct run *r)
 			stop = should_stop(r);
 			pthread_mutex_lock(&r->lock);
 		}
+		r->writer_idle_ms += clock_mono_ms() - idle_from;
 		if (stop || !r->ready.head) {
 			r->stopping = stop;
 			r->quit = true;
@@ -739,8 +743,9 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 		cpu = thread_cpu_seconds() - cpu;
 		if (stats->created)
 			log_info("ingest: writer %.2f s of CPU, %.1f us per "
-				 "new article",
-				 cpu, cpu * 1e6 / (double)stats->created);
+				 "new article, %.2f s waiting for work",
+				 cpu, cpu * 1e6 / (double)stats->created,
+				 (double)r.writer_idle_ms / 1e3);
 	} else {
 		rc = log_error(ST_INTERNAL, "ingest: cannot start threads");
 		pthread_mutex_lock(&r.lock);
