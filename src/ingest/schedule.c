@@ -39,6 +39,10 @@ enum {
 	MAX_WORKERS = 8,    /* parsing threads at most */
 	BATCH_FEEDS = 64,   /* feeds stored in one transaction at most */
 	BATCH_ITEMS = 5000, /* items in one transaction, give or take */
+	/* Prepared items waiting for the writer at most: the workers stay
+	 * about one batch ahead of the writer instead of taking the cores
+	 * while it waits for CPU, and leaving it to store the rest alone. */
+	READY_ITEMS = BATCH_ITEMS,
 	CHUNK_PER_SLOT = 4, /* fetch_run() batches: concurrency × this */
 	STOP_POLL_MS = 200, /* how often an idle writer asks should_stop */
 };
@@ -87,6 +91,7 @@ struct run {
 	pthread_cond_t room;	    /* the fetch thread waits on it */
 	struct queue work;	    /* JOB_PARSE and JOB_EXTRACT */
 	struct queue ready;	    /* JOB_LOOKUP and JOB_STORE */
+	size_t ready_items;	    /* items of the jobs in ready */
 	size_t in_flight;	    /* fetched jobs not yet finished */
 	size_t queued_bytes;	    /* their body bytes */
 	bool fetching_done;	    /* the fetch thread has finished */
@@ -503,7 +508,8 @@ worker_main(void *arg)
 
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
-		while (!r->work.head && !r->quit && !r->stopping)
+		while ((!r->work.head || r->ready_items >= READY_ITEMS) &&
+		       !r->quit && !r->stopping)
 			pthread_cond_wait(&r->work_ready, &r->lock);
 		if (r->stopping || !r->work.head)
 			break;
@@ -524,6 +530,7 @@ worker_main(void *arg)
 		}
 		pthread_mutex_lock(&r->lock);
 		queue_push(&r->ready, j);
+		r->ready_items += j->doc.item_count;
 		pthread_cond_signal(&r->write_ready);
 	}
 	pthread_mutex_unlock(&r->lock);
@@ -596,6 +603,7 @@ write_loop(struct run *r)
 		}
 		while (n < BATCH_FEEDS && items < BATCH_ITEMS &&
 		       (j = queue_pop(&r->ready))) {
+			r->ready_items -= j->doc.item_count;
 			if (j->stage == JOB_LOOKUP) {
 				j->next = lookups;
 				lookups = j;
@@ -604,6 +612,8 @@ write_loop(struct run *r)
 			batch[n++] = j;
 			items += j->doc.item_count;
 		}
+		/* Room for the workers again. */
+		pthread_cond_broadcast(&r->work_ready);
 		pthread_mutex_unlock(&r->lock);
 
 		/* Summary-only feeds: find the new items, then back to a

@@ -48,31 +48,39 @@ teardown(void)
 
 TestSuite(ingest_batch, .init = setup, .fini = teardown);
 
-/* Writes feed number n (ITEMS items, each with a word of its own). */
+/* Writes feed number n (items items, each with a word of its own): full
+ * text, so that no page is fetched for it (the links lead nowhere). */
 static char *
-write_feed(int n)
+write_feed_of(int n, int items)
 {
 	struct buf b = BUF_INIT, path = BUF_INIT;
 	int i;
 
 	buf_addf(&b,
-		 "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+		 "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:content="
+		 "\"http://purl.org/rss/1.0/modules/content/\"><channel>"
 		 "<title>Feed %d</title><link>https://f%d.example/</link>",
 		 n, n);
-	for (i = 0; i < ITEMS; i++)
+	for (i = 0; i < items; i++)
 		buf_addf(&b,
 			 "<item><title>Story %d of feed %d</title>"
 			 "<link>https://f%d.example/a/%d</link>"
-			 "<guid>f%d-%d</guid><description>&lt;p&gt;Council "
-			 "budget news with marker word zq%dx%d in the body "
-			 "text of this story.&lt;/p&gt;</description>"
-			 "</item>",
+			 "<guid>f%d-%d</guid><content:encoded>&lt;p&gt;"
+			 "Council budget news with marker word zq%dx%d in "
+			 "the body text of this story.&lt;/p&gt;"
+			 "</content:encoded></item>",
 			 i, n, n, i, n, i, n, i);
 	buf_adds(&b, "</channel></rss>");
 	buf_addf(&path, "%s/feed%d.xml", dir, n);
 	cr_assert(test_write_file(path.data, b.data, b.len));
 	buf_release(&b);
 	return buf_detach(&path, NULL);
+}
+
+static char *
+write_feed(int n)
+{
+	return write_feed_of(n, ITEMS);
 }
 
 static int64_t
@@ -223,4 +231,32 @@ Test(ingest_batch, a_stopped_run_leaves_feeds_due)
 	opt.should_stop = NULL;
 	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
 	cr_assert_eq(stats.created, GOOD_FEEDS * ITEMS);
+}
+
+/* More items than the workers may hold ready for the writer (one batch):
+ * the workers wait for the writer, and everything is stored. */
+Test(ingest_batch, more_items_than_the_writer_takes_at_once, .timeout = 240)
+{
+	struct ingest_options opt = {.all = true, .quiet = true};
+	struct ingest_stats stats = {0};
+	struct search_query sq = {.text = "zq2x1999"};
+	struct search_result sr;
+	int64_t n;
+	int f;
+
+	for (f = 0; f < 3; f++) {
+		char *p = write_feed_of(f, 2000);
+
+		add_feed(p);
+		free(p);
+	}
+	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
+	cr_assert_eq(stats.created, 6000);
+	cr_assert_eq(stats.failed, 0);
+	cr_assert_eq(store_article_count(db, &n), ST_OK);
+	cr_assert_eq(n, 6000);
+	cr_assert_eq(store_search(db, &sq, &sr), ST_OK);
+	cr_assert_eq(sr.count, 1);
+	cr_assert_str_eq(sr.items[0].article.title, "Story 1999 of feed 2");
+	search_result_release(&sr);
 }
