@@ -423,3 +423,138 @@ Test(text, stopword_list_ends)
 		cr_expect(text_is_stopword(words[i], strlen(words[i])), "%s",
 			  words[i]);
 }
+
+/* ---- Pinned output -------------------------------------------------------
+ *
+ * Stems, hashes and weights end up in stored features, so the tokeniser,
+ * the stemmer, the stop words and the term vectors must give what they
+ * gave when the features were first stored: a digest of every field of
+ * every token and term of these texts, taken from the code as it was
+ * then.
+ */
+
+static void
+fnv_add(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*h ^= s[i];
+		*h *= 0x100000001b3ULL;
+	}
+}
+
+/* Adds v as n little-endian bytes. */
+static void
+fnv_add_le(uint64_t *h, uint64_t v, size_t n)
+{
+	unsigned char b[8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	fnv_add(h, b, n);
+}
+
+/* The digest of the tokens, vector and simhash of text under flags. */
+static uint64_t
+tokens_digest(const char *text, int flags, size_t max_tokens, size_t *count)
+{
+	struct text_tokens t;
+	struct text_vec v;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	text_tokens_init(&t);
+	text_vec_init(&v);
+	text_tokenize(&t, text, strlen(text), flags, max_tokens);
+	for (i = 0; i < t.count; i++) {
+		const struct text_token *tok = &t.items[i];
+
+		fnv_add(&h, text_token_surface(&t, i), tok->surface_len + 1u);
+		fnv_add(&h, text_token_stem(&t, i), tok->stem_len + 1u);
+		fnv_add_le(&h, tok->flags, 4);
+		fnv_add_le(&h, tok->hash, 8);
+	}
+	text_vec_build(&v, &t, NULL);
+	for (i = 0; i < v.count; i++) {
+		uint32_t w;
+
+		memcpy(&w, &v.terms[i].weight, sizeof(w));
+		fnv_add_le(&h, v.terms[i].hash, 8);
+		fnv_add_le(&h, w, 4);
+		fnv_add_le(&h, v.terms[i].token, 4);
+		fnv_add_le(&h, v.terms[i].count, 4);
+		fnv_add_le(&h, v.terms[i].flags, 4);
+	}
+	fnv_add_le(&h, text_simhash(&t), 8);
+	*count = t.count;
+	text_vec_release(&v);
+	text_tokens_release(&t);
+	return h;
+}
+
+static const char pinned_mixed[] =
+	"Zürich’s Øresund deal: 41.2% for ΑΘΗΝΑ. Tomás Ebbe’s Straße "
+	"café\xcc\x81 reopened; 9,200 visitors in Łódź and Москва didn't "
+	"mind. “Quoted” — dash… 東京 news, R-41 x9y \xff\xfe bad bytes. "
+	"The port's strike: themselves yourself about yesterday wont can't "
+	"Okafor's 'quoted' rock'n'roll 3.14.15 1,2,3 ,5 5. a. I. "
+	"internationalization relational hopping generalizations conditional "
+	"agreed plastered motoring caresses ponies happy sky digitizer "
+	"oscillators evacuated ĲSSEL ĸ ŉ ſ Ÿ Āā Ĳĳ Ǆ ǅ ǆ ﬁ ℃ ½ ² ⅷ ᴀ "
+	"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+	"qqqqqqqqqqq éééééééééééééééééééééééééééééééééééééééééééé ABCDEFGHIJ"
+	"KLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+Test(text, tokens_pinned)
+{
+	/* clang-format off */
+	static const struct {
+		const char *text;
+		int flags;
+		size_t max_tokens;
+		size_t count;
+		uint64_t digest;
+	} cases[] = {
+		{strike_a, 0, 0, 31,
+		 0xf57f741b8a842f45ULL},
+		{strike_a, TEXT_STOPWORDS, 0, 22,
+		 0x93169efdd0633e0fULL},
+		{strike_a, TEXT_STEM, 0, 31,
+		 0x75d1cc14ec0a0fb8ULL},
+		{strike_a, TEXT_STOPWORDS | TEXT_STEM, 0, 22,
+		 0x9f28a75c17cdc3c0ULL},
+		{strike_b, TEXT_STOPWORDS | TEXT_STEM, 0, 20,
+		 0x42fa71be39939fc1ULL},
+		{floods, TEXT_STOPWORDS | TEXT_STEM, 0, 19,
+		 0x0803634ab3149d61ULL},
+		{floods, TEXT_STOPWORDS | TEXT_STEM, 7, 7,
+		 0xd78fa478642fa96aULL},
+		{pinned_mixed, 0, 0, 69,
+		 0xe74cc4f132b767b7ULL},
+		{pinned_mixed, TEXT_STOPWORDS, 0, 59,
+		 0x066366148eff77b4ULL},
+		{pinned_mixed, TEXT_STEM, 0, 69,
+		 0xfa2fc4d3ef8549deULL},
+		{pinned_mixed, TEXT_STOPWORDS | TEXT_STEM, 0, 59,
+		 0xa44e17a7c4782155ULL},
+		{pinned_mixed, TEXT_STOPWORDS | TEXT_STEM, 30, 30,
+		 0x197d57504d392c51ULL},
+		{"", TEXT_STOPWORDS | TEXT_STEM, 0, 0,
+		 0xa8c7f832281a39c5ULL},
+	};
+	/* clang-format on */
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t count;
+		uint64_t got = tokens_digest(cases[i].text, cases[i].flags,
+					     cases[i].max_tokens, &count);
+
+		cr_expect(count == cases[i].count && got == cases[i].digest,
+			  "case %zu: got %zu, 0x%016" PRIx64 "ULL", i, count,
+			  got);
+	}
+}
