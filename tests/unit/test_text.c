@@ -134,56 +134,6 @@ Test(text, stem_table)
 	}
 }
 
-/* The stemmer keeps recent stems per thread: a word stemmed again, after
- * thousands of others have gone through the same slots, and words longer
- * than what is cached, stem exactly as the first time. */
-Test(text, stem_cache_repeats)
-{
-	static const char letters[] = "etaoinshrdlcumwfgypbvk";
-	char w[TEXT_TOKEN_MAX + 1];
-	char(*first)[32] = xcalloc(20000, sizeof(*first));
-	size_t round, i, len;
-
-	for (round = 0; round < 3; round++) {
-		for (i = 0; i < ARRAY_SIZE(stem_cases); i++) {
-			len = strlen(stem_cases[i].word);
-			memcpy(w, stem_cases[i].word, len + 1);
-			len = text_stem(w, len);
-			w[len] = '\0';
-			cr_assert_str_eq(w, stem_cases[i].stem,
-					 "round %zu: stem of '%s'", round,
-					 stem_cases[i].word);
-		}
-		/* 20,000 made-up words through the cache's slots. */
-		for (i = 0; i < 20000; i++) {
-			size_t k, n = 3 + (i * 7) % 26, x = i * 2654435761u;
-
-			for (k = 0; k < n; k++, x = x * 1103515245u + 12345)
-				w[k] = letters[(x >> 16) %
-					       (sizeof(letters) - 1)];
-			n = text_stem(w, n);
-			w[n] = '\0';
-			if (!round)
-				memcpy(first[i], w, n + 1);
-			else
-				cr_assert_str_eq(w, first[i], "word %zu", i);
-		}
-	}
-	free(first);
-	/* Longer than the cache holds: stemmed every time, the same. */
-	memcpy(w, "internationalizationsations", 28);
-	len = text_stem(w, 27);
-	for (round = 0; round < 2; round++) {
-		char again[TEXT_TOKEN_MAX + 1];
-		size_t n;
-
-		memcpy(again, "internationalizationsations", 28);
-		n = text_stem(again, 27);
-		cr_assert_eq(n, len);
-		cr_assert(!memcmp(again, w, n));
-	}
-}
-
 Test(text, stopwords)
 {
 	cr_expect(text_is_stopword("the", 3));
@@ -556,5 +506,69 @@ Test(text, tokens_pinned)
 		cr_expect(count == cases[i].count && got == cases[i].digest,
 			  "case %zu: got %zu, 0x%016" PRIx64 "ULL", i, count,
 			  got);
+	}
+}
+
+/* The tokeniser keeps what it made of recent words per thread: a word
+ * stemmed again, after thousands of others have gone through the same
+ * slots, and words longer than what is cached, stem exactly as the first
+ * time; so do the tokens of a text tokenised again. */
+Test(text, stem_cache_repeats)
+{
+	static const char letters[] = "etaoinshrdlcumwfgypbvk";
+	char w[TEXT_TOKEN_MAX + 1];
+	char(*first)[32] = xcalloc(20000, sizeof(*first));
+	size_t round, i, len;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < ARRAY_SIZE(stem_cases); i++) {
+			len = strlen(stem_cases[i].word);
+			memcpy(w, stem_cases[i].word, len + 1);
+			len = text_stem(w, len);
+			w[len] = '\0';
+			cr_assert_str_eq(w, stem_cases[i].stem,
+					 "round %zu: stem of '%s'", round,
+					 stem_cases[i].word);
+		}
+		/* 20,000 made-up words through the cache's slots, as words
+		 * of a text and alone. */
+		for (i = 0; i < 20000; i++) {
+			size_t k, n = 3 + (i * 7) % 26, x = i * 2654435761u;
+			struct text_tokens t;
+
+			for (k = 0; k < n; k++, x = x * 1103515245u + 12345)
+				w[k] = letters[(x >> 16) %
+					       (sizeof(letters) - 1)];
+			text_tokens_init(&t);
+			text_tokenize(&t, w, n, TEXT_STOPWORDS | TEXT_STEM, 0);
+			n = text_stem(w, n);
+			w[n] = '\0';
+			if (t.count) {
+				cr_assert_str_eq(text_token_stem(&t, 0), w);
+				cr_assert_eq(t.items[0].hash, text_hash(w, n));
+			}
+			text_tokens_release(&t);
+			if (!round)
+				memcpy(first[i], w, n + 1);
+			else
+				cr_assert_str_eq(w, first[i], "word %zu", i);
+		}
+		/* As pinned above (case 10). */
+		cr_assert_eq(tokens_digest(pinned_mixed,
+					   TEXT_STOPWORDS | TEXT_STEM, 0, &len),
+			     0xa44e17a7c4782155ULL);
+	}
+	free(first);
+	/* Longer than the cache holds: stemmed every time, the same. */
+	memcpy(w, "internationalizationsations", 28);
+	len = text_stem(w, 27);
+	for (round = 0; round < 2; round++) {
+		char again[TEXT_TOKEN_MAX + 1];
+		size_t n;
+
+		memcpy(again, "internationalizationsations", 28);
+		n = text_stem(again, 27);
+		cr_assert_eq(n, len);
+		cr_assert(!memcmp(again, w, n));
 	}
 }
