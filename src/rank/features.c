@@ -6,6 +6,9 @@
 #include "common.h"
 
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/log.h"
 #include "rank/internal.h"
@@ -362,18 +365,134 @@ jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 	if (!na && !nb)
 		return 0;
 	while (i < na && j < nb) {
-		if (a[i] == b[j]) {
-			both++;
-			i++;
-			j++;
-		} else if (a[i] < b[j]) {
-			i++;
-		} else {
-			j++;
-		}
+		uint32_t x = a[i], y = b[j];
+
+		both += x == y;
+		i += x <= y;
+		j += y <= x;
 	}
 	return (double)both / (double)(na + nb - both);
 }
+
+/* The dot product of two vectors and the names they share, summed up in
+ * ascending term order (the order fixes the rounding of dot). */
+struct overlap {
+	double dot;   /* sum of the shared terms' weight products */
+	size_t names; /* shared terms that are a name in either */
+};
+
+/*
+ * Adds the shared terms of a->terms[i...] and b->terms[j...]: a merge
+ * whose steps advance by comparison results rather than by branches,
+ * which the processor could not predict.
+ */
+static void
+overlap_scalar(struct overlap *o, const struct rank_features *a, size_t i,
+	       const struct rank_features *b, size_t j)
+{
+	double dot = o->dot;
+	size_t names = o->names;
+
+	while (i < a->term_count && j < b->term_count) {
+		uint32_t ha = a->terms[i], hb = b->terms[j];
+
+		if (ha == hb) {
+			dot += (double)a->weights[i] * b->weights[j];
+			names += has_name(a, i) | has_name(b, j);
+		}
+		i += ha <= hb;
+		j += hb <= ha;
+	}
+	o->dot = dot;
+	o->names = names;
+}
+
+#ifdef __SSE2__
+enum { PAIRS_MAX = 64 }; /* shared terms noted before they are summed */
+
+static unsigned
+mask4(__m128i v)
+{
+	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(v));
+}
+
+/* Sums the noted shared terms, in the order noted. */
+static void
+overlap_add(struct overlap *o, const struct rank_features *a,
+	    const struct rank_features *b, const uint32_t *x, const uint32_t *y,
+	    size_t n)
+{
+	double dot = o->dot;
+	size_t names = o->names, k;
+
+	for (k = 0; k < n; k++) {
+		dot += (double)a->weights[x[k]] * b->weights[y[k]];
+		names += has_name(a, x[k]) | has_name(b, y[k]);
+	}
+	o->dot = dot;
+	o->names = names;
+}
+
+/*
+ * The same, four terms of each side at a time: each of a's four against
+ * each of b's (four compares of rotations), then the block with the
+ * smaller last term moves on (both on a tie). Every shared term is met in
+ * exactly one step, in ascending order; they are noted without a branch
+ * and summed in batches, and the rest is left to the scalar merge.
+ */
+static void
+overlap(struct overlap *o, const struct rank_features *a,
+	const struct rank_features *b)
+{
+	size_t i = 0, j = 0, na = a->term_count, nb = b->term_count, n = 0;
+	uint32_t x[PAIRS_MAX], y[PAIRS_MAX];
+
+	while (i + 4 <= na && j + 4 <= nb) {
+		__m128i va = _mm_loadu_si128((const __m128i *)(a->terms + i));
+		__m128i vb = _mm_loadu_si128((const __m128i *)(b->terms + j));
+		/* Bit k of rotation r: a[i + k] == b[j + (k + r) % 4]. */
+		unsigned r0 = mask4(_mm_cmpeq_epi32(va, vb));
+		unsigned r1 = mask4(_mm_cmpeq_epi32(
+			va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(0, 3, 2, 1))));
+		unsigned r2 = mask4(_mm_cmpeq_epi32(
+			va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(1, 0, 3, 2))));
+		unsigned r3 = mask4(_mm_cmpeq_epi32(
+			va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(2, 1, 0, 3))));
+		/* Terms are distinct: a lane matches one rotation at most, so
+		 * its rotation's bits are these. */
+		unsigned any = r0 | r1 | r2 | r3, low = r1 | r3, high = r2 | r3;
+		uint32_t amax = a->terms[i + 3], bmax = b->terms[j + 3];
+
+#define NOTE(k)                                                                \
+	do {                                                                   \
+		x[n] = (uint32_t)i + (k);                                      \
+		y[n] = (uint32_t)j +                                           \
+		       (((k) + (low >> (k)&1) + ((high >> (k)&1) << 1)) & 3);  \
+		n += any >> (k)&1;                                             \
+	} while (0)
+		NOTE(0);
+		NOTE(1);
+		NOTE(2);
+		NOTE(3);
+#undef NOTE
+		if (n > PAIRS_MAX - 4) {
+			overlap_add(o, a, b, x, y, n);
+			n = 0;
+		}
+		i += (size_t)(amax <= bmax) * 4;
+		j += (size_t)(bmax <= amax) * 4;
+	}
+	overlap_add(o, a, b, x, y, n);
+	overlap_scalar(o, a, i, b, j);
+}
+#else
+static void
+overlap(struct overlap *o, const struct rank_features *a,
+	const struct rank_features *b)
+{
+	overlap_scalar(o, a, 0, b, 0);
+}
+#endif
 
 /*
  * Title overlap and text cosine, halved when the two share fewer than
@@ -388,36 +507,23 @@ rank_similarity(const struct rank_features *a, const struct rank_features *b,
 {
 	double title =
 		jaccard(a->title, a->title_count, b->title, b->title_count);
-	double dot = 0, cosine = 0, sim;
+	double cosine = 0, sim;
 	double hours = (double)(apart < 0 ? -apart : apart) / 3600.0;
 	double span = WINDOW / 3600.0 - FRESH_HOURS;
-	size_t i = 0, j = 0, names = 0;
+	struct overlap o = {0, 0};
 
-	while (i < a->term_count && j < b->term_count) {
-		uint32_t ha = a->terms[i], hb = b->terms[j];
-
-		if (ha == hb) {
-			dot += (double)a->weights[i] * b->weights[j];
-			if (has_name(a, i) || has_name(b, j))
-				names++;
-			i++;
-			j++;
-		} else if (ha < hb) {
-			i++;
-		} else {
-			j++;
-		}
-	}
+	overlap(&o, a, b);
 	if (a->norm > 0 && b->norm > 0)
-		cosine = MIN(dot / ((double)a->norm * b->norm), 1.0);
+		cosine = MIN(o.dot / ((double)a->norm * b->norm), 1.0);
 	sim = TITLE_WEIGHT * title + TEXT_WEIGHT * cosine;
-	if (names < MIN_SHARED_NAMES)
+	if (o.names < MIN_SHARED_NAMES)
 		sim *= 0.5;
 	if (hours > FRESH_HOURS)
 		sim *= 1.0 -
 		       STALE_PENALTY * MIN(hours - FRESH_HOURS, span) / span;
-	log_debug("rank: title %.3f cosine %.3f names %zu hours %.0f", title,
-		  cosine, names, hours);
+	if (log_enabled(LOG_DEBUG))
+		log_debug("rank: title %.3f cosine %.3f names %zu hours %.0f",
+			  title, cosine, o.names, hours);
 	if (rank_is_near_copy(a->fingerprint, b->fingerprint) &&
 	    sim < NEAR_COPY_SCORE)
 		sim = NEAR_COPY_SCORE;

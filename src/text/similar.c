@@ -20,14 +20,42 @@ struct hash_index {
 	uint32_t index; /* the token's position */
 };
 
-static int
-hash_index_cmp(const void *pa, const void *pb)
+/*
+ * Sorts n entries by hash, keeping the order of equal hashes (a stable
+ * bottom-up merge sort, so by (hash, index) for entries in index order);
+ * tmp has room for n. Each merge step picks its side by a comparison
+ * result rather than a branch.
+ */
+static void
+sort_by_hash(struct hash_index *v, struct hash_index *tmp, size_t n)
 {
-	const struct hash_index *a = pa, *b = pb;
+	struct hash_index *from = v, *to = tmp, *swap;
+	size_t width, lo;
 
-	if (a->hash != b->hash)
-		return a->hash < b->hash ? -1 : 1;
-	return a->index < b->index ? -1 : a->index > b->index;
+	for (width = 1; width < n; width *= 2) {
+		for (lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = MIN(lo + width, n),
+			       hi = MIN(lo + 2 * width, n);
+			size_t l = lo, r = mid, k = lo;
+
+			while (l < mid && r < hi) {
+				bool right = from[r].hash < from[l].hash;
+
+				to[k++] = right ? from[r] : from[l];
+				r += right;
+				l += !right;
+			}
+			while (l < mid)
+				to[k++] = from[l++];
+			while (r < hi)
+				to[k++] = from[r++];
+		}
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
 }
 
 static int
@@ -75,12 +103,12 @@ text_vec_build(struct text_vec *v, const struct text_tokens *t,
 	v->norm = 0;
 	if (!n)
 		return;
-	order = xmallocarray(n, sizeof(*order));
+	order = xmallocarray(n, 2 * sizeof(*order));
 	for (i = 0; i < n; i++) {
 		order[i].hash = t->items[i].hash;
 		order[i].index = (uint32_t)i;
 	}
-	qsort(order, n, sizeof(*order), hash_index_cmp);
+	sort_by_hash(order, order + n, n);
 	v->terms = xreallocarray(v->terms, n, sizeof(*v->terms));
 	for (i = 0; i < n;) {
 		const struct text_token *first = &t->items[order[i].index];

@@ -265,28 +265,8 @@ step5(struct stemmer *z)
 		z->k--;
 }
 
-/*
- * A small cache per thread of the last stems made, by word: news text
- * repeats a few thousand words, and a lookup (a hash and a compare) costs
- * a fraction of the five steps. Direct-mapped; words longer than
- * CACHE_WORD bytes are stemmed every time.
- */
-enum {
-	CACHE_SLOTS = 4096, /* a power of two */
-	CACHE_WORD = 22,    /* longest word cached, bytes */
-};
-
-struct stem_slot {
-	uint8_t len;	       /* the word's length; 0: empty */
-	uint8_t stem_len;      /* its stem's length */
-	char word[CACHE_WORD]; /* the word (not terminated) */
-	char stem[CACHE_WORD]; /* its stem (not terminated) */
-};
-
-static _Thread_local struct stem_slot stem_cache[CACHE_SLOTS];
-
 static size_t
-stem_uncached(char *word, size_t len)
+stem_steps(char *word, size_t len)
 {
 	struct stemmer z;
 
@@ -304,31 +284,16 @@ stem_uncached(char *word, size_t len)
 	return (size_t)z.k + 1;
 }
 
+/* The tokeniser keeps what it stemmed in a cache of its own (token.c). */
 size_t
 text_stem(char *word, size_t len)
 {
-	struct stem_slot *slot;
-	uint32_t h = 2166136261u;
-	size_t i, stem_len;
+	size_t i;
 
 	if (len <= 2 || len > TEXT_TOKEN_MAX)
 		return len;
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len; i++)
 		if (word[i] < 'a' || word[i] > 'z')
 			return len;
-		h = (h ^ (unsigned char)word[i]) * 16777619u;
-	}
-	if (len > CACHE_WORD)
-		return stem_uncached(word, len);
-	slot = &stem_cache[(h ^ (h >> 15)) & (CACHE_SLOTS - 1)];
-	if (slot->len == len && !memcmp(slot->word, word, len)) {
-		memcpy(word, slot->stem, slot->stem_len);
-		return slot->stem_len;
-	}
-	slot->len = (uint8_t)len;
-	memcpy(slot->word, word, len);
-	stem_len = stem_uncached(word, len);
-	slot->stem_len = (uint8_t)stem_len;
-	memcpy(slot->stem, word, stem_len);
-	return stem_len;
+	return stem_steps(word, len);
 }

@@ -296,12 +296,72 @@ other_lower(uint32_t c, bool *upper)
 	return c;
 }
 
-static void
-tokens_push(struct text_tokens *t, const char *word, size_t len, int flags,
-	    uint32_t token_flags)
+/*
+ * What a word becomes, kept per thread for the words seen last: news text
+ * repeats a few thousand words, and a look-up (three loads and compares)
+ * costs a fraction of the stop-word search, the stemmer's five steps and
+ * the hash. Direct-mapped, one cache line a slot; longer words than
+ * WORD_CACHED bytes are worked out every time.
+ */
+enum {
+	WORD_SLOT_BITS = 12,
+	WORD_SLOTS = 1 << WORD_SLOT_BITS,
+	WORD_CACHED = 24, /* longest word cached, bytes (three words) */
+};
+
+struct word_slot {
+	char word[WORD_CACHED]; /* the word, zero-padded; all zero: empty */
+	char stem[WORD_CACHED]; /* its stem, zero-padded */
+	uint64_t hash;		/* text_hash() of the stem */
+	uint8_t stem_len;	/* the stem's length */
+	bool stop;		/* the word is a stop word */
+	bool same;		/* the stem is the word itself */
+};
+
+static _Thread_local struct word_slot word_cache[WORD_SLOTS];
+
+static uint64_t
+load64(const char *p)
 {
-	struct text_token *tok;
-	size_t need = st_add(st_add(len, len), 2);
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * The slot of a word of len bytes (<= WORD_CACHED) at word, zero-padded
+ * to WORD_CACHED bytes, filled in when it held another word.
+ */
+static const struct word_slot *
+word_lookup(const char *word, size_t len)
+{
+	uint64_t a = load64(word), b = load64(word + 8), c = load64(word + 16);
+	uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ULL) ^
+		      (c * 0xC2B2AE3D27D4EB4FULL)) *
+		     0xFF51AFD7ED558CCDULL;
+	struct word_slot *slot = &word_cache[h >> (64 - WORD_SLOT_BITS)];
+
+	if (!((load64(slot->word) ^ a) | (load64(slot->word + 8) ^ b) |
+	      (load64(slot->word + 16) ^ c)))
+		return slot;
+	memcpy(slot->word, word, WORD_CACHED);
+	memcpy(slot->stem, word, WORD_CACHED);
+	slot->stem_len = (uint8_t)text_stem(slot->stem, len);
+	memset(slot->stem + slot->stem_len, 0, WORD_CACHED - slot->stem_len);
+	slot->same = !memcmp(slot->stem, slot->word, WORD_CACHED);
+	slot->hash = text_hash(slot->stem, slot->stem_len);
+	slot->stop = text_is_stopword(word, len);
+	return slot;
+}
+
+/* Makes room for one more token of up to TEXT_TOKEN_MAX bytes. */
+static void
+tokens_reserve(struct text_tokens *t)
+{
+	/* The word and its stem, each terminated, and a fixed-size copy's
+	 * overrun. */
+	const size_t need = 2 * (TEXT_TOKEN_MAX + 1) + WORD_CACHED;
 
 	if (t->count == t->alloc) {
 		t->alloc = t->alloc ? st_mult(t->alloc, 2) : 64;
@@ -315,6 +375,52 @@ tokens_push(struct text_tokens *t, const char *word, size_t len, int flags,
 		t->bytes = xrealloc(t->bytes, alloc);
 		t->bytes_alloc = alloc;
 	}
+}
+
+/* Appends a word from the cache (see word_lookup()). */
+static void
+tokens_push_cached(struct text_tokens *t, const char *word, size_t len,
+		   const struct word_slot *slot, int flags,
+		   uint32_t token_flags)
+{
+	struct text_token *tok;
+	char *p;
+
+	tokens_reserve(t);
+	tok = &t->items[t->count++];
+	p = t->bytes + t->bytes_len;
+	/* The padded word carries its terminator unless it fills the slot. */
+	memcpy(p, word, WORD_CACHED);
+	p[len] = '\0';
+	tok->surface = (uint32_t)t->bytes_len;
+	tok->surface_len = (uint16_t)len;
+	tok->flags = token_flags;
+	t->bytes_len += len + 1;
+	if (!(flags & TEXT_STEM) || slot->same) {
+		tok->stem = tok->surface;
+		tok->stem_len = tok->surface_len;
+		tok->hash = slot->same ? slot->hash : text_hash(word, len);
+		return;
+	}
+	p += len + 1;
+	memcpy(p, slot->stem, WORD_CACHED);
+	p[slot->stem_len] = '\0';
+	tok->stem = (uint32_t)t->bytes_len;
+	tok->stem_len = slot->stem_len;
+	tok->hash = slot->hash;
+	t->bytes_len += (size_t)slot->stem_len + 1;
+}
+
+/* Appends a word too long for the cache. */
+static void
+tokens_push(struct text_tokens *t, const char *word, size_t len, int flags,
+	    uint32_t token_flags)
+{
+	struct text_token *tok;
+	char *stem;
+	size_t stem_len;
+
+	tokens_reserve(t);
 	tok = &t->items[t->count++];
 	tok->surface = (uint32_t)t->bytes_len;
 	tok->surface_len = (uint16_t)len;
@@ -322,24 +428,18 @@ tokens_push(struct text_tokens *t, const char *word, size_t len, int flags,
 	memcpy(t->bytes + t->bytes_len, word, len);
 	t->bytes[t->bytes_len + len] = '\0';
 	t->bytes_len += len + 1;
+	tok->stem = tok->surface;
+	tok->stem_len = tok->surface_len;
 	if (flags & TEXT_STEM) {
-		char *stem = t->bytes + t->bytes_len;
-		size_t stem_len;
-
+		stem = t->bytes + t->bytes_len;
 		memcpy(stem, word, len);
 		stem_len = text_stem(stem, len);
-		if (stem_len == len && !memcmp(stem, word, len)) {
-			tok->stem = tok->surface;
-			tok->stem_len = tok->surface_len;
-		} else {
+		if (stem_len != len || memcmp(stem, word, len)) {
 			stem[stem_len] = '\0';
 			tok->stem = (uint32_t)t->bytes_len;
 			tok->stem_len = (uint16_t)stem_len;
 			t->bytes_len += stem_len + 1;
 		}
-	} else {
-		tok->stem = tok->surface;
-		tok->stem_len = tok->surface_len;
 	}
 	tok->hash = text_hash(t->bytes + tok->stem, tok->stem_len);
 }
@@ -347,8 +447,7 @@ tokens_push(struct text_tokens *t, const char *word, size_t len, int flags,
 static bool
 is_ascii_alnum(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
+	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
 }
 
 static bool
@@ -376,7 +475,8 @@ text_tokenize(struct text_tokens *out, const char *text, size_t n, int flags,
 	      size_t max_tokens)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	char word[TEXT_TOKEN_MAX + 8];
+	/* The word, and room to zero-pad a cached one. */
+	char word[TEXT_TOKEN_MAX + WORD_CACHED];
 	size_t wlen = 0, added = 0, i = 0;
 	uint32_t wflags = 0;
 	bool in_word = false, sentence_start = true;
@@ -393,6 +493,26 @@ text_tokenize(struct text_tokens *out, const char *text, size_t n, int flags,
 
 		if (c == 0)
 			goto end_word;
+		if (c < 0x80 && is_ascii_alnum(c)) {
+			/* ASCII letters and digits: the whole run at once. */
+			if (!in_word) {
+				in_word = true;
+				if (c >= 'A' && c <= 'Z')
+					wflags = sentence_start ? 0
+								: TOKEN_CAPITAL;
+				else
+					wflags = is_digit(c) ? 0 : TOKEN_LOWER;
+				sentence_start = false;
+			}
+			do {
+				if (is_digit(c))
+					wflags |= TOKEN_NUMBER;
+				/* Digits have the case bit set already. */
+				if (wlen < TEXT_TOKEN_MAX)
+					word[wlen++] = (char)(c | 0x20);
+			} while (++i < n && is_ascii_alnum(c = s[i]));
+			continue;
+		}
 		if (c < 0x80) {
 			if (c >= 'a' && c <= 'z') {
 				letter = true;
@@ -489,20 +609,28 @@ text_tokenize(struct text_tokens *out, const char *text, size_t n, int flags,
 	end_word:
 		i += step;
 	end_word_at:
-		if (in_word) {
-			bool keep = wlen > 0;
+		/* Lone letters carry nothing; lone digits may. */
+		if (in_word && wlen > 0 &&
+		    (wlen > 1 || is_digit((unsigned char)word[0]))) {
+			const struct word_slot *slot = NULL;
+			bool stop;
 
-			if (keep && (flags & TEXT_STOPWORDS) &&
-			    text_is_stopword(word, wlen))
-				keep = false;
-			/* Lone letters carry nothing; lone digits may. */
-			if (keep && wlen == 1 &&
-			    !is_digit((unsigned char)word[0]))
-				keep = false;
-			if (keep) {
+			if (wlen <= WORD_CACHED) {
+				memset(word + wlen, 0, WORD_CACHED);
+				slot = word_lookup(word, wlen);
+				stop = slot->stop;
+			} else {
+				stop = text_is_stopword(word, wlen);
+			}
+			if (!(stop && (flags & TEXT_STOPWORDS))) {
 				if (max_tokens && out->count >= max_tokens)
 					return added;
-				tokens_push(out, word, wlen, flags, wflags);
+				if (slot)
+					tokens_push_cached(out, word, wlen,
+							   slot, flags, wflags);
+				else
+					tokens_push(out, word, wlen, flags,
+						    wflags);
 				added++;
 			}
 		}

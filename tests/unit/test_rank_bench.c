@@ -9,6 +9,10 @@
  * workers' part) and articles are clustered through one index kept from
  * transaction to transaction (the writer's part). Times are the thread's
  * CPU time.
+ *
+ * NEWSSTAND_BENCH=parts times the parts alone instead (a few seconds), on
+ * texts like bench/ingest.sh's: a worker's rank_features_build(), and the
+ * writer's rank_similarity() and rank_index_candidates().
  */
 #include "common.h"
 
@@ -18,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "rank/internal.h"
 #include "rank/rank.h"
 #include "store/store.h"
 
@@ -99,6 +104,179 @@ seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* ---- The parts alone ------------------------------------------------------
+ *
+ * Texts like bench/ingest.sh's news corpus: 20,000 made-up words of 3 to
+ * 10 letters, the k-th most common with weight 1 / k; a title of 7 words
+ * and paragraphs of 40 words up to about 2,000 characters.
+ */
+
+enum {
+	PART_ARTICLES = 3000, /* texts made */
+	PART_VOCABULARY = 20000,
+	PART_CANDIDATES = 16, /* as rank_assign() asks for */
+};
+
+struct corpus {
+	char (*words)[12];  /* the vocabulary */
+	double *cumulative; /* cumulative weights, for drawing a word */
+	struct buf *titles; /* PART_ARTICLES titles */
+	struct buf *bodies; /* and bodies */
+};
+
+static void
+corpus_word(const struct corpus *c, struct buf *b, bool capital)
+{
+	double x = (double)rnd(1u << 30) / (double)(1u << 30) *
+		   c->cumulative[PART_VOCABULARY - 1];
+	size_t lo = 0, hi = PART_VOCABULARY - 1, start = b->len;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->cumulative[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	buf_adds(b, c->words[lo]);
+	if (capital)
+		b->data[start] = (char)(b->data[start] - 'a' + 'A');
+}
+
+static void
+corpus_make(struct corpus *c)
+{
+	static const char letters[] = "etaoinshrdlcumwfgypbvk";
+	size_t i, k;
+	double sum = 0;
+
+	c->words = xcalloc(PART_VOCABULARY, sizeof(*c->words));
+	c->cumulative = xcalloc(PART_VOCABULARY, sizeof(*c->cumulative));
+	c->titles = xcalloc(PART_ARTICLES, sizeof(*c->titles));
+	c->bodies = xcalloc(PART_ARTICLES, sizeof(*c->bodies));
+	for (i = 0; i < PART_VOCABULARY; i++) {
+		size_t len = 3 + rnd(8);
+
+		for (k = 0; k < len; k++)
+			c->words[i][k] = letters[rnd(sizeof(letters) - 1)];
+		sum += 1.0 / (double)(i + 1);
+		c->cumulative[i] = sum;
+	}
+	for (i = 0; i < PART_ARTICLES; i++) {
+		buf_init(&c->titles[i], 0);
+		buf_init(&c->bodies[i], 0);
+		for (k = 0; k < 7; k++) {
+			if (k)
+				buf_addc(&c->titles[i], ' ');
+			corpus_word(c, &c->titles[i], k == 0);
+		}
+		while (c->bodies[i].len < 2000) {
+			if (c->bodies[i].len)
+				buf_adds(&c->bodies[i], "\n\n");
+			for (k = 0; k < 40; k++) {
+				if (k)
+					buf_addc(&c->bodies[i], ' ');
+				corpus_word(c, &c->bodies[i], k == 0);
+			}
+			buf_addc(&c->bodies[i], '.');
+		}
+	}
+}
+
+static void
+corpus_free(struct corpus *c)
+{
+	size_t i;
+
+	for (i = 0; i < PART_ARTICLES; i++) {
+		buf_release(&c->titles[i]);
+		buf_release(&c->bodies[i]);
+	}
+	free(c->titles);
+	free(c->bodies);
+	free(c->words);
+	free(c->cumulative);
+}
+
+static void
+bench_parts(void)
+{
+	char dir[] = "/tmp/newsstand-bench-XXXXXX", path[96], tmp[128];
+	struct rank_features *f;
+	struct rank_candidate cands[PART_CANDIDATES];
+	struct rank_index *ix;
+	struct corpus c;
+	struct store *s;
+	size_t i, k, round, rounds = 3, pairs = 0, found = 0;
+	double t, t_features = 0, t_similarity = 0, t_candidates = 0;
+	double checksum = 0;
+
+	corpus_make(&c);
+	f = xcalloc(PART_ARTICLES, sizeof(*f));
+	for (round = 0; round < rounds; round++) {
+		t = seconds();
+		for (i = 0; i < PART_ARTICLES; i++)
+			rank_features_build(&f[i], c.titles[i].data,
+					    c.bodies[i].data);
+		t_features += seconds() - t;
+	}
+	/* Each article against PART_CANDIDATES others, as rank_assign()
+	 * scores its candidates. */
+	for (round = 0; round < rounds * 10; round++) {
+		t = seconds();
+		for (i = 0; i < PART_ARTICLES; i++) {
+			for (k = 1; k <= PART_CANDIDATES; k++) {
+				checksum += rank_similarity(
+					&f[i], &f[(i + k * 37) % PART_ARTICLES],
+					(int64_t)k * 5 * 3600);
+				pairs++;
+			}
+		}
+		t_similarity += seconds() - t;
+	}
+	/* Candidates from an index holding the whole corpus in one window. */
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bench.db", dir);
+	cr_assert_eq(store_open_file(path, STORE_WRITE, 0, &s), ST_OK);
+	ix = rank_index_new(0);
+	cr_assert_eq(rank_index_begin(ix, s), ST_OK);
+	cr_assert_eq(rank_index_load_window(ix, s, NOW, 0), ST_OK);
+	for (i = 0; i < PART_ARTICLES; i++)
+		rank_index_put(ix, (int64_t)i + 1, NOW + (int64_t)i * 20, 0,
+			       &f[i]);
+	for (round = 0; round < rounds; round++) {
+		t = seconds();
+		for (i = 0; i < PART_ARTICLES; i++)
+			found += rank_index_candidates(
+				ix, &f[i], (int64_t)i + 1,
+				NOW + (int64_t)i * 20, cands, PART_CANDIDATES);
+		t_candidates += seconds() - t;
+	}
+	rank_index_commit(ix);
+	rank_index_free(ix);
+	store_close(s);
+	printf("rank bench: %d texts like bench/ingest.sh's: features %.1f us "
+	       "per article; similarity %.3f us per pair; candidates %.1f us "
+	       "per article (%.1f found); checksum %.6f\n",
+	       PART_ARTICLES,
+	       t_features / (double)(rounds * PART_ARTICLES) * 1e6,
+	       t_similarity / (double)pairs * 1e6,
+	       t_candidates / (double)(rounds * PART_ARTICLES) * 1e6,
+	       (double)found / (double)(rounds * PART_ARTICLES), checksum);
+	cr_expect_gt(found, 0);
+	for (i = 0; i < PART_ARTICLES; i++)
+		rank_features_release(&f[i]);
+	free(f);
+	corpus_free(&c);
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s-wal", path);
+	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s-shm", path);
+	unlink(tmp);
+	rmdir(dir);
+}
+
 /* Merges the search index into one segment, from a second connection. */
 static void
 optimize_index(const char *path)
@@ -130,6 +308,11 @@ Test(rank_bench, assign_on_large_index, .timeout = 1200)
 
 	if (!env || !*env)
 		cr_skip_test("set NEWSSTAND_BENCH=1 to run the benchmark");
+	if (!strcmp(env, "parts")) {
+		bench_parts();
+		rank_index_free(ix);
+		return;
+	}
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/bench.db", dir);
 	cr_assert_eq(store_open_file(path, STORE_WRITE, 0, &s), ST_OK);

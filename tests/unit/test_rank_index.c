@@ -566,3 +566,175 @@ Test(rank_index, flushed_neighbours_match_immediate)
 	rank_index_free(at_once);
 	rank_index_free(batched);
 }
+
+/* ---- Pinned output -------------------------------------------------------
+ *
+ * Features are stored (article_features) and compared with the features
+ * of new articles, so what rank_features_build() and rank_similarity()
+ * give must not drift: these figures were taken from the code as it was
+ * when the stored form was introduced. A change here is a change of the
+ * stored data, which needs a new BLOB_VERSION and a recomputation.
+ */
+
+/* FNV-1a over bytes, for a short fingerprint of a blob. */
+static uint64_t
+fnv64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* clang-format off */
+static const char *const pinned_texts[][2] = {
+	{"Eastmere port strike ends after 12 days",
+	 "Dockworkers at the Port of Eastmere ended a 12-day strike on Monday "
+	 "after accepting a four-year contract with a 14% pay rise. Union "
+	 "leader Maren Okafor said 37 ships had waited offshore."},
+	{"Strikes at Eastmere port called off",
+	 "The Harbour and Transport Union called off its strike at Eastmere "
+	 "port, where 37 vessels were stuck offshore, once members voted for "
+	 "a 14% rise over four years, Maren Okafor told reporters."},
+	{"River Lowen floods Brackwater",
+	 "The river Lowen burst its banks after three days of rain and 4,000 "
+	 "people were evacuated from Brackwater and Osterby, the regional "
+	 "governor Helga Marsh said, closing two bridges."},
+	{"Zürich’s Øresund deal: 41.2% for ΑΘΗΝΑ",
+	 "Tomás Ebbe’s Straße café\xcc\x81 reopened; 9,200 visitors in "
+	 "Łódź and Москва didn't mind. “Quoted” — dash… 東京 news, "
+	 "internationalization relational hopping generalizations R-41 x9y "
+	 "\xff\xfe bad bytes\xc3"},
+	{NULL, "Only a body: the council's budget for 2027 passed 31 to 12."},
+	{"", ""},
+};
+/* clang-format on */
+
+/* make_text() articles added to the fixed texts above. */
+static const struct {
+	int event;
+	unsigned variant;
+} pinned_made[] = {{3, 1}, {3, 2}, {-1, 5}, {11, 0}};
+
+#define PINNED_COUNT (ARRAY_SIZE(pinned_texts) + ARRAY_SIZE(pinned_made))
+
+static void
+pinned_features(struct rank_features f[PINNED_COUNT])
+{
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < PINNED_COUNT; i++) {
+		rank_features_init(&f[i]);
+		if (i < ARRAY_SIZE(pinned_texts)) {
+			rank_features_build(&f[i], pinned_texts[i][0],
+					    pinned_texts[i][1]);
+			continue;
+		}
+		make_text(&title, &body,
+			  pinned_made[i - ARRAY_SIZE(pinned_texts)].event,
+			  pinned_made[i - ARRAY_SIZE(pinned_texts)].variant);
+		rank_features_build(&f[i], title.data, body.data);
+	}
+	buf_release(&title);
+	buf_release(&body);
+}
+
+Test(rank_index, features_pinned)
+{
+	/* clang-format off */
+	static const struct {
+		uint32_t terms, title;
+		uint64_t fingerprint;
+		uint32_t norm_bits;
+		uint64_t blob; /* fnv64 of the encoded blob */
+	} want[PINNED_COUNT] = {
+		{22, 6, 0xa746f6008a0ec574ULL, 0x4104f237, 0x1fd56b58b0f0ed00ULL},
+		{20, 4, 0x88c1a108906e6444ULL, 0x410a595b, 0x10d731a5b90c446eULL},
+		{20, 4, 0x3e97c268beb1db96ULL, 0x4108dd3a, 0xe78ad2dba3521d8bULL},
+		{27, 5, 0xc257b428802c9b30ULL, 0x41048039, 0x95be230798776d0bULL},
+		{7, 0, 0xca622204757b4c51ULL, 0x40800000, 0x41421135a34ebfc1ULL},
+		{0, 0, 0x0000000000000000ULL, 0x00000000, 0x0c593f1b0d139064ULL},
+		{88, 6, 0x08bd7e1a1adbb261ULL, 0x41823a38, 0x67132b7148f79650ULL},
+		{87, 6, 0x88bdd6121afbba63ULL, 0x4181fb41, 0x8356914d6b11c04bULL},
+		{40, 6, 0xc5e465d42015d1aaULL, 0x415ca6cb, 0x3ab01dcc3cdbaa67ULL},
+		{87, 6, 0x8194195d18540d41ULL, 0x4180bc68, 0x134677250559f675ULL},
+	};
+	/* clang-format on */
+	struct rank_features f[PINNED_COUNT];
+	struct buf blob = BUF_INIT;
+	size_t i;
+
+	pinned_features(f);
+	for (i = 0; i < PINNED_COUNT; i++) {
+		uint32_t norm_bits;
+		uint64_t digest;
+
+		buf_reset(&blob);
+		rank_features_encode(&f[i], &blob);
+		cr_assert_eq(blob.err, ST_OK);
+		memcpy(&norm_bits, &f[i].norm, sizeof(norm_bits));
+		digest = fnv64(blob.data, blob.len);
+		cr_expect(f[i].term_count == want[i].terms &&
+				  f[i].title_count == want[i].title &&
+				  f[i].fingerprint == want[i].fingerprint &&
+				  norm_bits == want[i].norm_bits &&
+				  digest == want[i].blob,
+			  "text %zu: got {%u, %u, 0x%016" PRIx64
+			  "ULL, 0x%08" PRIx32 ", 0x%016" PRIx64 "ULL}",
+			  i, f[i].term_count, f[i].title_count,
+			  f[i].fingerprint, norm_bits, digest);
+	}
+	for (i = 0; i < PINNED_COUNT; i++)
+		rank_features_release(&f[i]);
+	buf_release(&blob);
+}
+
+Test(rank_index, similarity_pinned)
+{
+	/* clang-format off */
+	static const struct {
+		unsigned a, b;
+		int64_t apart;
+		double want; /* exactly, as a hexadecimal float */
+	} pairs[] = {
+		{0, 1, 0, 0x1.3e7dc57b945c8p-1},
+		{1, 0, 7200, 0x1.3e7dc57b945c8p-1},
+		{0, 2, 0, 0x1.8969f25701204p-9},
+		{0, 3, 3600, 0},
+		{3, 0, 0, 0},
+		{0, 0, 0, 0x1.fffffe90b7f0cp-1},
+		{6, 7, 3600, 0x1.fb4204626024p-1},
+		{7, 6, 180000, 0x1.63149cab434c6p-1},
+		{6, 8, 0, 0x1.8d805b6ff2dc8p-5},
+		{8, 9, 86400, 0x1.63044ea82778p-5},
+		{6, 9, 72000, 0x1.a405940f42c6fp-5},
+		{4, 0, 0, 0x1.241fb04245fa9p-4},
+		{5, 5, 0, 0},
+		{5, 0, 0, 0},
+		{3, 3, -108000, 0x1.e666666666666p-1},
+		{9, 9, 0, 0x1p+0},
+		{7, 9, -3600, 0x1.c2198ef67c55ep-5},
+		{2, 1, 50000, 0},
+	};
+	/* clang-format on */
+	struct rank_features f[PINNED_COUNT];
+	size_t i;
+
+	pinned_features(f);
+	for (i = 0; i < ARRAY_SIZE(pairs); i++) {
+		double got = rank_similarity(&f[pairs[i].a], &f[pairs[i].b],
+					     pairs[i].apart);
+
+		cr_expect(got == pairs[i].want,
+			  "pair %zu: {%u, %u, %" PRId64 ", %a}", i, pairs[i].a,
+			  pairs[i].b, pairs[i].apart, got);
+	}
+	for (i = 0; i < PINNED_COUNT; i++)
+		rank_features_release(&f[i]);
+}

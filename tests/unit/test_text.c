@@ -134,56 +134,6 @@ Test(text, stem_table)
 	}
 }
 
-/* The stemmer keeps recent stems per thread: a word stemmed again, after
- * thousands of others have gone through the same slots, and words longer
- * than what is cached, stem exactly as the first time. */
-Test(text, stem_cache_repeats)
-{
-	static const char letters[] = "etaoinshrdlcumwfgypbvk";
-	char w[TEXT_TOKEN_MAX + 1];
-	char(*first)[32] = xcalloc(20000, sizeof(*first));
-	size_t round, i, len;
-
-	for (round = 0; round < 3; round++) {
-		for (i = 0; i < ARRAY_SIZE(stem_cases); i++) {
-			len = strlen(stem_cases[i].word);
-			memcpy(w, stem_cases[i].word, len + 1);
-			len = text_stem(w, len);
-			w[len] = '\0';
-			cr_assert_str_eq(w, stem_cases[i].stem,
-					 "round %zu: stem of '%s'", round,
-					 stem_cases[i].word);
-		}
-		/* 20,000 made-up words through the cache's slots. */
-		for (i = 0; i < 20000; i++) {
-			size_t k, n = 3 + (i * 7) % 26, x = i * 2654435761u;
-
-			for (k = 0; k < n; k++, x = x * 1103515245u + 12345)
-				w[k] = letters[(x >> 16) %
-					       (sizeof(letters) - 1)];
-			n = text_stem(w, n);
-			w[n] = '\0';
-			if (!round)
-				memcpy(first[i], w, n + 1);
-			else
-				cr_assert_str_eq(w, first[i], "word %zu", i);
-		}
-	}
-	free(first);
-	/* Longer than the cache holds: stemmed every time, the same. */
-	memcpy(w, "internationalizationsations", 28);
-	len = text_stem(w, 27);
-	for (round = 0; round < 2; round++) {
-		char again[TEXT_TOKEN_MAX + 1];
-		size_t n;
-
-		memcpy(again, "internationalizationsations", 28);
-		n = text_stem(again, 27);
-		cr_assert_eq(n, len);
-		cr_assert(!memcmp(again, w, n));
-	}
-}
-
 Test(text, stopwords)
 {
 	cr_expect(text_is_stopword("the", 3));
@@ -422,4 +372,203 @@ Test(text, stopword_list_ends)
 	for (i = 0; i < ARRAY_SIZE(words); i++)
 		cr_expect(text_is_stopword(words[i], strlen(words[i])), "%s",
 			  words[i]);
+}
+
+/* ---- Pinned output -------------------------------------------------------
+ *
+ * Stems, hashes and weights end up in stored features, so the tokeniser,
+ * the stemmer, the stop words and the term vectors must give what they
+ * gave when the features were first stored: a digest of every field of
+ * every token and term of these texts, taken from the code as it was
+ * then.
+ */
+
+static void
+fnv_add(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*h ^= s[i];
+		*h *= 0x100000001b3ULL;
+	}
+}
+
+/* Adds v as n little-endian bytes. */
+static void
+fnv_add_le(uint64_t *h, uint64_t v, size_t n)
+{
+	unsigned char b[8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	fnv_add(h, b, n);
+}
+
+/* The digest of the tokens, vector and simhash of text under flags. */
+static uint64_t
+tokens_digest(const char *text, int flags, size_t max_tokens, size_t *count)
+{
+	struct text_tokens t;
+	struct text_vec v;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	text_tokens_init(&t);
+	text_vec_init(&v);
+	text_tokenize(&t, text, strlen(text), flags, max_tokens);
+	for (i = 0; i < t.count; i++) {
+		const struct text_token *tok = &t.items[i];
+
+		fnv_add(&h, text_token_surface(&t, i), tok->surface_len + 1u);
+		fnv_add(&h, text_token_stem(&t, i), tok->stem_len + 1u);
+		fnv_add_le(&h, tok->flags, 4);
+		fnv_add_le(&h, tok->hash, 8);
+	}
+	text_vec_build(&v, &t, NULL);
+	for (i = 0; i < v.count; i++) {
+		uint32_t w;
+
+		memcpy(&w, &v.terms[i].weight, sizeof(w));
+		fnv_add_le(&h, v.terms[i].hash, 8);
+		fnv_add_le(&h, w, 4);
+		fnv_add_le(&h, v.terms[i].token, 4);
+		fnv_add_le(&h, v.terms[i].count, 4);
+		fnv_add_le(&h, v.terms[i].flags, 4);
+	}
+	fnv_add_le(&h, text_simhash(&t), 8);
+	*count = t.count;
+	text_vec_release(&v);
+	text_tokens_release(&t);
+	return h;
+}
+
+static const char pinned_mixed[] =
+	"Zürich’s Øresund deal: 41.2% for ΑΘΗΝΑ. Tomás Ebbe’s Straße "
+	"café\xcc\x81 reopened; 9,200 visitors in Łódź and Москва didn't "
+	"mind. “Quoted” — dash… 東京 news, R-41 x9y \xff\xfe bad bytes. "
+	"The port's strike: themselves yourself about yesterday wont can't "
+	"Okafor's 'quoted' rock'n'roll 3.14.15 1,2,3 ,5 5. a. I. "
+	"internationalization relational hopping generalizations conditional "
+	"agreed plastered motoring caresses ponies happy sky digitizer "
+	"oscillators evacuated ĲSSEL ĸ ŉ ſ Ÿ Āā Ĳĳ Ǆ ǅ ǆ ﬁ ℃ ½ ² ⅷ ᴀ "
+	"qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+	"qqqqqqqqqqq éééééééééééééééééééééééééééééééééééééééééééé ABCDEFGHIJ"
+	"KLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+Test(text, tokens_pinned)
+{
+	/* clang-format off */
+	static const struct {
+		const char *text;
+		int flags;
+		size_t max_tokens;
+		size_t count;
+		uint64_t digest;
+	} cases[] = {
+		{strike_a, 0, 0, 31,
+		 0xf57f741b8a842f45ULL},
+		{strike_a, TEXT_STOPWORDS, 0, 22,
+		 0x93169efdd0633e0fULL},
+		{strike_a, TEXT_STEM, 0, 31,
+		 0x75d1cc14ec0a0fb8ULL},
+		{strike_a, TEXT_STOPWORDS | TEXT_STEM, 0, 22,
+		 0x9f28a75c17cdc3c0ULL},
+		{strike_b, TEXT_STOPWORDS | TEXT_STEM, 0, 20,
+		 0x42fa71be39939fc1ULL},
+		{floods, TEXT_STOPWORDS | TEXT_STEM, 0, 19,
+		 0x0803634ab3149d61ULL},
+		{floods, TEXT_STOPWORDS | TEXT_STEM, 7, 7,
+		 0xd78fa478642fa96aULL},
+		{pinned_mixed, 0, 0, 69,
+		 0xe74cc4f132b767b7ULL},
+		{pinned_mixed, TEXT_STOPWORDS, 0, 59,
+		 0x066366148eff77b4ULL},
+		{pinned_mixed, TEXT_STEM, 0, 69,
+		 0xfa2fc4d3ef8549deULL},
+		{pinned_mixed, TEXT_STOPWORDS | TEXT_STEM, 0, 59,
+		 0xa44e17a7c4782155ULL},
+		{pinned_mixed, TEXT_STOPWORDS | TEXT_STEM, 30, 30,
+		 0x197d57504d392c51ULL},
+		{"", TEXT_STOPWORDS | TEXT_STEM, 0, 0,
+		 0xa8c7f832281a39c5ULL},
+	};
+	/* clang-format on */
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t count;
+		uint64_t got = tokens_digest(cases[i].text, cases[i].flags,
+					     cases[i].max_tokens, &count);
+
+		cr_expect(count == cases[i].count && got == cases[i].digest,
+			  "case %zu: got %zu, 0x%016" PRIx64 "ULL", i, count,
+			  got);
+	}
+}
+
+/* The tokeniser keeps what it made of recent words per thread: a word
+ * stemmed again, after thousands of others have gone through the same
+ * slots, and words longer than what is cached, stem exactly as the first
+ * time; so do the tokens of a text tokenised again. */
+Test(text, stem_cache_repeats)
+{
+	static const char letters[] = "etaoinshrdlcumwfgypbvk";
+	char w[TEXT_TOKEN_MAX + 1];
+	char(*first)[32] = xcalloc(20000, sizeof(*first));
+	size_t round, i, len;
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < ARRAY_SIZE(stem_cases); i++) {
+			len = strlen(stem_cases[i].word);
+			memcpy(w, stem_cases[i].word, len + 1);
+			len = text_stem(w, len);
+			w[len] = '\0';
+			cr_assert_str_eq(w, stem_cases[i].stem,
+					 "round %zu: stem of '%s'", round,
+					 stem_cases[i].word);
+		}
+		/* 20,000 made-up words through the cache's slots, as words
+		 * of a text and alone. */
+		for (i = 0; i < 20000; i++) {
+			size_t k, n = 3 + (i * 7) % 26, x = i * 2654435761u;
+			struct text_tokens t;
+
+			for (k = 0; k < n; k++, x = x * 1103515245u + 12345)
+				w[k] = letters[(x >> 16) %
+					       (sizeof(letters) - 1)];
+			text_tokens_init(&t);
+			text_tokenize(&t, w, n, TEXT_STOPWORDS | TEXT_STEM, 0);
+			n = text_stem(w, n);
+			w[n] = '\0';
+			if (t.count) {
+				cr_assert_str_eq(text_token_stem(&t, 0), w);
+				cr_assert_eq(t.items[0].hash, text_hash(w, n));
+			}
+			text_tokens_release(&t);
+			if (!round)
+				memcpy(first[i], w, n + 1);
+			else
+				cr_assert_str_eq(w, first[i], "word %zu", i);
+		}
+		/* As pinned above (case 10). */
+		cr_assert_eq(tokens_digest(pinned_mixed,
+					   TEXT_STOPWORDS | TEXT_STEM, 0, &len),
+			     0xa44e17a7c4782155ULL);
+	}
+	free(first);
+	/* Longer than the cache holds: stemmed every time, the same. */
+	memcpy(w, "internationalizationsations", 28);
+	len = text_stem(w, 27);
+	for (round = 0; round < 2; round++) {
+		char again[TEXT_TOKEN_MAX + 1];
+		size_t n;
+
+		memcpy(again, "internationalizationsations", 28);
+		n = text_stem(again, 27);
+		cr_assert_eq(n, len);
+		cr_assert(!memcmp(again, w, n));
+	}
 }
