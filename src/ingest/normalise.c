@@ -37,17 +37,21 @@ clean_line(const char *s, size_t max)
 
 	if (!s)
 		return NULL;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	/* Word by word, and only as far as the cut below needs. */
+	while (*s && b.len <= max) {
+		const char *word = s;
 
-		if (isspace(c)) {
+		if (isspace((unsigned char)*s)) {
 			space = b.len > 0;
+			s++;
 			continue;
 		}
+		while (*s && !isspace((unsigned char)*s))
+			s++;
 		if (space)
 			buf_addc(&b, ' ');
 		space = false;
-		buf_addc(&b, (char)c);
+		buf_add(&b, word, (size_t)(s - word));
 	}
 	if (b.len > max) {
 		size_t cut = max;
