@@ -201,10 +201,11 @@ store_open_file(const char *path, enum store_mode mode, int flags,
 		goto fail;
 	if (mode == STORE_WRITE) {
 		/* The page size only takes for a new file (see PAGE_SIZE). */
-		rc = store_exec(s, PAGE_SIZE "PRAGMA journal_mode=WAL;"
-				   "PRAGMA synchronous=NORMAL;"
-				   "PRAGMA foreign_keys=ON;"
-				   "PRAGMA temp_store=MEMORY;" IDLE_CACHE);
+		rc = store_exec(s, PAGE_SIZE
+				"PRAGMA journal_mode=WAL;"
+				"PRAGMA synchronous=NORMAL;"
+				"PRAGMA foreign_keys=ON;"
+				"PRAGMA temp_store=MEMORY;" IDLE_CACHE);
 		if (rc)
 			goto fail;
 		if (!(flags & STORE_NO_MIGRATE)) {
@@ -519,7 +520,6 @@ store_maintain(struct store *s)
 	return store_exec(s, "INSERT INTO articles_fts(articles_fts, rank)"
 			     " VALUES('merge', 500)");
 }
-
 
 enum status
 store_bulk_load(struct store *s, bool on)

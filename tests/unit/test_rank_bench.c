@@ -25,6 +25,7 @@
 #include "rank/internal.h"
 #include "rank/rank.h"
 #include "store/store.h"
+#include "support/testutil.h"
 
 #define NOW	   ((int64_t)1800000000)
 #define FEED_ITEMS 20 /* articles stored per feed update */
@@ -202,7 +203,7 @@ corpus_free(struct corpus *c)
 static void
 bench_parts(void)
 {
-	char dir[] = "/tmp/newsstand-bench-XXXXXX", path[96], tmp[128];
+	char dir[] = "/tmp/newsstand-bench-XXXXXX", path[96];
 	struct rank_features *f;
 	struct rank_candidate cands[PART_CANDIDATES];
 	struct rank_index *ix;
@@ -269,12 +270,7 @@ bench_parts(void)
 		rank_features_release(&f[i]);
 	free(f);
 	corpus_free(&c);
-	unlink(path);
-	snprintf(tmp, sizeof(tmp), "%s-wal", path);
-	unlink(tmp);
-	snprintf(tmp, sizeof(tmp), "%s-shm", path);
-	unlink(tmp);
-	rmdir(dir);
+	test_rmdir(dir);
 }
 
 /* Merges the search index into one segment, from a second connection. */
@@ -434,10 +430,5 @@ Test(rank_bench, assign_on_large_index, .timeout = 1200)
 		printf("rank bench: database kept in %s\n", path);
 		return;
 	}
-	unlink(path);
-	snprintf(tmp, sizeof(tmp), "%s-wal", path);
-	unlink(tmp);
-	snprintf(tmp, sizeof(tmp), "%s-shm", path);
-	unlink(tmp);
-	rmdir(dir);
+	test_rmdir(dir);
 }
