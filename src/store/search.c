@@ -31,6 +31,21 @@ struct rank_idf {
 	double idf[1]; /* per phrase, phrases of them */
 };
 
+/*
+ * Each connection remembers the words found in RANK_DF_CAP articles or
+ * more (most words of most searches): their capped count does not change
+ * as articles arrive, so the rank need not walk their doclists again.
+ * (Deleting articles could bring a word back under the cap; its weight
+ * would then lag a little.) The words are read from the FTS5 query that
+ * fts_query() wrote, news_rank()'s second argument: one quoted word per
+ * phrase, in order, "*" after a prefix. One slot per hash of the word.
+ */
+enum { RANK_CACHE_SLOTS = 256, RANK_WORD_MAX = 40 };
+
+struct rank_cache {
+	char word[RANK_CACHE_SLOTS][RANK_WORD_MAX]; /* "" when empty */
+};
+
 static int
 count_capped(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 {
@@ -41,20 +56,74 @@ count_capped(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 	return ++*count >= RANK_DF_CAP ? SQLITE_DONE : SQLITE_OK;
 }
 
-static struct rank_idf *
-rank_idf_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+/*
+ * The word of the next phrase of an FTS5 query written by fts_query(), from
+ * *p: its quoted text and a "*" after it when it is a prefix. Advances *p;
+ * false when there are no more.
+ */
+static bool
+next_word(const char **p, const char **word, size_t *len)
 {
+	const char *start = strchr(*p, '"'), *end;
+
+	if (!start || !(end = strchr(start + 1, '"')))
+		return false;
+	if (end[1] == '*')
+		end++;
+	*word = start + 1;
+	*len = (size_t)(end - start);
+	*p = end + 1;
+	return true;
+}
+
+/* The cache slot of a word, or NULL for a word too long for one. */
+static char *
+rank_cache_slot(struct rank_cache *cache, const char *word, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	if (!cache || len >= RANK_WORD_MAX)
+		return NULL;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)word[i]) * 16777619u;
+	return cache->word[h % RANK_CACHE_SLOTS];
+}
+
+static struct rank_idf *
+rank_idf_new(const Fts5ExtensionApi *api, Fts5Context *fts, const char *query,
+	     int *rc)
+{
+	struct rank_cache *cache = api->xUserData(fts);
 	int phrases = api->xPhraseCount(fts), i;
 	struct rank_idf *d = xcalloc(1, sizeof(*d) + (size_t)MAX(phrases, 1) *
 							     sizeof(double));
+	const char *p = query, *word = NULL;
 	sqlite3_int64 rows = 0;
+	size_t len = 0;
 
 	d->phrases = phrases;
 	*rc = api->xRowCount(fts, &rows);
+	/* The cache only when the query has one quoted word per phrase. */
+	for (i = 0; p && next_word(&p, &word, &len); i++)
+		;
+	if (i != phrases)
+		cache = NULL;
+	p = query;
 	for (i = 0; *rc == SQLITE_OK && i < phrases; i++) {
+		char *slot = NULL;
 		int64_t df = 0;
 
-		*rc = api->xQueryPhrase(fts, i, &df, count_capped);
+		if (cache && next_word(&p, &word, &len))
+			slot = rank_cache_slot(cache, word, len);
+		if (slot && !strncmp(slot, word, len) && !slot[len])
+			df = RANK_DF_CAP;
+		else
+			*rc = api->xQueryPhrase(fts, i, &df, count_capped);
+		if (slot && df >= RANK_DF_CAP) {
+			memcpy(slot, word, len);
+			slot[len] = '\0';
+		}
 		d->idf[i] = log(1.0 + ((double)rows - (double)df + 0.5) /
 					      ((double)df + 0.5));
 	}
@@ -65,6 +134,7 @@ rank_idf_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
 	return *rc == SQLITE_OK ? d : NULL;
 }
 
+/* news_rank(articles_fts [, the FTS5 query as written by fts_query()]) */
 static void
 news_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	  int argc, sqlite3_value **argv)
@@ -73,10 +143,12 @@ news_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	double freq[40] = {0}, score = 0;
 	int rc = SQLITE_OK, count = 0, i;
 
-	(void)argc;
-	(void)argv;
 	if (!d)
-		d = rank_idf_new(api, fts, &rc);
+		d = rank_idf_new(
+			api, fts,
+			argc > 0 ? (const char *)sqlite3_value_text(argv[0])
+				 : NULL,
+			&rc);
 	if (rc == SQLITE_OK)
 		rc = api->xInstCount(fts, &count);
 	for (i = 0; rc == SQLITE_OK && i < count; i++) {
@@ -111,8 +183,9 @@ store_search_init(struct store *s)
 	sqlite3_finalize(st);
 	if (!api || api->iVersion < 2)
 		return log_error(ST_DB, "store: search: no FTS5 API");
-	if (api->xCreateFunction(api, "news_rank", NULL, news_rank, NULL) !=
-	    SQLITE_OK)
+	if (api->xCreateFunction(api, "news_rank",
+				 xcalloc(1, sizeof(struct rank_cache)),
+				 news_rank, free) != SQLITE_OK)
 		return store_fail(s, "search: rank function");
 	return ST_OK;
 }
@@ -243,7 +316,7 @@ search_candidates(struct store *s, const struct search_query *q,
 		  struct search_candidate *out, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(
-		s, "SELECT f.rowid, news_rank(articles_fts), a.published_at"
+		s, "SELECT f.rowid, news_rank(articles_fts, ?1), a.published_at"
 		   " FROM articles_fts f JOIN articles a ON a.id = f.rowid"
 		   " WHERE articles_fts MATCH ?1"
 		   " AND (?2 = 0 OR a.publisher_id = ?2)"
