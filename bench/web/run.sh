@@ -8,7 +8,10 @@
 # directory to reuse; generated with `newsstand bench gen N` when absent),
 # BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 64),
 # BENCH_THREADS (wrk threads, default 2), BENCH_SPREAD (different articles
-# for the uncached spread, default 2000).
+# for the uncached spread, default 2000), BENCH_CASES (the cases to run,
+# by key, separated by spaces or commas; default all: nginx cached
+# uncached spread gzip search search-cached json json-cached front
+# search-council topic; nginx's row always runs when it is listed).
 # Prints a Markdown table: requests/s, p50, p99, the server's CPU time per
 # request (its user and system time over the run, divided by the requests:
 # what the machine's load changes least) and the servers' resident memory
@@ -82,8 +85,19 @@ rss_text() {
 		"/proc/$1/status"
 }
 
-# bench LABEL URL PID [SCRIPT [HEADER]]: one wrk run, one table row.
+cases=$(echo "${BENCH_CASES:-all}" | tr ',' ' ')
+# wanted KEY: whether the case KEY is to run.
+wanted() {
+	for c in $cases; do
+		[ "$c" = all ] || [ "$c" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# bench KEY LABEL URL PID [SCRIPT [HEADER]]: one wrk run, one table row.
 bench() {
+	wanted "$1" || return 0
+	shift
 	curl -s -o /dev/null "$2"	# warm (fills the page cache)
 	t0=$(cpu_ticks "$3")
 	wrk -t"$wthreads" -c"$conns" -d"${secs}s" --latency ${4:+-s "$4"} \
@@ -115,7 +129,8 @@ path=$(curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$cached_port/
 # Many different articles (more than the server keeps related lists
 # for), for the uncached page of articles nobody asked for yet.
 spread=${BENCH_SPREAD:-2000}
-step=$((count / spread)); [ "$step" -ge 1 ] || step=1
+wanted spread || spread=0
+step=$((count / (spread + 1) + 1))
 seq 1 "$step" "$count" | head -n "$spread" |
 	xargs -P 8 -I{} curl -s -o /dev/null -w '%{redirect_url}\n' \
 		"http://127.0.0.1:$cached_port/a/{}" |
@@ -169,30 +184,30 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| case | requests/s | p50 | p99 | server CPU per request | server RSS (anonymous, +mapped) | errors |"
 echo "|---|---|---|---|---|---|---|"
-bench "nginx, static file of the article page" \
+bench nginx "nginx, static file of the article page" \
 	"http://127.0.0.1:$nginx_port/article.html" "$nginx_pid"
-bench "article page, cached (visitor)" \
+bench cached "article page, cached (visitor)" \
 	"http://127.0.0.1:$cached_port$path" "$cached_pid"
-bench "article page, uncached (web_cache=false)" \
+bench uncached "article page, uncached (web_cache=false)" \
 	"http://127.0.0.1:$uncached_port$path" "$uncached_pid"
-bench "article page, uncached, $(wc -l <"$tmp/paths") different articles" \
+bench spread "article page, uncached, $(wc -l <"$tmp/paths") different articles" \
 	"http://127.0.0.1:$uncached_port/" "$uncached_pid" "$tmp/spread.lua"
-bench "article page, uncached, gzip" \
+bench gzip "article page, uncached, gzip" \
 	"http://127.0.0.1:$uncached_port$path" "$uncached_pid" "" \
 	"Accept-Encoding: gzip"
-bench "search 'harbour council', uncached" \
+bench search "search 'harbour council', uncached" \
 	"http://127.0.0.1:$uncached_port/search?q=harbour+council" "$uncached_pid"
-bench "search 'harbour council', cached" \
+bench search-cached "search 'harbour council', cached" \
 	"http://127.0.0.1:$cached_port/search?q=harbour+council" "$cached_pid"
-bench "JSON article, uncached" \
+bench json "JSON article, uncached" \
 	"http://127.0.0.1:$uncached_port/api/v1/articles/$id" "$uncached_pid"
-bench "JSON article, cached" \
+bench json-cached "JSON article, cached" \
 	"http://127.0.0.1:$cached_port/api/v1/articles/$id" "$cached_pid"
-bench "front page, uncached" \
+bench front "front page, uncached" \
 	"http://127.0.0.1:$uncached_port/" "$uncached_pid"
-bench "search 'council' (one word in 5% of articles), uncached" \
+bench search-council "search 'council' (one word in 5% of articles), uncached" \
 	"http://127.0.0.1:$uncached_port/search?q=council" "$uncached_pid"
-bench "topic page, uncached" \
+bench topic "topic page, uncached" \
 	"http://127.0.0.1:$uncached_port/t/science" "$uncached_pid"
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

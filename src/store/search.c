@@ -31,6 +31,21 @@ struct rank_idf {
 	double idf[1]; /* per phrase, phrases of them */
 };
 
+/*
+ * Each connection remembers the words found in RANK_DF_CAP articles or
+ * more (most words of most searches): their capped count does not change
+ * as articles arrive, so the rank need not walk their doclists again.
+ * (Deleting articles could bring a word back under the cap; its weight
+ * would then lag a little.) The words are read from the FTS5 query that
+ * fts_query() wrote, news_rank()'s second argument: one quoted word per
+ * phrase, in order, "*" after a prefix. One slot per hash of the word.
+ */
+enum { RANK_CACHE_SLOTS = 256, RANK_WORD_MAX = 40 };
+
+struct rank_cache {
+	char word[RANK_CACHE_SLOTS][RANK_WORD_MAX]; /* "" when empty */
+};
+
 static int
 count_capped(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 {
@@ -41,20 +56,74 @@ count_capped(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 	return ++*count >= RANK_DF_CAP ? SQLITE_DONE : SQLITE_OK;
 }
 
-static struct rank_idf *
-rank_idf_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+/*
+ * The word of the next phrase of an FTS5 query written by fts_query(), from
+ * *p: its quoted text and a "*" after it when it is a prefix. Advances *p;
+ * false when there are no more.
+ */
+static bool
+next_word(const char **p, const char **word, size_t *len)
 {
+	const char *start = strchr(*p, '"'), *end;
+
+	if (!start || !(end = strchr(start + 1, '"')))
+		return false;
+	if (end[1] == '*')
+		end++;
+	*word = start + 1;
+	*len = (size_t)(end - start);
+	*p = end + 1;
+	return true;
+}
+
+/* The cache slot of a word, or NULL for a word too long for one. */
+static char *
+rank_cache_slot(struct rank_cache *cache, const char *word, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	if (!cache || len >= RANK_WORD_MAX)
+		return NULL;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)word[i]) * 16777619u;
+	return cache->word[h % RANK_CACHE_SLOTS];
+}
+
+static struct rank_idf *
+rank_idf_new(const Fts5ExtensionApi *api, Fts5Context *fts, const char *query,
+	     int *rc)
+{
+	struct rank_cache *cache = api->xUserData(fts);
 	int phrases = api->xPhraseCount(fts), i;
 	struct rank_idf *d = xcalloc(1, sizeof(*d) + (size_t)MAX(phrases, 1) *
 							     sizeof(double));
+	const char *p = query, *word = NULL;
 	sqlite3_int64 rows = 0;
+	size_t len = 0;
 
 	d->phrases = phrases;
 	*rc = api->xRowCount(fts, &rows);
+	/* The cache only when the query has one quoted word per phrase. */
+	for (i = 0; p && next_word(&p, &word, &len); i++)
+		;
+	if (i != phrases)
+		cache = NULL;
+	p = query;
 	for (i = 0; *rc == SQLITE_OK && i < phrases; i++) {
+		char *slot = NULL;
 		int64_t df = 0;
 
-		*rc = api->xQueryPhrase(fts, i, &df, count_capped);
+		if (cache && next_word(&p, &word, &len))
+			slot = rank_cache_slot(cache, word, len);
+		if (slot && !strncmp(slot, word, len) && !slot[len])
+			df = RANK_DF_CAP;
+		else
+			*rc = api->xQueryPhrase(fts, i, &df, count_capped);
+		if (slot && df >= RANK_DF_CAP) {
+			memcpy(slot, word, len);
+			slot[len] = '\0';
+		}
 		d->idf[i] = log(1.0 + ((double)rows - (double)df + 0.5) /
 					      ((double)df + 0.5));
 	}
@@ -65,6 +134,7 @@ rank_idf_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
 	return *rc == SQLITE_OK ? d : NULL;
 }
 
+/* news_rank(articles_fts [, the FTS5 query as written by fts_query()]) */
 static void
 news_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	  int argc, sqlite3_value **argv)
@@ -73,10 +143,12 @@ news_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	double freq[40] = {0}, score = 0;
 	int rc = SQLITE_OK, count = 0, i;
 
-	(void)argc;
-	(void)argv;
 	if (!d)
-		d = rank_idf_new(api, fts, &rc);
+		d = rank_idf_new(
+			api, fts,
+			argc > 0 ? (const char *)sqlite3_value_text(argv[0])
+				 : NULL,
+			&rc);
 	if (rc == SQLITE_OK)
 		rc = api->xInstCount(fts, &count);
 	for (i = 0; rc == SQLITE_OK && i < count; i++) {
@@ -111,8 +183,9 @@ store_search_init(struct store *s)
 	sqlite3_finalize(st);
 	if (!api || api->iVersion < 2)
 		return log_error(ST_DB, "store: search: no FTS5 API");
-	if (api->xCreateFunction(api, "news_rank", NULL, news_rank, NULL) !=
-	    SQLITE_OK)
+	if (api->xCreateFunction(api, "news_rank",
+				 xcalloc(1, sizeof(struct rank_cache)),
+				 news_rank, free) != SQLITE_OK)
 		return store_fail(s, "search: rank function");
 	return ST_OK;
 }
@@ -209,41 +282,50 @@ search_matches_any(struct store *s, const char *match, bool *any)
  * FTS5 reads every doclist of a prefix's words in full before it returns a
  * match.
  */
-/* At 1,000,000 articles "harbour council" (690 matches) costs about 7 us
- * of CPU per candidate, all told: blocks of 200 cost 1.5 ms a page, of
- * 50 0.46 ms. */
 enum { SEARCH_BLOCK = 50 };
 
-static enum status
-search_run(struct store *s, const struct search_query *q, const char *match,
-	   size_t limit, struct search_result *out)
+/* A match of the blocks read: its block, its score, its id. */
+struct search_candidate {
+	size_t block;
+	double score; /* news_rank() with the recency boost: lower first */
+	int64_t id;
+};
+
+static int
+candidate_cmp(const void *a, const void *b)
 {
-	static const char sql[] =
-		"WITH c AS MATERIALIZED ("
-		"  SELECT f.rowid AS id, news_rank(articles_fts) AS b,"
-		"   a.published_at AS t"
-		"  FROM articles_fts f JOIN articles a ON a.id = f.rowid"
-		"  WHERE articles_fts MATCH ?1"
-		"  AND (?2 = 0 OR a.publisher_id = ?2)"
-		"  AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
-		"   WHERE x.article_id = a.id AND x.topic_id = ?3))"
-		"  AND a.published_at >= ?4 AND a.published_at < ?5"
-		"  ORDER BY f.rowid DESC LIMIT ?9 OFFSET ?10),"
-		" r AS ("
-		"  SELECT id, (row_number() OVER (ORDER BY id DESC) - 1) / ?11"
-		"   AS blk, b * (1.0 + 0.5 / (1.0 + max(0, ?7 - t) / 86400.0))"
-		"   AS score FROM c"
-		"  ORDER BY blk, score, id DESC LIMIT ?6 OFFSET ?8)"
-		" SELECT " ARTICLE_COLUMNS(
-			"0") ", r.score"
-			     " FROM r JOIN articles a ON a.id = r.id"
-			     " JOIN publishers p ON p.id = a.publisher_id"
-			     " ORDER BY r.blk, r.score, r.id DESC";
-	/* The blocks that hold this page (and the hit after it). */
-	size_t first = q->offset / SEARCH_BLOCK,
-	       last = (q->offset + limit) / SEARCH_BLOCK;
-	struct search_result r = {0};
-	sqlite3_stmt *st = store_stmt(s, sql);
+	const struct search_candidate *x = a, *y = b;
+
+	if (x->block != y->block)
+		return x->block < y->block ? -1 : 1;
+	if (x->score != y->score)
+		return x->score < y->score ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/*
+ * The matches of blocks first.. (count of them) that pass the filters,
+ * newest first, each with its score; *n is how many (at most
+ * count * SEARCH_BLOCK). One statement and no temporary table: the index
+ * walks the matches newest first and the join reads each one's row for its
+ * date and the filters.
+ */
+static enum status
+search_candidates(struct store *s, const struct search_query *q,
+		  const char *match, size_t first, size_t count,
+		  struct search_candidate *out, size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "SELECT f.rowid, news_rank(articles_fts, ?1), a.published_at"
+		   " FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+		   " WHERE articles_fts MATCH ?1"
+		   " AND (?2 = 0 OR a.publisher_id = ?2)"
+		   " AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
+		   "  WHERE x.article_id = a.id AND x.topic_id = ?3))"
+		   " AND a.published_at >= ?4 AND a.published_at < ?5"
+		   " ORDER BY f.rowid DESC LIMIT ?6 OFFSET ?7");
+	int64_t now = clock_now();
+	size_t got = 0;
 	int step;
 
 	if (!st)
@@ -253,29 +335,121 @@ search_run(struct store *s, const struct search_query *q, const char *match,
 	sqlite3_bind_int64(st, 3, q->topic_id);
 	sqlite3_bind_int64(st, 4, q->since);
 	sqlite3_bind_int64(st, 5, q->until ? q->until : INT64_MAX);
-	sqlite3_bind_int64(st, 6, (int64_t)limit + 1);
-	sqlite3_bind_int64(st, 7, clock_now());
-	sqlite3_bind_int64(st, 8, (int64_t)(q->offset - first * SEARCH_BLOCK));
-	sqlite3_bind_int64(st, 9, (int64_t)((last - first + 1) * SEARCH_BLOCK));
-	sqlite3_bind_int64(st, 10, (int64_t)(first * SEARCH_BLOCK));
-	sqlite3_bind_int64(st, 11, SEARCH_BLOCK);
-	r.items = xcalloc(limit + 1, sizeof(*r.items));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (r.count == limit) {
-			r.more = true;
-			break;
-		}
-		read_article(st, &r.items[r.count].article);
-		r.items[r.count].score = sqlite3_column_double(st, 26);
-		r.count++;
+	sqlite3_bind_int64(st, 6, (int64_t)(count * SEARCH_BLOCK));
+	sqlite3_bind_int64(st, 7, (int64_t)(first * SEARCH_BLOCK));
+	while ((step = sqlite3_step(st)) == SQLITE_ROW &&
+	       got < count * SEARCH_BLOCK) {
+		struct search_candidate *c = &out[got];
+		int64_t age = now - sqlite3_column_int64(st, 2);
+
+		c->id = sqlite3_column_int64(st, 0);
+		c->block = first + got / SEARCH_BLOCK;
+		/* The same operations, in the same order, as the SQL
+		 * b * (1.0 + 0.5 / (1.0 + max(0, now - t) / 86400.0)). */
+		c->score = sqlite3_column_double(st, 1) *
+			   (1.0 + 0.5 / (1.0 + (double)MAX(age, 0) / 86400.0));
+		got++;
 	}
 	sqlite3_reset(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		search_result_release(&r);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return store_fail(s, "search");
-	}
-	*out = r;
+	*n = got;
 	return ST_OK;
+}
+
+/*
+ * Reads the card of article id (no body) into a, the brief one (see
+ * store_search() in store.h) when brief; ST_NOTFOUND if gone. The brief
+ * card skips the topics (a subquery per row) and the columns a list of
+ * results does not show.
+ */
+static enum status
+search_card(struct store *s, int64_t id, bool brief, struct article *a)
+{
+	sqlite3_stmt *st =
+		brief ? store_stmt(s,
+				   "SELECT a.publisher_id, a.title,"
+				   " coalesce(nullif(a.teaser_text, ''),"
+				   "  a.summary),"
+				   " a.published_at, a.updated_at,"
+				   " p.slug, p.name, p.logo"
+				   " FROM articles a"
+				   " JOIN publishers p ON p.id = a.publisher_id"
+				   " WHERE a.id = ?1")
+		      : store_stmt(s, "SELECT " ARTICLE_COLUMNS(
+					      "0") " FROM articles a"
+						   " JOIN publishers p"
+						   " ON p.id = a.publisher_id"
+						   " WHERE a.id = ?1");
+	int step;
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW && brief) {
+		memset(a, 0, sizeof(*a));
+		a->id = id;
+		a->publisher_id = sqlite3_column_int64(st, 0);
+		a->title = col_text(st, 1);
+		a->teaser_text = col_text(st, 2);
+		a->published_at = sqlite3_column_int64(st, 3);
+		a->updated_at = sqlite3_column_int64(st, 4);
+		a->publisher_slug = col_text(st, 5);
+		a->publisher_name = col_text(st, 6);
+		a->publisher_logo = col_text(st, 7);
+	} else if (step == SQLITE_ROW) {
+		read_article(st, a);
+	}
+	sqlite3_reset(st);
+	if (step == SQLITE_DONE)
+		return ST_NOTFOUND;
+	return step == SQLITE_ROW ? ST_OK : store_fail(s, "search card");
+}
+
+static enum status
+search_run(struct store *s, const struct search_query *q, const char *match,
+	   size_t limit, struct search_result *out)
+{
+	/* The blocks that hold this page (and the hit after it). */
+	size_t first = q->offset / SEARCH_BLOCK,
+	       last = (q->offset + limit) / SEARCH_BLOCK,
+	       skip = q->offset - first * SEARCH_BLOCK, n = 0, i;
+	struct search_candidate *c =
+		xcalloc((last - first + 1) * SEARCH_BLOCK, sizeof(*c));
+	struct search_result r = {0};
+	enum status rc;
+
+	rc = search_candidates(s, q, match, first, last - first + 1, c, &n);
+	if (rc)
+		goto out;
+	qsort(c, n, sizeof(*c), candidate_cmp);
+	r.items = xcalloc(limit + 1, sizeof(*r.items));
+	for (i = skip; i < n && r.count < limit; i++) {
+		rc = search_card(s, c[i].id, q->brief,
+				 &r.items[r.count].article);
+		if (rc == ST_NOTFOUND)
+			continue;
+		if (rc)
+			goto out;
+		r.items[r.count++].score = c[i].score;
+	}
+	r.more = i < n;
+	*out = r;
+	r = (struct search_result){0};
+out:
+	search_result_release(&r);
+	free(c);
+	return rc == ST_NOTFOUND ? ST_OK : rc;
+}
+
+/* Steps sql, a statement without rows (a string literal: see store_stmt). */
+static enum status
+search_step(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	return st ? store_step_done(s, st, "search") : ST_DB;
 }
 
 enum status
@@ -285,12 +459,20 @@ store_search(struct store *s, const struct search_query *q,
 	struct buf match = BUF_INIT;
 	struct search_result r = {0};
 	size_t limit = q->limit ? MIN(q->limit, 100) : 20;
-	bool prefix = false, any = true;
+	bool prefix = false, any = true, own;
 	enum status rc;
 
 	if (!q->text || fts_query(q->text, false, &match, &prefix)) {
 		buf_release(&match);
 		return ST_INVAL;
+	}
+	/* The statements below read one snapshot: the caller's, or one
+	 * read transaction of their own (each statement outside one would
+	 * take and drop the WAL read lock). */
+	own = sqlite3_get_autocommit(s->db);
+	if (own && search_step(s, "BEGIN")) {
+		buf_release(&match);
+		return ST_DB;
 	}
 	rc = search_run(s, q, match.data, limit, &r);
 	if (!rc && !r.count)
@@ -304,6 +486,8 @@ store_search(struct store *s, const struct search_query *q,
 		}
 	}
 	buf_release(&match);
+	if (own && !sqlite3_get_autocommit(s->db) && search_step(s, "COMMIT"))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	if (rc) {
 		search_result_release(&r);
 		return rc;

@@ -4,6 +4,7 @@
  */
 #include "common.h"
 
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "base/fs.h"
@@ -176,11 +177,28 @@ store_cursor_parse(const char *cursor, int64_t *t, int64_t *id)
 	return ST_OK;
 }
 
+/*
+ * SQLite keeps memory statistics (which nothing here reads) under one
+ * process-wide mutex taken on every allocation; its Debian build has no
+ * lookaside, so every statement allocates, and the serving threads'
+ * connections contended for that mutex. Off before SQLite initialises.
+ */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void
+sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum status
 store_open_file(const char *path, enum store_mode mode, int flags,
 		struct store **out)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
+	struct store *s;
+
+	pthread_once(&sqlite_once, sqlite_setup);
+	s = xcalloc(1, sizeof(*s));
 	int open_flags = SQLITE_OPEN_NOMUTEX |
 			 (mode == STORE_WRITE
 				  ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE

@@ -294,6 +294,7 @@ struct search_query {
 	int64_t since, until; /* published_at range; 0: open */
 	size_t offset;	      /* for pagination */
 	size_t limit;	      /* default 20, max 100 */
+	bool brief;	      /* list cards only: see store_search() */
 };
 
 struct search_hit {
@@ -308,7 +309,13 @@ struct search_result {
 };
 
 void search_result_release(struct search_result *r);
-/* Full-text search over title, byline and body text. */
+/*
+ * Full-text search over title, byline and body text. Each hit's article
+ * comes without its body; with q->brief it holds only what a list of
+ * results shows: id, publisher_id, title, teaser_text (the summary when the
+ * article has no teaser), published_at, updated_at and the publisher's
+ * slug, name and logo.
+ */
 enum status store_search(struct store *s, const struct search_query *q,
 			 struct search_result *out) WARN_UNUSED;
 

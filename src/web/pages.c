@@ -1182,6 +1182,7 @@ page_search(struct web_request *req, struct web_response *res)
 	} else if (rc) {
 		goto out;
 	} else if (w.q) {
+		w.query.brief = true;
 		rc = store_search(s, &w.query, &r);
 		if (rc == ST_INVAL) {
 			message = "Search for words made of letters or "

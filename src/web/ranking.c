@@ -75,6 +75,7 @@ struct shared {
 	int64_t version;     /* content version it was computed at; -1 none */
 	int64_t computed_at; /* clock_now() then */
 	size_t limit;	     /* the limit it was computed for */
+	bool computing;	     /* a thread is computing its successor */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -107,12 +108,33 @@ shared_is_fresh(const struct shared *sh, int64_t version, int64_t now,
 	       now - sh->computed_at < SHARED_TTL_SECONDS;
 }
 
+/*
+ * Whether the caller may copy the list kept (under lock): when it is fresh,
+ * or when another thread is already computing its successor (the old list
+ * serves meanwhile). Otherwise the caller is to compute it, then call
+ * shared_set() or, on failure, clear computing. Without this every worker
+ * that found the topic or publisher list stale counted the articles of
+ * every topic or publisher at once (about 0.1 s of CPU each at 1,000,000
+ * articles), stalling every page for a moment each time the lists expired.
+ */
+static bool
+shared_usable(struct shared *sh, int64_t version, int64_t now, size_t limit)
+{
+	if (shared_is_fresh(sh, version, now, limit))
+		return true;
+	if (sh->computing && sh->version != -1 && sh->limit >= limit)
+		return true;
+	sh->computing = true;
+	return false;
+}
+
 static void
 shared_set(struct shared *sh, int64_t version, int64_t now, size_t limit)
 {
 	sh->version = version;
 	sh->computed_at = now;
 	sh->limit = limit;
+	sh->computing = false;
 }
 
 static char *
@@ -314,15 +336,19 @@ web_topics(struct store *s, struct topic_list *out)
 	if (content_version(s, &version))
 		return store_topic_list(s, out);
 	pthread_mutex_lock(&lock);
-	if (shared_is_fresh(&topics_state, version, now, 0)) {
+	if (shared_usable(&topics_state, version, now, 0)) {
 		topics_copy(out, &topics_cached);
 		pthread_mutex_unlock(&lock);
 		return ST_OK;
 	}
 	pthread_mutex_unlock(&lock);
 	rc = store_topic_list(s, &fresh);
-	if (rc)
+	if (rc) {
+		pthread_mutex_lock(&lock);
+		topics_state.computing = false;
+		pthread_mutex_unlock(&lock);
 		return rc;
+	}
 	topics_copy(out, &fresh);
 	pthread_mutex_lock(&lock);
 	topic_list_release(&topics_cached);
@@ -342,15 +368,19 @@ web_publishers(struct store *s, struct publisher_list *out)
 	if (content_version(s, &version))
 		return store_publisher_list(s, out);
 	pthread_mutex_lock(&lock);
-	if (shared_is_fresh(&publishers_state, version, now, 0)) {
+	if (shared_usable(&publishers_state, version, now, 0)) {
 		publishers_copy(out, &publishers_cached);
 		pthread_mutex_unlock(&lock);
 		return ST_OK;
 	}
 	pthread_mutex_unlock(&lock);
 	rc = store_publisher_list(s, &fresh);
-	if (rc)
+	if (rc) {
+		pthread_mutex_lock(&lock);
+		publishers_state.computing = false;
+		pthread_mutex_unlock(&lock);
 		return rc;
+	}
 	publishers_copy(out, &fresh);
 	pthread_mutex_lock(&lock);
 	publisher_list_release(&publishers_cached);

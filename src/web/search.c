@@ -164,19 +164,52 @@ struct terms {
 	char word[MAX_TERMS][MAX_TERM]; /* lower-cased ASCII, bytes as is */
 	size_t len[MAX_TERMS];
 	size_t count;
-	bool last_prefix; /* the last term matches as a prefix */
+	bool last_prefix;  /* the last term matches as a prefix */
+	uint64_t lengths;  /* bit n set: a term of n bytes (n < 64) */
+	size_t prefix_len; /* the prefix term's length, 0 without one */
 };
 
-static bool
+/*
+ * The bytes of words: isalnum() in the C locale, and every byte of a UTF-8
+ * sequence. A table rather than the C library's test: a page of results
+ * runs it on every byte of its snippets.
+ */
+static const unsigned char word_bytes[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0-9 */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* A-O */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* P-Z */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* a-o */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* p-z */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xB0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xD0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xF0 */
+};
+
+static inline bool
 is_word_byte(unsigned char c)
 {
-	return isalnum(c) || c >= 0x80;
+	return word_bytes[c];
+}
+
+static inline unsigned char
+lower(unsigned char c)
+{
+	return (unsigned)c - 'A' < 26 ? (unsigned char)(c + 32) : c;
 }
 
 static void
 split_terms(const char *q, struct terms *t)
 {
 	const unsigned char *p = (const unsigned char *)q;
+	size_t i;
 
 	memset(t, 0, sizeof(*t));
 	while (p && *p && t->count < MAX_TERMS) {
@@ -186,28 +219,37 @@ split_terms(const char *q, struct terms *t)
 			p++;
 		while (*p && is_word_byte(*p)) {
 			if (n < MAX_TERM - 1)
-				t->word[t->count][n++] = (char)tolower(*p);
+				t->word[t->count][n++] = (char)lower(*p);
 			p++;
 		}
 		if (n)
 			t->len[t->count++] = n;
 	}
 	t->last_prefix = q && *q && !isspace((unsigned char)q[strlen(q) - 1]);
+	for (i = 0; i < t->count; i++)
+		t->lengths |= 1ULL << t->len[i];
+	if (t->last_prefix && t->count)
+		t->prefix_len = t->len[t->count - 1];
 }
 
 /* True when the word at w (len bytes) matches a term. */
-static bool
+static inline bool
 word_matches(const struct terms *t, const char *w, size_t len)
 {
 	size_t i, k;
 
+	/* Most words have no term of their length. */
+	if (!(len < 64 && (t->lengths >> len & 1)) &&
+	    !(t->prefix_len && len > t->prefix_len))
+		return false;
 	for (i = 0; i < t->count; i++) {
 		bool prefix = t->last_prefix && i == t->count - 1;
 
 		if (len != t->len[i] && !(prefix && len > t->len[i]))
 			continue;
 		for (k = 0; k < t->len[i]; k++)
-			if (tolower((unsigned char)w[k]) != t->word[i][k])
+			if (lower((unsigned char)w[k]) !=
+			    (unsigned char)t->word[i][k])
 				break;
 		if (k == t->len[i])
 			return true;
@@ -225,14 +267,12 @@ mark_range(struct buf *b, const struct terms *t, const char *text, size_t start,
 	while (i < end) {
 		size_t w;
 
-		if (!is_word_byte((unsigned char)text[i])) {
+		while (i < end && !is_word_byte((unsigned char)text[i]))
 			i++;
-			continue;
-		}
 		w = i;
 		while (i < end && is_word_byte((unsigned char)text[i]))
 			i++;
-		if (word_matches(t, text + w, i - w)) {
+		if (i > w && word_matches(t, text + w, i - w)) {
 			buf_add_html(b, text + plain, w - plain);
 			buf_adds(b, "<mark>");
 			buf_add_html(b, text + w, i - w);
@@ -241,6 +281,26 @@ mark_range(struct buf *b, const struct terms *t, const char *text, size_t start,
 		}
 	}
 	buf_add_html(b, text + plain, end - plain);
+}
+
+/* Where the first word of text[0, len) that matches a term starts, or len. */
+static size_t
+first_match(const struct terms *t, const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t w;
+
+		while (i < len && !is_word_byte((unsigned char)text[i]))
+			i++;
+		w = i;
+		while (i < len && is_word_byte((unsigned char)text[i]))
+			i++;
+		if (i > w && word_matches(t, text + w, i - w))
+			return w;
+	}
+	return len;
 }
 
 /* Moves i back to a UTF-8 boundary. */
@@ -257,8 +317,7 @@ web_highlight(struct buf *b, const char *text, const char *query, size_t max,
 	      bool window)
 {
 	struct terms t;
-	size_t len, first = 0, start, end, i;
-	bool found = false;
+	size_t len, first, start, end;
 
 	if (!text)
 		return;
@@ -268,22 +327,8 @@ web_highlight(struct buf *b, const char *text, const char *query, size_t max,
 		mark_range(b, &t, text, 0, len);
 		return;
 	}
-	for (i = 0; i < len && !found;) {
-		size_t w;
-
-		if (!is_word_byte((unsigned char)text[i])) {
-			i++;
-			continue;
-		}
-		w = i;
-		while (i < len && is_word_byte((unsigned char)text[i]))
-			i++;
-		if (word_matches(&t, text + w, i - w)) {
-			first = w;
-			found = true;
-		}
-	}
-	start = found && first > max / 3 ? first - max / 3 : 0;
+	first = first_match(&t, text, len);
+	start = first < len && first > max / 3 ? first - max / 3 : 0;
 	while (start > 0 && text[start - 1] != ' ' && first - start < max / 2)
 		start--;
 	start = boundary(text, start);
@@ -293,7 +338,10 @@ web_highlight(struct buf *b, const char *text, const char *query, size_t max,
 	end = boundary(text, end);
 	if (start > 0)
 		buf_adds(b, "…");
-	mark_range(b, &t, text, start, end);
+	/* No word before the first match matches: only escape them. */
+	first = MIN(first, end);
+	buf_add_html(b, text + start, first - start);
+	mark_range(b, &t, text, first, end);
 	if (end < len)
 		buf_adds(b, "…");
 }
