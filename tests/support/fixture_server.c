@@ -543,13 +543,16 @@ conn_main(void *arg)
 	struct fixture_server *srv = c->srv;
 
 	serve(c);
-	shutdown(c->fd, SHUT_WR);
-	close(c->fd);
-	free(c);
+	/* No longer active before the client can see the close: counted
+	 * after it, a client opening its next connection at once would
+	 * overlap this one in max_active. srv is not touched after this. */
 	pthread_mutex_lock(&srv->lock);
 	if (--srv->active == 0)
 		pthread_cond_broadcast(&srv->idle);
 	pthread_mutex_unlock(&srv->lock);
+	shutdown(c->fd, SHUT_WR);
+	close(c->fd);
+	free(c);
 	return NULL;
 }
 
