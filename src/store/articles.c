@@ -528,16 +528,8 @@ store_article_list(struct store *s, const struct article_query *q,
 enum status
 store_article_count(struct store *s, int64_t *out)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM articles");
-	int rc;
-
-	if (!st)
-		return ST_DB;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ST_OK : store_fail(s, "counting articles");
+	return store_query_int(s, "SELECT count(*) FROM articles",
+			       "counting articles", out);
 }
 
 /* ---- Picks --------------------------------------------------------------- */

@@ -133,35 +133,14 @@ store_features_missing(struct store *s, int64_t since, int64_t until,
 enum status
 store_features_last_article(struct store *s, int64_t *out)
 {
-	sqlite3_stmt *st =
-		store_stmt(s, "SELECT coalesce(max(id), 0) FROM articles");
-	int step;
-
-	if (!st)
-		return ST_DB;
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW)
-		return store_fail(s, "last article");
-	return ST_OK;
+	return store_query_int(s, "SELECT coalesce(max(id), 0) FROM articles",
+			       "last article", out);
 }
 
 enum status
 store_features_max_id(struct store *s, int64_t *out)
 {
-	sqlite3_stmt *st = store_stmt(
-		s, "SELECT coalesce(max(article_id), 0) FROM article_features");
-	int step;
-
-	if (!st)
-		return ST_DB;
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (step != SQLITE_ROW)
-		return store_fail(s, "features max id");
-	return ST_OK;
+	return store_query_int(
+		s, "SELECT coalesce(max(article_id), 0) FROM article_features",
+		"features max id", out);
 }

@@ -64,6 +64,10 @@ void read_article(sqlite3_stmt *st, struct article *a);
 /* Steps a statement that returns no rows; ST_EXISTS on a UNIQUE conflict. */
 enum status store_step_done(struct store *s, sqlite3_stmt *st,
 			    const char *what) WARN_UNUSED;
+/* Runs a statement (cached) whose first row's first column is an
+ * integer, into *out; what names it in the error. */
+enum status store_query_int(struct store *s, const char *sql, const char *what,
+			    int64_t *out) WARN_UNUSED;
 /* Builds a cursor "t.id" and parses it back; ST_INVAL when malformed. */
 char *store_cursor_make(int64_t t, int64_t id);
 enum status store_cursor_parse(const char *cursor, int64_t *t,

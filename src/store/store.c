@@ -149,6 +149,22 @@ store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return store_fail(s, what);
 }
 
+enum status
+store_query_int(struct store *s, const char *sql, const char *what,
+		int64_t *out)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int step;
+
+	if (!st)
+		return ST_DB;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return step == SQLITE_ROW ? ST_OK : store_fail(s, what);
+}
+
 char *
 store_cursor_make(int64_t t, int64_t id)
 {
