@@ -15,6 +15,7 @@
 #include "html/links.h"
 #include "main/cli.h"
 #include "main/commands.h"
+#include "rank/rank.h"
 #include "store/store.h"
 
 static const char publisher_usage[] =
@@ -179,7 +180,7 @@ cmd_publisher(int argc, char **argv)
 		print_publisher(&p);
 		rc = EXIT_OK;
 	} else if (!strcmp(action, "rm")) {
-		rc = store_publisher_delete(s, p.id) ? EXIT_FAIL : EXIT_OK;
+		rc = rank_publisher_delete(s, p.id) ? EXIT_FAIL : EXIT_OK;
 		if (!rc)
 			printf("publisher %s deleted\n", p.slug);
 	} else {

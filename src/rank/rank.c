@@ -793,6 +793,29 @@ rank_story_get(struct store *s, int64_t story_id, struct story *out)
 	return ST_OK;
 }
 
+enum status
+rank_publisher_delete(struct store *s, int64_t publisher_id)
+{
+	int64_t *stories = NULL;
+	size_t n = 0, i;
+	enum status rc;
+
+	rc = store_begin(s);
+	if (rc)
+		return rc;
+	rc = store_publisher_stories(s, publisher_id, &stories, &n);
+	if (!rc)
+		rc = store_publisher_delete(s, publisher_id);
+	for (i = 0; !rc && i < n; i++)
+		rc = refresh_story(s, stories[i]);
+	free(stories);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
+}
+
 /* ---- Reclustering ------------------------------------------------------- */
 
 enum status

@@ -239,6 +239,15 @@ enum status rank_story_get(struct store *s, int64_t story_id,
 			   struct story *out) WARN_UNUSED;
 
 /*
+ * Deletes a publisher with its feeds and articles, and brings the stories
+ * its articles were in up to date: counts, lead and score from the
+ * articles left; a story left without articles goes. One transaction: do
+ * not call it inside one. ST_NOTFOUND when there is no such publisher.
+ */
+enum status rank_publisher_delete(struct store *s,
+				  int64_t publisher_id) WARN_UNUSED;
+
+/*
  * Recomputes the stories of every article published since a time (0: all),
  * oldest first, as if they had just been ingested in that order. Runs in
  * its own transaction: do not call it inside one. Used after loading the

@@ -120,7 +120,8 @@ enum status store_publisher_by_slug(struct store *s, const char *slug,
 				    struct publisher *out) WARN_UNUSED;
 enum status store_publisher_list(struct store *s,
 				 struct publisher_list *out) WARN_UNUSED;
-/* Deletes a publisher with its feeds and articles. */
+/* Deletes a publisher with its feeds and articles; the stories they were
+ * in keep their counts: rank_publisher_delete() brings them up to date. */
 enum status store_publisher_delete(struct store *s, int64_t id) WARN_UNUSED;
 
 /* ---- Feeds --------------------------------------------------------------- */

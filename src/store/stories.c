@@ -464,6 +464,21 @@ collect_ids(struct store *s, sqlite3_stmt *st, int64_t **out, size_t *count)
 }
 
 enum status
+store_publisher_stories(struct store *s, int64_t publisher_id,
+			int64_t **story_ids, size_t *story_count)
+{
+	sqlite3_stmt *st =
+		store_stmt(s, "SELECT DISTINCT story_id FROM articles"
+			      " WHERE publisher_id = ?"
+			      " AND story_id IS NOT NULL");
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, publisher_id);
+	return collect_ids(s, st, story_ids, story_count);
+}
+
+enum status
 store_story_detach_since(struct store *s, int64_t since, int64_t **article_ids,
 			 size_t *article_count, int64_t **story_ids,
 			 size_t *story_count)

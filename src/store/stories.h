@@ -162,6 +162,14 @@ enum status store_story_detach_since(struct store *s, int64_t since,
 				     size_t *story_count) WARN_UNUSED;
 
 /*
+ * The ids of the stories a publisher's articles are in (malloc'd, caller
+ * frees): the stories to refresh once the publisher is deleted.
+ */
+enum status store_publisher_stories(struct store *s, int64_t publisher_id,
+				    int64_t **story_ids,
+				    size_t *story_count) WARN_UNUSED;
+
+/*
  * Loads what clustering needs of one article: id, publisher_id, story_id,
  * title, summary, body_text, fingerprint, word_count, published_at.
  */

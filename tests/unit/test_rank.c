@@ -538,6 +538,54 @@ Test(rank, recluster)
 	db_close(&d);
 }
 
+Test(rank, deleting_a_publisher_updates_its_stories)
+{
+	struct db d;
+	struct story st;
+	struct story_list top;
+	int64_t strike, loner;
+	size_t daily = 0, i;
+
+	db_open(&d);
+	add_all(&d, false);
+	strike = story_of(&d, find(&d, "strike", "harbour-herald"));
+	loner = story_of(&d, find(&d, "-", "civic-wire"));
+	daily = find(&d, "strike", "daily-ledger");
+
+	cr_assert_eq(rank_publisher_delete(d.s, publisher_id(d.s, "harbour-"
+								  "herald")),
+		     ST_OK);
+	/* Its two strike articles went: four left, by four publishers, led
+	 * by the earliest of them. */
+	cr_assert_eq(rank_story_get(d.s, strike, &st), ST_OK);
+	cr_expect_eq(st.article_count, 4);
+	cr_expect_eq(st.publisher_count, 4);
+	cr_expect_eq(st.first_seen_at, NOW - 29 * HOUR);
+	cr_expect_eq(st.last_seen_at, NOW - 27 * HOUR);
+	cr_expect_eq(st.lead.id, d.items[daily].id);
+	cr_expect_str_eq(st.title, d.items[daily].title);
+	cr_assert_eq(st.articles.count, 4);
+	for (i = 0; i < st.articles.count; i++)
+		cr_expect_str_neq(st.articles.items[i].publisher_slug,
+				  "harbour-herald");
+	story_release(&st);
+
+	/* A story of the deleted publisher's articles only is gone. */
+	cr_assert_eq(rank_publisher_delete(d.s, publisher_id(d.s, "civic-"
+								  "wire")),
+		     ST_OK);
+	cr_expect_eq(rank_story_get(d.s, loner, &st), ST_NOTFOUND);
+	cr_assert_eq(rank_top_stories(d.s, NOW, 20, &top), ST_OK);
+	for (i = 0; i < top.count; i++)
+		cr_expect_neq(top.items[i].id, loner);
+	/* strike, floods, fab and three loners. */
+	cr_expect_eq(top.count, 6);
+	story_list_release(&top);
+
+	cr_expect_eq(rank_publisher_delete(d.s, 987654), ST_NOTFOUND);
+	db_close(&d);
+}
+
 /* Whether article b is among a's recorded neighbours. */
 static bool
 is_neighbour(struct store *s, int64_t a, int64_t b)
