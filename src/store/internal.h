@@ -26,6 +26,16 @@ struct store {
 	bool index_deferred; /* bulk load: the search index is rebuilt after */
 };
 
+/*
+ * The page size of a new database. An article's row (its HTML, text and
+ * teaser: 5-10 KB) fits one 16 KB page instead of spilling over two or
+ * three overflow pages of 4 KB, so storing one writes and logs fewer
+ * pages (a fifth of the writer's CPU at ingest) and reading one reads one
+ * page. A file keeps the size it was made with until store_compact()
+ * (a VACUUM in WAL mode cannot change it).
+ */
+#define STORE_PAGE_SIZE "PRAGMA page_size=16384;"
+
 /* Registers the search's rank function on a new connection (articles.c). */
 enum status store_search_init(struct store *s);
 

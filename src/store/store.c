@@ -15,15 +15,6 @@
  * outside one. */
 #define ROUND_CACHE "PRAGMA cache_size=-131072;"
 #define IDLE_CACHE  "PRAGMA cache_size=-32000;"
-/*
- * The page size of a new database. An article's row (its HTML, text and
- * teaser: 5-10 KB) fits one 16 KB page instead of spilling over two or
- * three overflow pages of 4 KB, so storing one writes and logs fewer
- * pages (a fifth of the writer's CPU at ingest) and reading one reads one
- * page. A file keeps the size it was made with (a VACUUM outside WAL mode
- * would change it).
- */
-#define PAGE_SIZE "PRAGMA page_size=16384;"
 /* FTS5's pending terms held in memory before a segment is written. */
 #define ROUND_HASH "67108864"
 #define IDLE_HASH  "1048576"
@@ -234,8 +225,9 @@ store_open_file(const char *path, enum store_mode mode, int flags,
 	if (rc)
 		goto fail;
 	if (mode == STORE_WRITE) {
-		/* The page size only takes for a new file (see PAGE_SIZE). */
-		rc = store_exec(s, PAGE_SIZE
+		/* The page size only takes for a new file (see
+		 * STORE_PAGE_SIZE). */
+		rc = store_exec(s, STORE_PAGE_SIZE
 				"PRAGMA journal_mode=WAL;"
 				"PRAGMA synchronous=NORMAL;"
 				"PRAGMA foreign_keys=ON;"

@@ -51,6 +51,26 @@ int store_schema_version(struct store *s);
 enum status store_check(struct store *s, struct buf *report) WARN_UNUSED;
 /* Copies the live database to path with the online backup API. */
 enum status store_backup(struct store *s, const char *path) WARN_UNUSED;
+
+struct store_file_shape {
+	int64_t pages;	   /* in the file */
+	int64_t page_size; /* bytes */
+	int64_t free_pages;
+};
+
+struct store_compact_report {
+	struct store_file_shape before, after;
+};
+
+/*
+ * Rewrites a data directory's database into a new file that replaces it:
+ * the current page size (16 KB), no free pages, the search index merged
+ * into one segment. Needs the database to itself (ST_AGAIN, logged, while
+ * a server or another command has it open) and free space beside it for
+ * the new file. Minutes for a million articles.
+ */
+enum status store_compact(const char *data_dir,
+			  struct store_compact_report *out) WARN_UNUSED;
 /* Transactions; store_begin() takes the write lock at once (IMMEDIATE). */
 enum status store_begin(struct store *s) WARN_UNUSED;
 enum status store_commit(struct store *s) WARN_UNUSED;

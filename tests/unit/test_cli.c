@@ -214,6 +214,17 @@ Test(cli, demo_loads_the_catalogue, .timeout = 120)
 	cr_assert_eq(
 		run(&out, NULL, "db", "check", "--data-dir", dir, NULL, NULL),
 		0, "%s", out.data);
+	buf_reset(&out);
+	cr_assert_eq(
+		run(&out, NULL, "db", "compact", "--data-dir", dir, NULL, NULL),
+		0, "%s", out.data);
+	cr_expect_not_null(strstr(out.data, "after   "), "%s", out.data);
+	cr_expect_not_null(strstr(out.data, "of 16384 bytes"), "%s", out.data);
+	cr_expect_not_null(strstr(out.data, ", 0 free\n"), "%s", out.data);
+	buf_reset(&out);
+	cr_assert_eq(
+		run(&out, NULL, "db", "check", "--data-dir", dir, NULL, NULL),
+		0, "%s", out.data);
 	buf_release(&out);
 	buf_release(&err);
 	test_rmdir(dir);

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "store/store.h"
@@ -121,6 +122,68 @@ Test(store, new_files_get_large_pages_old_files_keep_theirs)
 	cr_assert_gt(id, 0);
 	cr_assert_eq(page_size_of(path), 4096);
 	store_close(db);
+	test_rmdir(old_dir);
+	free(old_dir);
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
+}
+
+Test(store, compact_rewrites_old_pages_and_keeps_everything)
+{
+	char *old_dir = test_tmpdir(), path[4096], fresh[4200];
+	struct store_compact_report r;
+	struct search_query q = {.text = "lighthouse"};
+	struct search_result found;
+	struct store *reader;
+	struct buf report = BUF_INIT;
+	sqlite3 *raw;
+	int64_t pub, n, i;
+	char url[64], text[64];
+
+	cr_assert_not_null(old_dir);
+	snprintf(path, sizeof(path), "%s/newsstand.db", old_dir);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+				  "PRAGMA page_size=4096;"
+				  "CREATE TABLE early (x);",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	sqlite3_close(raw);
+	store_close(db);
+	cr_assert_eq(store_open(old_dir, STORE_WRITE, 0, &db), ST_OK);
+	pub = add_publisher("p", "P");
+	for (i = 0; i < 40; i++) {
+		snprintf(url, sizeof(url), "https://p.example/%" PRId64, i);
+		snprintf(text, sizeof(text), "%s, day %" PRId64,
+			 i % 2 ? "a lighthouse keeper" : "harbour works", i);
+		cr_assert_gt(add_article(pub, 0, NULL, url, "A title", text,
+					 1000 + i, NULL),
+			     0);
+	}
+
+	/* Refused while another connection has the file open. */
+	cr_assert_eq(store_compact(old_dir, &r), ST_AGAIN);
+	cr_assert_eq(page_size_of(path), 4096);
+	store_close(db);
+	db = NULL;
+
+	cr_assert_eq(store_compact(old_dir, &r), ST_OK);
+	cr_expect_eq(r.before.page_size, 4096);
+	cr_expect_eq(r.after.page_size, 16384);
+	cr_expect_eq(r.after.free_pages, 0);
+	cr_assert_eq(page_size_of(path), 16384);
+	snprintf(fresh, sizeof(fresh), "%s.compact", path);
+	cr_expect_neq(access(fresh, F_OK), 0, "the new file took the name");
+
+	cr_assert_eq(store_open(old_dir, STORE_READ, 0, &reader), ST_OK);
+	cr_assert_eq(store_check(reader, &report), ST_OK, "%s",
+		     report.data ? report.data : "");
+	cr_assert_eq(store_article_count(reader, &n), ST_OK);
+	cr_expect_eq(n, 40);
+	cr_assert_eq(store_search(reader, &q, &found), ST_OK);
+	cr_expect_eq(found.count, 20, "%zu found", found.count);
+	search_result_release(&found);
+	store_close(reader);
+	buf_release(&report);
 	test_rmdir(old_dir);
 	free(old_dir);
 	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
