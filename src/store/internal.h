@@ -36,6 +36,13 @@ struct store {
  */
 #define STORE_PAGE_SIZE "PRAGMA page_size=16384;"
 
+/* Registers neighbours_pack(), the aggregate of migration 6. */
+enum status store_neighbours_init(struct store *s);
+/* The ids of an article's recorded neighbours, closest first, at most
+ * max, into ids; *n says how many. */
+enum status store_neighbour_ids(struct store *s, int64_t article_id,
+				int64_t *ids, size_t max, size_t *n);
+
 /* Registers the search's rank function on a new connection (articles.c). */
 enum status store_search_init(struct store *s);
 

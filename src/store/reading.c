@@ -78,33 +78,37 @@ enum status
 reading_neighbours(struct store *s, int64_t article_id, size_t limit,
 		   struct article_list *out)
 {
-	static const char sql[] =
-		"SELECT " ROW_COLUMNS " FROM (SELECT n.neighbour_id AS id,"
-		"  n.score AS score FROM article_neighbours n"
-		"  JOIN articles a ON a.id = n.neighbour_id"
-		"  WHERE n.article_id = ?1"
-		"  ORDER BY n.score DESC, n.neighbour_id DESC LIMIT ?2) w"
-		" JOIN articles a ON a.id = w.id"
-		" JOIN publishers p ON p.id = a.publisher_id"
-		" ORDER BY w.score DESC, w.id DESC";
+	static const char sql[] = "SELECT " ROW_COLUMNS " FROM articles a"
+				  " JOIN publishers p ON p.id = a.publisher_id"
+				  " WHERE a.id = ?";
 	struct article_list l = {0};
-	sqlite3_stmt *st = store_stmt(s, sql);
-	int step;
+	int64_t ids[NEIGHBOURS_KEPT];
+	size_t n = 0, i;
+	enum status rc;
 
-	if (!st)
-		return ST_DB;
-	sqlite3_bind_int64(st, 1, article_id);
-	sqlite3_bind_int64(st, 2, (int64_t)MIN(limit, (size_t)INT32_MAX));
-	if (limit)
-		l.items = xcalloc(limit, sizeof(*l.items));
-	while (l.count < limit && (step = sqlite3_step(st)) == SQLITE_ROW)
-		read_row(st, &l.items[l.count++]);
-	if (l.count == limit)
-		step = SQLITE_DONE;
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE) {
-		article_list_release(&l);
-		return store_fail(s, "neighbours");
+	rc = store_neighbour_ids(s, article_id, ids, NEIGHBOURS_KEPT, &n);
+	if (rc)
+		return rc;
+	if (limit && n)
+		l.items = xcalloc(MIN(limit, n), sizeof(*l.items));
+	/* Closest first; a neighbour deleted since is skipped. */
+	for (i = 0; i < n && l.count < limit; i++) {
+		sqlite3_stmt *st = store_stmt(s, sql);
+		int step;
+
+		if (!st) {
+			article_list_release(&l);
+			return ST_DB;
+		}
+		sqlite3_bind_int64(st, 1, ids[i]);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			read_row(st, &l.items[l.count++]);
+		sqlite3_reset(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			article_list_release(&l);
+			return store_fail(s, "neighbours");
+		}
 	}
 	*out = l;
 	return ST_OK;
@@ -252,51 +256,70 @@ reading_related_candidates(struct store *s, int64_t article_id,
 			   size_t neighbour_limit, reading_related_fn fn,
 			   void *ctx)
 {
-	/*
-	 * Two arms, read in order: the story's newest articles (sorted by
-	 * time: a story's articles come by its index in no order), then
-	 * the neighbours by score, whose rows are read one by one as the
-	 * caller steps (the scan of w keeps the sorted order).
-	 */
-	static const char sql[] =
-		"SELECT * FROM (SELECT 1, " CARD_COLUMNS " FROM articles a"
-		"  JOIN publishers p ON p.id = a.publisher_id"
-		"  WHERE ?2 > 0 AND a.story_id = ?2"
-		"  ORDER BY a.published_at DESC, a.id DESC LIMIT ?3)"
-		" UNION ALL"
-		" SELECT 0, " CARD_COLUMNS " FROM (SELECT n.neighbour_id AS id,"
-		"  n.score AS score FROM article_neighbours n"
-		"  JOIN articles x ON x.id = n.neighbour_id"
-		"  WHERE n.article_id = ?1"
-		"  ORDER BY n.score DESC, n.neighbour_id DESC LIMIT ?4) w"
-		" JOIN articles a ON a.id = w.id"
-		" JOIN publishers p ON p.id = a.publisher_id";
-	sqlite3_stmt *st = store_stmt(s, sql);
+	/* The story's newest articles (sorted by time: a story's articles
+	 * come by its index in no order), read one by one as the caller
+	 * steps; then the neighbours, closest first. */
+	static const char story_sql[] =
+		"SELECT " CARD_COLUMNS " FROM articles a"
+		" JOIN publishers p ON p.id = a.publisher_id"
+		" WHERE a.story_id = ?1"
+		" ORDER BY a.published_at DESC, a.id DESC LIMIT ?2";
+	static const char card_sql[] =
+		"SELECT " CARD_COLUMNS " FROM articles a"
+		" JOIN publishers p ON p.id = a.publisher_id WHERE a.id = ?";
+	int64_t ids[NEIGHBOURS_KEPT];
+	size_t n = 0, i, given = 0;
+	sqlite3_stmt *st;
+	enum status rc;
 	int step;
 
-	if (!st)
-		return ST_DB;
-	sqlite3_bind_int64(st, 1, article_id);
-	sqlite3_bind_int64(st, 2, story_id);
-	sqlite3_bind_int64(st, 3, (int64_t)MIN(story_limit, (size_t)INT32_MAX));
-	sqlite3_bind_int64(st, 4,
-			   (int64_t)MIN(neighbour_limit, (size_t)INT32_MAX));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	if (story_id > 0 && story_limit) {
+		st = store_stmt(s, story_sql);
+		if (!st)
+			return ST_DB;
+		sqlite3_bind_int64(st, 1, story_id);
+		sqlite3_bind_int64(
+			st, 2, (int64_t)MIN(story_limit, (size_t)INT32_MAX));
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			struct article a;
+			bool go_on;
+
+			read_card(st, 0, false, &a);
+			go_on = fn(ctx, true, &a);
+			article_release(&a);
+			if (!go_on) {
+				sqlite3_reset(st);
+				return ST_OK;
+			}
+		}
+		sqlite3_reset(st);
+		if (step != SQLITE_DONE)
+			return store_fail(s, "related candidates");
+	}
+	rc = store_neighbour_ids(s, article_id, ids, NEIGHBOURS_KEPT, &n);
+	for (i = 0; !rc && i < n && given < neighbour_limit; i++) {
 		struct article a;
 		bool go_on;
 
-		read_card(st, 1, false, &a);
-		go_on = fn(ctx, sqlite3_column_int(st, 0) != 0, &a);
+		st = store_stmt(s, card_sql);
+		if (!st)
+			return ST_DB;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			read_card(st, 0, false, &a);
+		sqlite3_reset(st);
+		if (step == SQLITE_DONE)
+			continue; /* deleted since */
+		if (step != SQLITE_ROW)
+			return store_fail(s, "related candidates");
+		given++;
+		go_on = fn(ctx, false, &a);
 		article_release(&a);
-		if (!go_on) {
-			step = SQLITE_DONE;
+		if (!go_on)
 			break;
-		}
 	}
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE)
-		return store_fail(s, "related candidates");
-	return ST_OK;
+	return rc;
 }
 
 /* Site articles walked for a topic's page before its own index is used. */

@@ -222,6 +222,8 @@ store_open_file(const char *path, enum store_mode mode, int flags,
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	rc = store_search_init(s);
+	if (!rc && mode == STORE_WRITE)
+		rc = store_neighbours_init(s);
 	if (rc)
 		goto fail;
 	if (mode == STORE_WRITE) {

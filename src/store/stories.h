@@ -179,8 +179,10 @@ enum status store_story_article(struct store *s, int64_t article_id,
 /*
  * Records that two articles are near neighbours by text (similarity score,
  * higher is closer), in both directions; a pair already recorded keeps its
- * first score. Called by clustering for each candidate it scored.
+ * first score, and each article keeps its NEIGHBOURS_KEPT closest. Called
+ * by clustering for each candidate it scored.
  */
+enum { NEIGHBOURS_KEPT = 32 };
 enum status store_neighbours_add(struct store *s, int64_t article_id,
 				 int64_t neighbour_id,
 				 double score) WARN_UNUSED;
@@ -193,10 +195,10 @@ struct store_neighbour {
 };
 
 /*
- * Records rows as given (one direction each; a row already recorded
- * keeps its score): store_neighbours_add() for many pairs at once.
- * Rows sorted by (article_id, neighbour_id) touch each page of the table
- * once.
+ * Records rows as given (one direction each; a pair already recorded
+ * keeps its score): store_neighbours_add() for many pairs at once. The
+ * rows must come sorted by article_id: each article's row is then read
+ * and written once.
  */
 enum status store_neighbours_put(struct store *s,
 				 const struct store_neighbour *rows,

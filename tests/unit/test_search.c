@@ -269,6 +269,7 @@ Test(search, bulk_load_indexes_at_the_end)
 /* ---- The articles table with its bodies last ----------------------------- */
 
 #include "store/internal.h" /* store_migrations: an older schema to migrate */
+#include "store/reading.h"
 
 static void
 exec_raw(sqlite3 *raw, const char *sql)
@@ -303,6 +304,7 @@ Test(layout, rebuild_keeps_rows_links_and_index)
 	struct article a;
 	struct search_result r;
 	struct search_query q = {.text = "lighthouse"};
+	struct article_list near;
 	struct buf report = BUF_INIT;
 	sqlite3_stmt *st;
 	const char *last = NULL;
@@ -367,6 +369,10 @@ Test(layout, rebuild_keeps_rows_links_and_index)
 	cr_assert_eq(count_raw(s, "reads"), 1);
 	cr_assert_eq(count_raw(s, "picks"), 1);
 	cr_assert_eq(count_raw(s, "article_neighbours"), 2);
+	cr_assert_eq(reading_neighbours(s, 7, 8, &near), ST_OK);
+	cr_assert_eq(near.count, 1, "one row per article, packed");
+	cr_assert_eq(near.items[0].id, 8);
+	article_list_release(&near);
 	cr_assert_eq(store_search(s, &q, &r), ST_OK);
 	cr_assert_eq(r.count, 2, "the search index still reads the rows");
 	search_result_release(&r);
