@@ -1079,17 +1079,68 @@ render_select(struct buf *b, const char *name, const char *label,
 	buf_adds(b, "</select></label>");
 }
 
+/* The publisher filter with the publisher of slug selected (or none). */
+static void
+render_publisher_select(struct buf *b, const struct publisher_list *l,
+			const char *selected)
+{
+	const char **slugs = xcalloc(l->count + 1, sizeof(*slugs));
+	const char **names = xcalloc(l->count + 1, sizeof(*names));
+	size_t i;
+
+	for (i = 0; i < l->count; i++) {
+		slugs[i] = l->items[i].slug;
+		names[i] = l->items[i].name;
+	}
+	render_select(b, "publisher", "Publisher", "All publishers", selected,
+		      slugs, names, l->count);
+	free(slugs);
+	free(names);
+}
+
+static void
+render_topic_select(struct buf *b, const struct topic_list *l,
+		    const char *selected)
+{
+	const char **slugs = xcalloc(l->count + 1, sizeof(*slugs));
+	const char **names = xcalloc(l->count + 1, sizeof(*names));
+	size_t i;
+
+	for (i = 0; i < l->count; i++) {
+		slugs[i] = l->items[i].slug;
+		names[i] = l->items[i].name;
+	}
+	render_select(b, "topic", "Topic", "All topics", selected, slugs, names,
+		      l->count);
+	free(slugs);
+	free(names);
+}
+
+/* The filters with nothing selected, kept with the shared lists. */
+static void
+render_publisher_select_plain(struct buf *b, const struct web_shared *sh)
+{
+	render_publisher_select(b, web_shared_publishers(sh), NULL);
+}
+
+static void
+render_topic_select_plain(struct buf *b, const struct web_shared *sh)
+{
+	render_topic_select(b, web_shared_topics(sh), NULL);
+}
+
+/*
+ * The search form. Most searches filter on no publisher nor topic: their
+ * two lists (50 publishers at 1,000,000 articles) are written once per
+ * shared list and copied from there.
+ */
 static void
 render_search_form(struct web_request *req, struct buf *b,
-		   const struct publisher_list *pubs,
-		   const struct topic_list *topics)
+		   struct web_shared *pubs, struct web_shared *topics)
 {
-	const char **slugs, **names;
-	const char *v;
-	size_t i, n = MAX(pubs->count, topics->count) + 1;
+	const char *v, *memo;
+	size_t len;
 
-	slugs = arena_calloc(web_request_arena(req), n, sizeof(*slugs));
-	names = arena_calloc(web_request_arena(req), n, sizeof(*names));
 	buf_adds(b, "<form class=\"search-form\" action=\"/search\" "
 		    "method=\"get\" role=\"search\">"
 		    "<div class=\"row\"><label for=\"q\" class=\"vh\">Search "
@@ -1103,18 +1154,18 @@ render_search_form(struct web_request *req, struct buf *b,
 	}
 	buf_adds(b, "><button type=\"submit\">Search</button></div>"
 		    "<fieldset class=\"filters\"><legend>Filters</legend>");
-	for (i = 0; i < pubs->count; i++) {
-		slugs[i] = pubs->items[i].slug;
-		names[i] = pubs->items[i].name;
-	}
-	render_select(b, "publisher", "Publisher", "All publishers",
-		      web_query(req, "publisher"), slugs, names, pubs->count);
-	for (i = 0; i < topics->count; i++) {
-		slugs[i] = topics->items[i].slug;
-		names[i] = topics->items[i].name;
-	}
-	render_select(b, "topic", "Topic", "All topics",
-		      web_query(req, "topic"), slugs, names, topics->count);
+	v = web_query(req, "publisher");
+	if ((!v || !*v) &&
+	    (memo = web_shared_memo(pubs, render_publisher_select_plain, &len)))
+		buf_add(b, memo, len);
+	else
+		render_publisher_select(b, web_shared_publishers(pubs), v);
+	v = web_query(req, "topic");
+	if ((!v || !*v) &&
+	    (memo = web_shared_memo(topics, render_topic_select_plain, &len)))
+		buf_add(b, memo, len);
+	else
+		render_topic_select(b, web_shared_topics(topics), v);
 	buf_adds(b, "<label>From <input type=\"date\" name=\"from\"");
 	if ((v = web_query(req, "from")) && *v) {
 		buf_adds(b, " value=\"");
@@ -1158,8 +1209,7 @@ page_search(struct web_request *req, struct web_response *res)
 	struct store *s;
 	struct web_search w;
 	struct search_result r = {0};
-	struct publisher_list pubs = {0};
-	struct topic_list topics = {0};
+	struct web_shared *pubs = NULL, *topics = NULL;
 	struct buf *b = &res->body;
 	struct page_meta meta = {.title = "Search",
 				 .noindex = true,
@@ -1171,9 +1221,9 @@ page_search(struct web_request *req, struct web_response *res)
 	rc = need_store(req, &s);
 	if (rc)
 		return rc;
-	rc = web_publishers(s, &pubs);
+	rc = web_publishers_shared(s, &pubs);
 	if (!rc)
-		rc = web_topics(s, &topics);
+		rc = web_topics_shared(s, &topics);
 	if (rc)
 		goto out;
 	rc = web_search_parse(req, s, "start", SEARCH_PAGE, &w, &message);
@@ -1204,7 +1254,7 @@ page_search(struct web_request *req, struct web_response *res)
 			arena_printf(web_request_arena(req), "Search: %s", w.q);
 	render_page_begin(req, b, &meta);
 	buf_adds(b, "<header class=\"page-head\"><h1>Search</h1></header>\n");
-	render_search_form(req, b, &pubs, &topics);
+	render_search_form(req, b, pubs, topics);
 	if (message) {
 		buf_adds(b, "<p class=\"notice error\" role=\"alert\">");
 		add_html(b, message);
@@ -1265,8 +1315,8 @@ page_search(struct web_request *req, struct web_response *res)
 	render_page_end(req, b);
 out:
 	search_result_release(&r);
-	publisher_list_release(&pubs);
-	topic_list_release(&topics);
+	web_shared_release(pubs);
+	web_shared_release(topics);
 	return rc;
 }
 

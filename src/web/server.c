@@ -1222,6 +1222,9 @@ web_server_start(struct web_server **out)
 		return log_error(ST_IO, "web: cannot serve on %s",
 				 config.listen);
 	}
+	/* Without it pages count the shared lists themselves. */
+	if (web_ranking_refresher_start())
+		(void)log_warn(ST_IO, "web: pages count the shared lists");
 	log_info("web: listening on %s (port %d, %ld threads)", config.listen,
 		 srv->port, threads);
 	*out = srv;
@@ -1256,6 +1259,7 @@ web_server_stop(struct web_server *srv)
 		usleep(20 * 1000);
 	}
 	MHD_stop_daemon(srv->daemon);
+	web_ranking_refresher_stop();
 	close_stores();
 	web_cache_clear();
 	web_assets_free();
