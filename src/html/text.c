@@ -87,9 +87,18 @@ tw_plain(const unsigned char *p, const unsigned char *end, bool pre)
 	return c != '\n' && !is_space_byte(c) && !is_nbsp_at(p, end);
 }
 
+/* True for the bytes of a word that need no closer look. */
+static bool
+is_word_byte(unsigned char c)
+{
+	return c > ' ' && c != 0xc2;
+}
+
 /*
- * Words are copied whole into room made once for the whole text: what is
- * written is at most the text and one owed separator.
+ * Words are copied into room made once for the whole text (what is written
+ * is at most the text and one owed separator), and words apart by one ' '
+ * as they stand, the space being the separator the next word would be
+ * given.
  */
 void
 html_tw_text(struct text_writer *t, const char *s, size_t len, bool pre)
@@ -104,6 +113,7 @@ html_tw_text(struct text_writer *t, const char *s, size_t len, bool pre)
 	first = out->data + t->start;
 	while (p < end) {
 		const unsigned char *q;
+		size_t room;
 
 		if (!tw_plain(p, end, pre)) {
 			if (pre && *p == '\n') {
@@ -120,21 +130,29 @@ html_tw_text(struct text_writer *t, const char *s, size_t len, bool pre)
 		}
 		/* A run of plain bytes, after what is owed. */
 		if (d > first && (t->newline || t->space)) {
-			*d++ = t->newline && t->separator_space ? ' '
-			       : t->newline			? '\n'
-								: ' ';
+			if (t->newline && !t->separator_space)
+				*d++ = '\n';
+			else
+				*d++ = ' ';
 			t->chars++;
 		}
 		t->newline = false;
 		t->space = false;
+		/* With a limit, words are joined only about as far as it. */
+		room = t->max_chars ? t->max_chars - t->chars : len;
 		q = p + 1;
-		for (;;) {
-			while (q<end && * q> ' ' && *q != 0xc2)
+		while (q < end) {
+			if (is_word_byte(*q)) {
 				q++;
-			if (q < end && tw_plain(q, end, pre))
+			} else if (*q == ' ' && end - q > 1 &&
+				   is_word_byte(q[1]) &&
+				   (size_t)(q - p) < room) {
+				q += 2;
+			} else if (tw_plain(q, end, pre)) {
 				q++;
-			else
+			} else {
 				break;
+			}
 		}
 		memcpy(d, p, (size_t)(q - p));
 		d += q - p;
