@@ -672,6 +672,8 @@ san_fast(const char *html, size_t len, const char *base_url,
 	buf_init(&f.text, 0);
 	buf_init(&f.abuf, 0);
 	san_begin(&f.z, opt, base_url, out, rec);
+	/* read_text() lets nothing else through. */
+	f.z.plain_text = true;
 	if (!run(&f) || f.text.err)
 		rc = ST_UNSUPPORTED;
 	/* Frames left open (on giving up) are closed without effect. */

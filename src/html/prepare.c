@@ -39,21 +39,42 @@ sanitize_rec(const char *html, size_t len, const char *base_url,
 	return san_gumbo(html, len, base_url, NULL, out, rec);
 }
 
-/* A growable stack of node indexes. */
+/* A growable stack of node indexes, on the C stack while it is short. */
 struct istack {
-	size_t *v;
-	size_t len;
-	size_t cap;
+	size_t *v;	     /* the entries: inline or on the heap */
+	size_t len;	     /* entries in use */
+	size_t cap;	     /* entries allocated */
+	size_t inline_v[32]; /* the first entries */
 };
+
+static void
+istack_init(struct istack *s)
+{
+	s->v = s->inline_v;
+	s->len = 0;
+	s->cap = ARRAY_SIZE(s->inline_v);
+}
 
 static void
 istack_push(struct istack *s, size_t i)
 {
 	if (s->len == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 32;
-		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+		size_t *v = xmallocarray(2 * s->cap, sizeof(*s->v));
+
+		memcpy(v, s->v, s->len * sizeof(*s->v));
+		if (s->v != s->inline_v)
+			free(s->v);
+		s->v = v;
+		s->cap *= 2;
 	}
 	s->v[s->len++] = i;
+}
+
+static void
+istack_release(struct istack *s)
+{
+	if (s->v != s->inline_v)
+		free(s->v);
 }
 
 static void
@@ -78,23 +99,25 @@ static void
 rec_write_text(const struct html_record *r, size_t a, size_t b,
 	       struct text_writer *t)
 {
-	struct istack open = {0};
+	struct istack open;
 	unsigned pre = 0;
 	size_t i;
 
-	for (i = a;; i++) {
+	istack_init(&open);
+	for (i = a; !t->full; i++) {
 		while (open.len > 0 && r->v[open.v[open.len - 1]].end == i)
 			text_event(t, r->v[open.v[--open.len]].tag, true, &pre);
 		if (i >= b)
 			break;
 		if (r->v[i].text) {
-			html_tw_text(t, r->text.data + r->v[i].toff, pre > 0);
+			html_tw_text(t, r->text.data + r->v[i].toff,
+				     r->v[i].tlen, pre > 0);
 			continue;
 		}
 		text_event(t, r->v[i].tag, false, &pre);
 		istack_push(&open, i);
 	}
-	free(open.v);
+	istack_release(&open);
 }
 
 /* text.c text_chars(): characters of dom_text(collapse) of node i. */
@@ -176,9 +199,11 @@ units_add(struct units *u, struct unit *x)
 static void
 rec_collect_units(const struct html_record *r, struct units *u)
 {
-	struct istack wrappers = {0};
+	struct istack wrappers;
 	struct unit run = {0};
 	size_t i = 0;
+
+	istack_init(&wrappers);
 
 	for (;;) {
 		const struct wnode *w;
@@ -236,17 +261,22 @@ rec_collect_units(const struct html_record *r, struct units *u)
 	}
 	if (run.n1 > run.n0)
 		units_add(u, &run);
-	free(wrappers.v);
+	istack_release(&wrappers);
 }
 
-/* text.c write_cut_paragraph(). */
+/*
+ * text.c write_cut_paragraph(). The cut looks at the first budget
+ * characters of the text only, and at whether there are more: the text is
+ * written only that far.
+ */
 static void
 rec_cut_paragraph(const struct html_record *r, const struct unit *x,
 		  size_t budget, struct buf *out)
 {
 	struct buf text = BUF_INIT;
-	struct text_writer t = {&text, 0, false, false, true};
+	struct text_writer t = {&text, 0, false, false, true, 0, 0, false};
 
+	t.max_chars = MAX(budget, (size_t)1);
 	rec_write_text(r, x->n0, x->n1, &t);
 	html_write_cut_text(text.data, text.len, budget, out);
 	buf_release(&text);
@@ -335,6 +365,13 @@ html_prepare_as(const char *raw, size_t len, const char *base_url,
 	buf_init(&out->teaser_html, 0);
 	buf_init(&out->teaser_text, 0);
 	html_record_init(&rec);
+	/* Room for the usual sizes up front, rather than growing from
+	 * nothing by doubling: the output is about as long as the input,
+	 * its text shorter. */
+	if (raw && len) {
+		(void)buf_grow(&out->html, len + len / 8 + 64);
+		(void)buf_grow(&rec.text, len + 16);
+	}
 	rc = sanitize_rec(raw ? raw : "", raw ? len : 0, base_url, mode,
 			  &out->html, &rec, &out->fast);
 	if (rc)
@@ -347,14 +384,19 @@ html_prepare_as(const char *raw, size_t len, const char *base_url,
 		goto out;
 	}
 	t.out = &out->text;
+	(void)buf_grow(&out->text, rec.text.len + 1);
 	rec_write_text(&rec, 0, rec.len, &t);
 	rc = out->text.err;
-	if (!rc)
+	if (!rc) {
+		(void)buf_grow(&traw,
+			       MIN(out->html.len, 8 * teaser_chars) + 64);
 		rc = rec_teaser(&rec, out->html.data, teaser_chars, &traw,
 				&out->truncated);
+	}
 	if (rc)
 		goto out;
 	html_record_reset(&rec);
+	(void)buf_grow(&out->teaser_html, traw.len + traw.len / 8 + 64);
 	rc = sanitize_rec(traw.data, traw.len, NULL,
 			  mode == HTML_PREPARE_GUMBO ? HTML_PREPARE_GUMBO
 						     : HTML_PREPARE_AUTO,
@@ -369,6 +411,7 @@ html_prepare_as(const char *raw, size_t len, const char *base_url,
 	t.out = &out->teaser_text;
 	t.start = 0;
 	t.space = t.newline = false;
+	(void)buf_grow(&out->teaser_text, rec.text.len + 1);
 	rec_write_text(&rec, 0, rec.len, &t);
 	rc = out->teaser_text.err;
 out:

@@ -1140,10 +1140,14 @@ is_plain_utf8(const unsigned char *s, size_t len)
 	return true;
 }
 
-/* Text as the parser gives it back from add_escaped()'s output. */
+/*
+ * Text as the parser gives it back from add_escaped()'s output; plain
+ * when the text is known to be plain UTF-8 with no control characters but
+ * tab and newline, which come back as they are.
+ */
 static void
 rec_text(struct html_record *r, const char *s, size_t len, size_t from,
-	 size_t to)
+	 size_t to, bool plain)
 {
 	struct wnode *w;
 	size_t i, start = 0;
@@ -1156,6 +1160,12 @@ rec_text(struct html_record *r, const char *s, size_t len, size_t from,
 	w->from = from;
 	w->to = to;
 	w->toff = r->text.len;
+	if (plain) {
+		buf_add(&r->text, s, len);
+		w->tlen = len;
+		buf_addc(&r->text, '\0');
+		return;
+	}
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -1238,7 +1248,7 @@ san_text(struct sanitizer *z, const char *s, size_t len)
 	    z->out->len == parent->out_after)
 		buf_addc(z->out, '\n');
 	add_escaped(z->out, s, len);
-	rec_text(z->rec, s, len, from, z->out->len);
+	rec_text(z->rec, s, len, from, z->out->len, z->plain_text);
 	if (!blank && !is_invisible_text(s))
 		mark_meaningful(z);
 }
@@ -1261,8 +1271,8 @@ san_leave(struct sanitizer *z)
 			    out->data[out->len - 1] != '>' &&
 			    !isspace((unsigned char)out->data[out->len - 1])) {
 				buf_addc(out, ' ');
-				rec_text(z->rec, " ", 1, out->len - 1,
-					 out->len);
+				rec_text(z->rec, " ", 1, out->len - 1, out->len,
+					 true);
 			}
 			return;
 		}

@@ -97,6 +97,9 @@ struct sanitizer {
 	size_t cap;			    /* frames allocated */
 	unsigned written_depth;		    /* frames with written tags */
 	struct buf tmp;			    /* scratch for URLs */
+	bool plain_text; /* the text given is plain UTF-8 with no control
+			    characters but tab and newline (the
+			    tokenizer's): recorded without checking */
 };
 
 /* Sets z up to write to out (and record into rec, which may be NULL). */

@@ -60,28 +60,6 @@ html_is_block(GumboTag tag)
 	}
 }
 
-/* Bytes of U+00A0 NO-BREAK SPACE in UTF-8. */
-static bool
-is_nbsp(const char *s)
-{
-	return (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0;
-}
-
-/* Writes n bytes of one word (or of <pre> text) after what is owed. */
-static void
-tw_run(struct text_writer *t, const char *s, size_t n)
-{
-	if (t->out->len > t->start) {
-		if (t->newline)
-			buf_addc(t->out, t->separator_space ? ' ' : '\n');
-		else if (t->space)
-			buf_addc(t->out, ' ');
-	}
-	t->newline = false;
-	t->space = false;
-	buf_add(t->out, s, n);
-}
-
 /* isspace() in the C and C.UTF-8 locales: no byte above 0x7f is. */
 static bool
 is_space_byte(unsigned char c)
@@ -89,41 +67,107 @@ is_space_byte(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* True when *s is written as it is (not a space to collapse). */
+/* Bytes of U+00A0 NO-BREAK SPACE in UTF-8 at p (before end). */
 static bool
-tw_plain(const char *s, bool pre)
+is_nbsp_at(const unsigned char *p, const unsigned char *end)
 {
-	unsigned char c = (unsigned char)*s;
+	return p[0] == 0xc2 && end - p > 1 && p[1] == 0xa0;
+}
+
+/* True when *p is written as it is (not a space to collapse). */
+static bool
+tw_plain(const unsigned char *p, const unsigned char *end, bool pre)
+{
+	unsigned char c = *p;
 
 	if (c > ' ' && c != 0xc2)
 		return true;
 	if (pre && (c == ' ' || c == '\t'))
 		return true;
-	return c != '\n' && !is_space_byte(c) && !is_nbsp(s);
+	return c != '\n' && !is_space_byte(c) && !is_nbsp_at(p, end);
 }
 
-void
-html_tw_text(struct text_writer *t, const char *s, bool pre)
+/* True for the bytes of a word that need no closer look. */
+static bool
+is_word_byte(unsigned char c)
 {
-	while (*s) {
-		if (tw_plain(s, pre)) {
-			const char *e = s + 1;
+	return c > ' ' && c != 0xc2;
+}
 
-			while (*e && tw_plain(e, pre))
-				e++;
-			tw_run(t, s, (size_t)(e - s));
-			s = e;
-		} else if (pre && *s == '\n') {
-			t->newline = true;
-			s++;
-		} else if (is_nbsp(s)) {
-			t->space = true;
-			s += 2;
-		} else {
-			t->space = true;
-			s++;
+/*
+ * Words are copied into room made once for the whole text (what is written
+ * is at most the text and one owed separator), and words apart by one ' '
+ * as they stand, the space being the separator the next word would be
+ * given.
+ */
+void
+html_tw_text(struct text_writer *t, const char *s, size_t len, bool pre)
+{
+	struct buf *out = t->out;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	char *d, *first;
+
+	if (t->full || len == 0 || buf_grow(out, len + 1))
+		return;
+	d = out->data + out->len;
+	first = out->data + t->start;
+	while (p < end) {
+		const unsigned char *q;
+		size_t room;
+
+		if (!tw_plain(p, end, pre)) {
+			if (pre && *p == '\n') {
+				t->newline = true;
+				p++;
+			} else if (is_nbsp_at(p, end)) {
+				t->space = true;
+				p += 2;
+			} else {
+				t->space = true;
+				p++;
+			}
+			continue;
 		}
+		/* A run of plain bytes, after what is owed. */
+		if (d > first && (t->newline || t->space)) {
+			if (t->newline && !t->separator_space)
+				*d++ = '\n';
+			else
+				*d++ = ' ';
+			t->chars++;
+		}
+		t->newline = false;
+		t->space = false;
+		/* With a limit, words are joined only about as far as it. */
+		room = t->max_chars ? t->max_chars - t->chars : len;
+		q = p + 1;
+		while (q < end) {
+			if (is_word_byte(*q)) {
+				q++;
+			} else if (*q == ' ' && end - q > 1 &&
+				   is_word_byte(q[1]) &&
+				   (size_t)(q - p) < room) {
+				q += 2;
+			} else if (tw_plain(q, end, pre)) {
+				q++;
+			} else {
+				break;
+			}
+		}
+		memcpy(d, p, (size_t)(q - p));
+		d += q - p;
+		if (t->max_chars) {
+			t->chars += html_utf8_chars((const char *)p,
+						    (size_t)(q - p));
+			if (t->chars >= t->max_chars) {
+				t->full = true;
+				break;
+			}
+		}
+		p = q;
 	}
+	out->len = (size_t)(d - out->data);
+	*d = '\0';
 }
 
 static void
@@ -139,7 +183,8 @@ write_text_of(const GumboNode *root, struct text_writer *t)
 		GumboTag tag = dom_tag(n);
 
 		if (dom_is_text(n)) {
-			html_tw_text(t, n->v.text.text, pre > 0);
+			html_tw_text(t, n->v.text.text, strlen(n->v.text.text),
+				     pre > 0);
 			continue;
 		}
 		if (n->type != GUMBO_NODE_ELEMENT)

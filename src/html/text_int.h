@@ -18,6 +18,12 @@ struct text_writer {
 	bool space;	      /* a space is owed before the next word */
 	bool newline;	      /* a line break is owed before the next word */
 	bool separator_space; /* write line breaks as spaces */
+	size_t max_chars;     /* stop at the end of the word that brings the
+				 text written to this many characters (0: no
+				 limit); what is written is then a prefix of
+				 the whole text */
+	size_t chars;	      /* characters written (counted with max_chars) */
+	bool full;	      /* max_chars was reached: nothing more written */
 };
 
 /* True for the elements that start a line in the plain text. */
@@ -31,8 +37,9 @@ bool html_is_paragraph(GumboTag tag);
  */
 void html_write_cut_text(const char *text, size_t len, size_t budget,
 			 struct buf *out);
-/* Writes the NUL-terminated text s (inside <pre> when pre). */
-void html_tw_text(struct text_writer *t, const char *s, bool pre);
+/* Writes the len bytes of text s, which hold no NUL (inside <pre> when
+ * pre). */
+void html_tw_text(struct text_writer *t, const char *s, size_t len, bool pre);
 /* Number of code points in s[0..len). */
 size_t html_utf8_chars(const char *s, size_t len);
 /*

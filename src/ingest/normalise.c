@@ -28,6 +28,13 @@ enum {
 	TITLE_CHARS = 300,     /* longest title kept */
 };
 
+/* isspace() in the C and C.UTF-8 locales: no byte above 0x7f is. */
+static bool
+is_space_byte(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 /* Collapses white space and trims; returns a malloc'd string or NULL. */
 static char *
 clean_line(const char *s, size_t max)
@@ -40,18 +47,24 @@ clean_line(const char *s, size_t max)
 	/* Word by word, and only as far as the cut below needs. */
 	while (*s && b.len <= max) {
 		const char *word = s;
+		size_t n;
 
-		if (isspace((unsigned char)*s)) {
+		if (is_space_byte(*s)) {
 			space = b.len > 0;
 			s++;
 			continue;
 		}
-		while (*s && !isspace((unsigned char)*s))
+		while (*s && !is_space_byte(*s))
 			s++;
+		n = (size_t)(s - word);
+		if (b.len + n + 2 > b.cap && buf_grow(&b, n + 1))
+			break;
 		if (space)
-			buf_addc(&b, ' ');
+			b.data[b.len++] = ' ';
 		space = false;
-		buf_add(&b, word, (size_t)(s - word));
+		memcpy(b.data + b.len, word, n);
+		b.len += n;
+		b.data[b.len] = '\0';
 	}
 	if (b.len > max) {
 		size_t cut = max;
@@ -269,6 +282,7 @@ ingest_prepare_body(struct article *a, const char *raw_html)
 	char hex[sizeof(digest) * 2 + 1];
 	enum status rc;
 	size_t i, words = 0;
+	bool after_space = true;
 
 	/* Sanitised HTML, text, teaser and teaser text from one reading. */
 	rc = html_prepare(raw_html, raw_html ? strlen(raw_html) : 0, a->url,
@@ -284,14 +298,16 @@ ingest_prepare_body(struct article *a, const char *raw_html)
 	a->teaser_text = clean_line(body.teaser_text.data,
 				    (size_t)config.teaser_length * 2);
 	a->teaser_html = buf_detach(&body.teaser_html, NULL);
-	for (i = 0; a->body_text[i]; i++)
-		if (!isspace((unsigned char)a->body_text[i]) &&
-		    (i == 0 || isspace((unsigned char)a->body_text[i - 1])))
-			words++;
+	/* One pass for the words and the length. */
+	for (i = 0; a->body_text[i]; i++) {
+		bool space = is_space_byte(a->body_text[i]);
+
+		words += !space && after_space;
+		after_space = space;
+	}
 	a->word_count = (int64_t)words;
 	crypto_generichash(digest, sizeof(digest),
-			   (const unsigned char *)a->body_text,
-			   strlen(a->body_text), NULL, 0);
+			   (const unsigned char *)a->body_text, i, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	free(a->content_hash);
 	a->content_hash = xstrdup(hex);

@@ -91,36 +91,66 @@ fixed_idf(const struct text_token *tok, bool capital, bool lower)
 	return IDF_WORD;
 }
 
+/* A distinct stem hash of a token list, while the vector is built. */
+struct term_slot {
+	uint64_t hash;	/* the stem hash */
+	uint32_t first; /* its first token */
+	uint32_t count; /* its tokens; 0: the slot is free */
+	uint32_t flags; /* their flags, OR'ed */
+};
+
+/*
+ * The tokens are grouped by hash in an open-addressing table, and only the
+ * distinct hashes are sorted: a text repeats its words, and sorting every
+ * token cost more than the table. The terms are the same as a stable sort
+ * of the tokens by hash would give (each term's first token is the first
+ * in the text), in the same order, so the weights and their sum too.
+ */
 void
 text_vec_build(struct text_vec *v, const struct text_tokens *t,
 	       const struct text_idf *idf)
 {
+	struct term_slot *table;
 	struct hash_index *order;
-	size_t i, n = t->count;
+	size_t i, n = t->count, size = 16, distinct = 0;
+	unsigned bits = 4;
 	double sum = 0;
 
 	v->count = 0;
 	v->norm = 0;
 	if (!n)
 		return;
+	while (size < 2 * n) {
+		size *= 2;
+		bits++;
+	}
+	table = xcalloc(size, sizeof(*table));
 	order = xmallocarray(n, 2 * sizeof(*order));
 	for (i = 0; i < n; i++) {
-		order[i].hash = t->items[i].hash;
-		order[i].index = (uint32_t)i;
+		const struct text_token *tok = &t->items[i];
+		size_t k = (size_t)(tok->hash >> (64 - bits));
+
+		while (table[k].count && table[k].hash != tok->hash)
+			k = (k + 1) & (size - 1);
+		if (!table[k].count) {
+			table[k].hash = tok->hash;
+			table[k].first = (uint32_t)i;
+			order[distinct].hash = tok->hash;
+			order[distinct].index = (uint32_t)k;
+			distinct++;
+		}
+		table[k].count++;
+		table[k].flags |= tok->flags;
 	}
-	sort_by_hash(order, order + n, n);
-	v->terms = xreallocarray(v->terms, n, sizeof(*v->terms));
-	for (i = 0; i < n;) {
-		const struct text_token *first = &t->items[order[i].index];
-		size_t j = i;
-		bool capital, lower;
-		uint32_t flags = 0;
+	sort_by_hash(order, order + distinct, distinct);
+	v->terms = xreallocarray(v->terms, distinct, sizeof(*v->terms));
+	for (i = 0; i < distinct; i++) {
+		const struct term_slot *slot = &table[order[i].index];
+		const struct text_token *first = &t->items[slot->first];
+		bool capital = (slot->flags & TOKEN_CAPITAL) != 0;
+		bool lower = (slot->flags & TOKEN_LOWER) != 0;
 		double w;
 
-		for (; j < n && order[j].hash == order[i].hash; j++)
-			flags |= t->items[order[j].index].flags;
-		capital = (flags & TOKEN_CAPITAL) != 0;
-		lower = (flags & TOKEN_LOWER) != 0;
 		if (idf)
 			w = idf->idf(idf->ctx, t->bytes + first->stem,
 				     first->stem_len, first->hash);
@@ -129,18 +159,18 @@ text_vec_build(struct text_vec *v, const struct text_tokens *t,
 		if (w > 0) {
 			struct text_term *term = &v->terms[v->count++];
 
-			w *= 1.0 + log((double)(j - i));
-			term->hash = order[i].hash;
+			w *= 1.0 + log((double)slot->count);
+			term->hash = slot->hash;
 			term->weight = (float)w;
-			term->token = order[i].index;
-			term->count = (uint32_t)(j - i);
-			term->flags = flags;
+			term->token = slot->first;
+			term->count = slot->count;
+			term->flags = slot->flags;
 			sum += w * w;
 		}
-		i = j;
 	}
 	v->norm = sqrt(sum);
 	free(order);
+	free(table);
 }
 
 bool
