@@ -36,7 +36,8 @@
 enum {
 	/* New pages in the WAL that wake the checkpointer. */
 	CKPT_STEP_FRAMES = 2048,
-	/* A smaller backlog is checkpointed after this long. */
+	/* A smaller backlog is checkpointed after this long, when the
+	 * writer's own checkpoint would have run. */
 	CKPT_IDLE_MS = 250,
 	/* The writer's usual automatic checkpoint (SQLite's default). */
 	WRITER_AUTOCHECKPOINT = 1000,
@@ -109,6 +110,17 @@ checkpoint_once(struct store_checkpointer *c)
 	pthread_cond_broadcast(&c->done);
 }
 
+/*
+ * Whether the writer's automatic checkpoint would run after its last
+ * commit: the WAL holds 1,000 pages or more, some of them not copied yet.
+ * A round that wrote little leaves its WAL as the writer would have.
+ */
+static bool
+is_due(const struct store_checkpointer *c)
+{
+	return c->pending > 0 && c->wal_frames >= WRITER_AUTOCHECKPOINT;
+}
+
 static void *
 checkpointer_main(void *arg)
 {
@@ -137,12 +149,13 @@ checkpointer_main(void *arg)
 			until.tv_nsec -= 1000000000L;
 		}
 		if (pthread_cond_timedwait(&c->wake, &c->lock, &until) &&
-		    c->pending > 0 && !c->stop)
+		    !c->stop && is_due(c))
 			checkpoint_once(c);
 	}
 	/* The writer has finished: copy the rest, as its own automatic
 	 * checkpoint would have at its last commit. */
-	checkpoint_once(c);
+	if (is_due(c))
+		checkpoint_once(c);
 	pthread_mutex_unlock(&c->lock);
 	return NULL;
 }
