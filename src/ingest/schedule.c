@@ -642,6 +642,25 @@ write_loop(struct run *r)
 	free(batch);
 }
 
+/*
+ * How long this thread has waited for a core, runnable but not running,
+ * in seconds (Linux's /proc/thread-self/schedstat: time on a core, time
+ * on the run queue, timeslices); 0 where the kernel does not say.
+ */
+static double
+thread_runnable_seconds(void)
+{
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	unsigned long long on_cpu = 0, queued = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &on_cpu, &queued) != 2)
+		queued = 0;
+	fclose(f);
+	return (double)queued / 1e9;
+}
+
 /* This thread's CPU time in seconds (for the round's log line). */
 static double
 thread_cpu_seconds(void)
@@ -744,6 +763,8 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 	}
 	if (nworkers && !pthread_create(&fetcher, NULL, fetch_main, &r)) {
 		double cpu = thread_cpu_seconds();
+		double queued = thread_runnable_seconds();
+		int64_t started = clock_mono_ms();
 		bool round = !store_write_round(s, true);
 
 		fetching = true;
@@ -751,11 +772,14 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 		if (round && store_write_round(s, false))
 			log_warn(ST_DB, "ingest: page cache not shrunk");
 		cpu = thread_cpu_seconds() - cpu;
+		queued = thread_runnable_seconds() - queued;
 		if (stats->created)
 			log_info("ingest: writer %.2f s of CPU, %.1f us per "
-				 "new article, %.2f s waiting for work",
+				 "new article, %.2f s waiting for work, "
+				 "%.2f s for a core, of %.2f s",
 				 cpu, cpu * 1e6 / (double)stats->created,
-				 (double)r.writer_idle_ms / 1e3);
+				 (double)r.writer_idle_ms / 1e3, queued,
+				 (double)(clock_mono_ms() - started) / 1e3);
 	} else {
 		rc = log_error(ST_INTERNAL, "ingest: cannot start threads");
 		pthread_mutex_lock(&r.lock);

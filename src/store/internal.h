@@ -18,12 +18,30 @@ struct stmt_slot {
 	sqlite3_stmt *stmt; /* prepared once, reset before each use */
 };
 
+/* What the checkpointer did in a write round (checkpoint.c). */
+struct store_checkpoint_stats {
+	int64_t checkpoints;	 /* checkpoints it ran */
+	int64_t wal_peak_frames; /* the WAL's largest size after a commit */
+	int64_t writer_waits;	 /* times the writer waited for one */
+	int64_t writer_wait_ms;	 /* how long, in all */
+};
+
+struct store_checkpointer;
+
 struct store {
 	sqlite3 *db;				 /* the connection */
 	enum store_mode mode;			 /* read-only or the writer */
 	char *path;				 /* database file */
 	struct stmt_slot cache[STMT_CACHE_SIZE]; /* prepared statements */
 	bool index_deferred; /* bulk load: the search index is rebuilt after */
+	/* The writer during a write round: checkpoints off its thread. */
+	struct store_checkpointer *checkpointer;
+	int64_t ckpt_step_frames; /* tests: new WAL pages that wake it; 0
+				     default */
+	int64_t wal_max_frames;	  /* tests: WAL pages the writer waits at; 0
+				     default */
+	int64_t ckpt_idle_ms; /* tests: a smaller backlog's wait; <0 never */
+	struct store_checkpoint_stats last_round; /* the last round's */
 };
 
 /*
@@ -42,6 +60,20 @@ enum status store_neighbours_init(struct store *s);
  * max, into ids; *n says how many. */
 enum status store_neighbour_ids(struct store *s, int64_t article_id,
 				int64_t *ids, size_t max, size_t *n);
+
+/*
+ * The checkpointer of a write round (checkpoint.c). start turns the
+ * writer's automatic checkpoint off and starts a thread that checkpoints
+ * on a connection of its own (a no-op outside WAL mode, where checkpoints
+ * stay as they were); wait, before the writer begins a transaction, waits
+ * for a checkpoint when the WAL has grown past its limit, so that the
+ * transaction restarts it; stop runs a last checkpoint, ends the thread
+ * and gives the writer its automatic checkpoint back, keeping the
+ * round's figures in last_round.
+ */
+enum status store_checkpointer_start(struct store *s) WARN_UNUSED;
+void store_checkpointer_wait(struct store *s);
+void store_checkpointer_stop(struct store *s);
 
 /* Registers the search's rank function on a new connection (articles.c). */
 enum status store_search_init(struct store *s);

@@ -84,8 +84,12 @@ enum status store_maintain(struct store *s) WARN_UNUSED;
 /*
  * A round of ingest writes (several transactions in a row on the writer):
  * with on, the writer keeps a larger page cache (128 MB), so that a batch
- * of articles does not spill to the WAL and read itself back; off gives
- * the memory back. Either side of a transaction.
+ * of articles does not spill to the WAL and read itself back; and WAL
+ * checkpoints run on a thread of their own with a connection of its own
+ * instead of at the writer's commits (store_begin() waits for one only
+ * when the WAL has grown past 256 MB). Off gives the memory back, runs a
+ * last checkpoint and gives the writer its automatic checkpoint back.
+ * Either side of a transaction; store_close() ends a round left on.
  */
 enum status store_write_round(struct store *s, bool on) WARN_UNUSED;
 /*
