@@ -117,6 +117,10 @@ enum status store_step_done(struct store *s, sqlite3_stmt *st,
  * integer, into *out; what names it in the error. */
 enum status store_query_int(struct store *s, const char *sql, const char *what,
 			    int64_t *out) WARN_UNUSED;
+/* Steps st to its end, collecting each row's first column (malloc'd,
+ * caller frees; NULL when there are none); st is reset. */
+enum status store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **out,
+			      size_t *count) WARN_UNUSED;
 /* Builds a cursor "t.id" and parses it back; ST_INVAL when malformed. */
 char *store_cursor_make(int64_t t, int64_t id);
 enum status store_cursor_parse(const char *cursor, int64_t *t,

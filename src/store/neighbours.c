@@ -258,20 +258,11 @@ store_neighbours_forget_since(struct store *s, int64_t since)
 	if (!st)
 		return ST_DB;
 	sqlite3_bind_int64(st, 1, since);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n_recent == alloc) {
-			alloc = alloc ? alloc * 2 : 256;
-			recent = xreallocarray(recent, alloc, sizeof(*recent));
-		}
-		recent[n_recent++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE) {
+	rc = store_collect_ids(s, st, &recent, &n_recent);
+	if (rc || !n_recent) {
 		free(recent);
-		return store_fail(s, "forget neighbours");
+		return rc;
 	}
-	if (!n_recent)
-		return ST_OK;
 	st = store_stmt(s, "SELECT article_id, neighbours"
 			   " FROM article_neighbours");
 	if (!st) {

@@ -438,9 +438,9 @@ store_story_reads_since(struct store *s, int64_t since,
 	return ST_OK;
 }
 
-/* Collects the first column of every row of st as integers. */
-static enum status
-collect_ids(struct store *s, sqlite3_stmt *st, int64_t **out, size_t *count)
+enum status
+store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t **out,
+		  size_t *count)
 {
 	int64_t *ids = NULL;
 	size_t n = 0, alloc = 0;
@@ -475,7 +475,7 @@ store_publisher_stories(struct store *s, int64_t publisher_id,
 	if (!st)
 		return ST_DB;
 	sqlite3_bind_int64(st, 1, publisher_id);
-	return collect_ids(s, st, story_ids, story_count);
+	return store_collect_ids(s, st, story_ids, story_count);
 }
 
 enum status
@@ -493,7 +493,7 @@ store_story_detach_since(struct store *s, int64_t since, int64_t **article_ids,
 	if (!st)
 		return ST_DB;
 	sqlite3_bind_int64(st, 1, since);
-	rc = collect_ids(s, st, &stories, &n_stories);
+	rc = store_collect_ids(s, st, &stories, &n_stories);
 	if (rc)
 		goto fail;
 	/* Articles of the same minute in an order that does not depend on
@@ -506,7 +506,7 @@ store_story_detach_since(struct store *s, int64_t since, int64_t **article_ids,
 		goto fail;
 	}
 	sqlite3_bind_int64(st, 1, since);
-	rc = collect_ids(s, st, &articles, &n_articles);
+	rc = store_collect_ids(s, st, &articles, &n_articles);
 	if (rc)
 		goto fail;
 	st = store_stmt(s, "UPDATE articles SET story_id = NULL"
