@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "store/reading.h"
 #include "store/store.h"
 #include "support/testutil.h"
 
@@ -187,6 +188,58 @@ Test(store, compact_rewrites_old_pages_and_keeps_everything)
 	test_rmdir(old_dir);
 	free(old_dir);
 	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
+}
+
+/* The neighbour ids recorded for an article, closest first. */
+static size_t
+neighbours_of(int64_t id, int64_t *out, size_t max)
+{
+	struct article_list l;
+	size_t i, n;
+
+	cr_assert_eq(reading_neighbours(db, id, max, &l), ST_OK);
+	n = l.count;
+	for (i = 0; i < n; i++)
+		out[i] = l.items[i].id;
+	article_list_release(&l);
+	return n;
+}
+
+Test(store, neighbours_packed_closest_first_and_forgotten_since)
+{
+	int64_t pub = add_publisher("p", "P"), a, b, c, d, got[8];
+
+	a = add_article(pub, 0, NULL, "https://p.example/a", "A", "alpha", 1000,
+			NULL);
+	b = add_article(pub, 0, NULL, "https://p.example/b", "B", "bravo", 2000,
+			NULL);
+	c = add_article(pub, 0, NULL, "https://p.example/c", "C", "charlie",
+			3000, NULL);
+	d = add_article(pub, 0, NULL, "https://p.example/d", "D", "delta", 4000,
+			NULL);
+	cr_assert_eq(store_neighbours_add(db, a, b, 0.3), ST_OK);
+	cr_assert_eq(store_neighbours_add(db, a, c, 0.7), ST_OK);
+	cr_assert_eq(store_neighbours_add(db, a, d, 0.5), ST_OK);
+	/* A pair recorded again keeps its first score. */
+	cr_assert_eq(store_neighbours_add(db, a, b, 0.9), ST_OK);
+	cr_assert_eq(store_neighbours_add(db, a, a, 1.0), ST_OK);
+	cr_assert_eq(neighbours_of(a, got, 8), 3);
+	cr_expect_eq(got[0], c);
+	cr_expect_eq(got[1], d);
+	cr_expect_eq(got[2], b);
+	cr_assert_eq(neighbours_of(a, got, 2), 2, "at most the limit");
+	cr_assert_eq(neighbours_of(c, got, 8), 1, "the way back too");
+	cr_expect_eq(got[0], a);
+
+	/* Forgetting since c's time: c's and d's rows go, and they leave
+	 * a's row; b stays. */
+	cr_assert_eq(store_neighbours_forget_since(db, 3000), ST_OK);
+	cr_assert_eq(neighbours_of(a, got, 8), 1);
+	cr_expect_eq(got[0], b);
+	cr_expect_eq(neighbours_of(c, got, 8), 0);
+	cr_expect_eq(neighbours_of(d, got, 8), 0);
+	cr_assert_eq(neighbours_of(b, got, 8), 1);
+	cr_expect_eq(got[0], a);
 }
 
 Test(store, reader_is_read_only)
