@@ -83,49 +83,135 @@ read_article(sqlite3_stmt *st, struct article *a)
 	a->publisher_logo = col_text(st, 25);
 }
 
+/* Adds article id to the search index with its text as given. */
+static enum status
+index_insert(struct store *s, int64_t id, const char *title, const char *byline,
+	     const char *body_text)
+{
+	/* The values are bound rather than selected back: an INSERT … SELECT
+	 * opens a statement journal, and every statement journal or
+	 * savepoint makes FTS5 flush its pending terms as a new segment, so
+	 * a batch of articles would be written to the index one by one. */
+	sqlite3_stmt *st = store_stmt(
+		s, "INSERT INTO articles_fts (rowid, title, byline, body_text)"
+		   " VALUES (?1, ?2, ?3, ?4)");
+
+	if (!st)
+		return ST_DB;
+	sqlite3_bind_int64(st, 1, FTS_ROWID(id));
+	bind_text(st, 2, title);
+	bind_text(st, 3, byline);
+	bind_text(st, 4, body_text);
+	return store_step_done(s, st, "search index");
+}
+
+/* Whether article id waits for store_index_flush(). */
+static bool
+index_is_pending(const struct store *s, int64_t id)
+{
+	size_t i;
+
+	for (i = s->index_pending_count; i > 0; i--)
+		if (s->index_pending[i - 1] == id)
+			return true;
+	return false;
+}
+
 /*
- * Adds article id to the search index with its text as given, or takes it
- * out with the text stored now (an external-content index must be told the
- * old values). The insert binds the values rather than selecting them back:
- * an INSERT … SELECT opens a statement journal, and every statement journal
- * or savepoint makes FTS5 flush its pending terms as a new segment, so a
- * batch of articles would be written to the index one by one.
+ * Adds article id to the search index, at once or, during a write round,
+ * at the commit (store_index_flush()).
  */
 static enum status
 index_add(struct store *s, int64_t id, const struct article *a)
 {
-	sqlite3_stmt *st;
-
 	if (s->index_deferred)
 		return ST_OK;
-	st = store_stmt(
-		s, "INSERT INTO articles_fts (rowid, title, byline, body_text)"
-		   " VALUES (?1, ?2, ?3, ?4)");
-	if (!st)
-		return ST_DB;
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, a->title);
-	bind_text(st, 3, a->byline);
-	bind_text(st, 4, a->body_text);
-	return store_step_done(s, st, "search index");
+	if (!s->index_batched)
+		return index_insert(s, id, a->title, a->byline, a->body_text);
+	if (s->index_pending_count == s->index_pending_alloc) {
+		s->index_pending_alloc = s->index_pending_alloc
+						 ? s->index_pending_alloc * 2
+						 : 256;
+		s->index_pending =
+			xreallocarray(s->index_pending, s->index_pending_alloc,
+				      sizeof(*s->index_pending));
+	}
+	s->index_pending[s->index_pending_count++] = id;
+	return ST_OK;
 }
 
+/* Takes article id out of the search index with the text stored now (an
+ * external-content index must be told the old values). */
 static enum status
 index_remove(struct store *s, int64_t id)
 {
 	sqlite3_stmt *st;
 
-	if (s->index_deferred)
+	/* Not indexed yet: the flush indexes what the row holds then. */
+	if (s->index_deferred || index_is_pending(s, id))
 		return ST_OK;
 	st = store_stmt(
 		s,
 		"INSERT INTO articles_fts (articles_fts, rowid, title, byline,"
-		" body_text) SELECT 'delete', id, title, byline, body_text"
+		" body_text) SELECT 'delete', -id, title, byline, body_text"
 		" FROM articles WHERE id = ?");
 	if (!st)
 		return ST_DB;
 	sqlite3_bind_int64(st, 1, id);
 	return store_step_done(s, st, "search index");
+}
+
+static int
+id_desc(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return a > b ? -1 : a < b;
+}
+
+enum status
+store_index_flush(struct store *s)
+{
+	int64_t *ids = s->index_pending;
+	size_t n = s->index_pending_count, i;
+	enum status rc = ST_OK;
+
+	if (!n)
+		return ST_OK;
+	qsort(ids, n, sizeof(*ids), id_desc);
+	for (i = 0; !rc && i < n; i++) {
+		sqlite3_stmt *st;
+		char *title = NULL, *byline = NULL, *body = NULL;
+		int step;
+
+		if (i && ids[i] == ids[i - 1])
+			continue;
+		st = store_stmt(s, "SELECT title, byline, body_text"
+				   " FROM articles WHERE id = ?");
+		if (!st) {
+			rc = ST_DB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, ids[i]);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			title = col_text(st, 0);
+			byline = col_text(st, 1);
+			body = col_text(st, 2);
+		}
+		sqlite3_reset(st);
+		/* A row gone since (a savepoint rolled back) has nothing to
+		 * index. */
+		if (step == SQLITE_ROW)
+			rc = index_insert(s, ids[i], title, byline, body);
+		else if (step != SQLITE_DONE)
+			rc = store_fail(s, "search index");
+		free(title);
+		free(byline);
+		free(body);
+	}
+	s->index_pending_count = 0;
+	return rc;
 }
 
 /* Looks up an id by one key; 0 when there is none. */

@@ -173,10 +173,14 @@ store_publisher_delete(struct store *s, int64_t id)
 	enum status rc;
 
 	/* The search index is external-content: remove the publisher's
-	 * articles from it before the rows go. */
+	 * articles from it before the rows go (those of a write round's
+	 * transaction go in first, so that each is there to remove). */
+	rc = store_index_flush(s);
+	if (rc)
+		return rc;
 	st = store_stmt(s, "INSERT INTO articles_fts(articles_fts, rowid,"
 			   " title, byline, body_text)"
-			   " SELECT 'delete', id, title, byline, body_text"
+			   " SELECT 'delete', -id, title, byline, body_text"
 			   " FROM articles WHERE publisher_id = ?");
 	if (!st)
 		return ST_DB;

@@ -34,6 +34,11 @@ struct store {
 	char *path;				 /* database file */
 	struct stmt_slot cache[STMT_CACHE_SIZE]; /* prepared statements */
 	bool index_deferred; /* bulk load: the search index is rebuilt after */
+	/* A write round: articles are indexed at the commit, newest first
+	 * (store_index_flush()). */
+	bool index_batched;
+	int64_t *index_pending; /* ids to index at the commit */
+	size_t index_pending_count, index_pending_alloc;
 	/* The writer during a write round: checkpoints off its thread. */
 	struct store_checkpointer *checkpointer;
 	int64_t ckpt_step_frames; /* tests: new WAL pages that wake it; 0
@@ -53,6 +58,20 @@ struct store {
  * (a VACUUM in WAL mode cannot change it).
  */
 #define STORE_PAGE_SIZE "PRAGMA page_size=16384;"
+
+/*
+ * The search index's rowid of an article is its id negated (schema v7):
+ * FTS5 walks a doclist more cheaply forwards, so the newest matches come
+ * first in its forward order.
+ */
+#define FTS_ROWID(id) (-(id))
+/*
+ * Indexes the articles a write round added in this transaction, each
+ * once, newest first: FTS5 writes a segment out whenever a rowid is not
+ * above the one before, so they go in ascending FTS_ROWID() order.
+ * store_commit() calls it; a rollback forgets them.
+ */
+enum status store_index_flush(struct store *s) WARN_UNUSED;
 
 /* Registers neighbours_pack(), the aggregate of migration 6. */
 enum status store_neighbours_init(struct store *s);

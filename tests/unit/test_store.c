@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "store/internal.h" /* store_exec: savepoints */
 #include "store/reading.h"
 #include "store/store.h"
 #include "support/testutil.h"
@@ -240,6 +241,86 @@ Test(store, neighbours_packed_closest_first_and_forgotten_since)
 	cr_expect_eq(neighbours_of(d, got, 8), 0);
 	cr_assert_eq(neighbours_of(b, got, 8), 1);
 	cr_expect_eq(got[0], a);
+}
+
+/* How many articles a search for one word finds (at most 20). */
+static size_t
+found(const char *word)
+{
+	struct search_query q = {.text = word};
+	struct search_result r;
+	size_t n;
+
+	cr_assert_eq(store_search(db, &q, &r), ST_OK);
+	n = r.count;
+	search_result_release(&r);
+	return n;
+}
+
+Test(store, a_write_round_indexes_at_the_commit)
+{
+	int64_t pub = add_publisher("p", "P"), feed, a, b, c;
+	struct store_feed f = {.publisher_id = pub,
+			       .url = (char *)"https://p.example/feed"};
+	struct buf report = BUF_INIT;
+
+	cr_assert_eq(store_feed_add(db, &f), ST_OK);
+	feed = f.id;
+	a = add_article(pub, feed, "old", "https://p.example/old", "Old",
+			"an older lighthouse", 500, NULL);
+	cr_assert_eq(found("lighthouse"), 1);
+
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	cr_assert_eq(store_begin(db), ST_OK);
+	b = add_article(pub, feed, "g1", "https://p.example/1", "First",
+			"a harbour crane", 1000, NULL);
+	/* The same item again with other words, in the same transaction:
+	 * only the words it has at the commit are found. */
+	cr_assert_eq(add_article(pub, feed, "g1", "https://p.example/1",
+				 "First", "a shipyard crane", 1000, NULL),
+		     b);
+	/* An article of the previous commit, changed in this one. */
+	cr_assert_eq(add_article(pub, feed, "old", "https://p.example/old",
+				 "Old", "an older beacon", 500, NULL),
+		     a);
+	/* An article undone by a savepoint; the next takes its id. */
+	cr_assert_eq(store_exec(db, "SAVEPOINT one"), ST_OK);
+	c = add_article(pub, feed, "g2", "https://p.example/2", "Second",
+			"a marina", 2000, NULL);
+	cr_assert_eq(store_exec(db, "ROLLBACK TO one; RELEASE one"), ST_OK);
+	cr_assert_eq(add_article(pub, feed, "g3", "https://p.example/3",
+				 "Third", "a ferry", 3000, NULL),
+		     c, "the id is taken again");
+	cr_assert_eq(store_commit(db), ST_OK);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
+
+	cr_expect_eq(found("harbour"), 0);
+	cr_expect_eq(found("shipyard"), 1);
+	cr_expect_eq(found("crane"), 1);
+	cr_expect_eq(found("lighthouse"), 0);
+	cr_expect_eq(found("beacon"), 1);
+	cr_expect_eq(found("marina"), 0);
+	cr_expect_eq(found("ferry"), 1);
+	cr_assert_eq(store_check(db, &report), ST_OK, "%s",
+		     report.data ? report.data : "");
+	buf_release(&report);
+
+	/* A rolled-back round indexes nothing. */
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	cr_assert_eq(store_begin(db), ST_OK);
+	add_article(pub, feed, "g4", "https://p.example/4", "Fourth",
+		    "a tugboat", 4000, NULL);
+	store_rollback(db);
+	cr_assert_eq(store_begin(db), ST_OK);
+	add_article(pub, feed, "g5", "https://p.example/5", "Fifth", "a quay",
+		    5000, NULL);
+	cr_assert_eq(store_commit(db), ST_OK);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
+	cr_expect_eq(found("tugboat"), 0);
+	cr_expect_eq(found("quay"), 1);
+	cr_assert_eq(store_check(db, &report), ST_OK, "%s",
+		     report.data ? report.data : "");
+	buf_release(&report);
 }
 
 Test(store, reader_is_read_only)
