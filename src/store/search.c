@@ -274,9 +274,10 @@ search_matches_any(struct store *s, const char *match, bool *any)
  * dates), best first, then the next SEARCH_BLOCK newest, and so on. A
  * query with at most SEARCH_BLOCK matches is ranked as a whole. A common
  * word costs one block, not its tens of thousands of matches: the index
- * walks a word's matches newest first (by rowid, which follows the time
- * articles arrive) and stops after the block; a page reads the one or two
- * blocks it lies in, so offsets stay consistent at any depth.
+ * walks a word's matches newest first (forwards: its rowid is the id
+ * negated, FTS_ROWID(), and ids follow the time articles arrive) and
+ * stops after the block; a page reads the one or two blocks it lies in,
+ * so offsets stay consistent at any depth.
  *
  * The last word is a prefix only when the words as typed match nothing:
  * FTS5 reads every doclist of a prefix's words in full before it returns a
