@@ -29,6 +29,8 @@
 
 /* How long a stop waits for requests in flight. */
 enum { SHUTDOWN_GRACE_MS = 3000 };
+/* How long it then waits for the answers of resumed connections. */
+enum { RESUMED_GRACE_MS = 500 };
 /* Memory MHD may use per connection: headers beyond it get 431. */
 enum { CONNECTION_MEMORY = 32 * 1024 };
 /* A response body's first allocation: an article page fits. */
@@ -89,6 +91,8 @@ static const char permissions_policy[] =
 static bool send_hsts;
 
 static atomic_uint_fast64_t stat_requests;
+/* Responses made on a hashing thread and not yet sent (or dropped). */
+static atomic_int deferred_unsent;
 atomic_uint_fast64_t web_stat_cache_hits;
 
 /* ---- Thread-local store connections ------------------------------------- */
@@ -921,6 +925,8 @@ hash_run(struct web_request *req, bool cancelled)
 		web_res_error(req, res, 503,
 			      "Newsstand is restarting. Please try again in "
 			      "a moment.");
+		res->extra_header = "Retry-After";
+		res->extra_value = "30";
 	} else {
 		/* The wait for a hashing slot began in the queue. */
 		account_hash_wait_from(req->queued_ms);
@@ -933,6 +939,7 @@ hash_run(struct web_request *req, bool cancelled)
 			web_res_error(req, res, 500, NULL);
 		}
 	}
+	atomic_fetch_add(&deferred_unsent, 1);
 	MHD_resume_connection(conn);
 }
 
@@ -1058,6 +1065,7 @@ send_deferred(struct web_request *req)
 	send_response(req, res, false);
 	buf_release(&res->body);
 	free(res);
+	atomic_fetch_sub(&deferred_unsent, 1);
 }
 
 static void
@@ -1255,6 +1263,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		/* Resumed at stop, never sent. */
 		buf_release(&req->deferred->body);
 		free(req->deferred);
+		atomic_fetch_sub(&deferred_unsent, 1);
 	}
 	buf_release(&req->body);
 	arena_release(&req->arena);
@@ -1502,9 +1511,12 @@ web_server_stop(struct web_server *srv)
 			break;
 		usleep(20 * 1000);
 	}
-	/* Every connection resumed: MHD_stop_daemon() refuses suspended ones.
-	 */
+	/* MHD_stop_daemon() refuses suspended connections: resume them. */
 	hash_pool_stop(&srv->hashing);
+	/* Let the serving threads send what the hashing threads made. */
+	deadline = clock_mono_ms() + RESUMED_GRACE_MS;
+	while (atomic_load(&deferred_unsent) > 0 && clock_mono_ms() < deadline)
+		usleep(5 * 1000);
 	MHD_stop_daemon(srv->daemon);
 	hash_pool_release(&srv->hashing);
 	web_ranking_refresher_stop();
