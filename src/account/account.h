@@ -328,6 +328,13 @@ void account_limits_default(struct account_limits *out);
 /* Replaces the limits (before serving; tests). Resets the throttle. */
 void account_limits_set(const struct account_limits *l);
 void account_limits_get(struct account_limits *out);
+/*
+ * Makes the calling thread's hashes count their wait from since_ms
+ * (clock_mono_ms()) rather than from the call: a request that waited in a
+ * queue before it could hash gets ST_AGAIN once it has waited hash_wait_ms
+ * in all, free slot or not. 0 returns to waiting from the call.
+ */
+void account_hash_wait_from(int64_t since_ms);
 
 /* Hashing statistics, for tests and metrics. */
 struct account_hash_stats {

@@ -6,7 +6,9 @@
  * machine. Hashes therefore run through a counting semaphore of
  * hash_concurrency slots: the memory used by hashing never passes
  * hash_concurrency × hash_memlimit. An attempt that finds no free slot
- * within hash_wait_ms gets ST_AGAIN ("try again in a moment").
+ * within hash_wait_ms gets ST_AGAIN ("try again in a moment"); the web
+ * server's hashing threads count that wait from the request's arrival in
+ * their queue (account_hash_wait_from()).
  *
  * The limits, the semaphore and the statistics are process-wide state,
  * guarded by one mutex.
@@ -28,6 +30,8 @@ static bool sodium_ok;
 static struct account_limits limits;
 static struct account_hash_stats stats;
 static char *dummy_hash; /* a hash of a random password, current limits */
+/* When this thread's attempt started waiting (monotonic ms); 0: at the call. */
+static _Thread_local int64_t wait_from_ms;
 
 void
 account_limits_default(struct account_limits *out)
@@ -110,23 +114,35 @@ account_hash_stats(struct account_hash_stats *out, bool reset_peak)
 	pthread_mutex_unlock(&lock);
 }
 
-/* Takes a hashing slot, waiting up to hash_wait_ms; copies the limits. */
+void
+account_hash_wait_from(int64_t since_ms)
+{
+	wait_from_ms = since_ms;
+}
+
+/*
+ * Takes a hashing slot, waiting up to hash_wait_ms (counted from
+ * wait_from_ms when set); copies the limits.
+ */
 static enum status
 slot_take(struct account_limits *now_limits)
 {
 	struct timespec deadline;
-	int64_t wait_ms;
+	int64_t deadline_ms;
 	enum status rc = ST_OK;
 
 	pthread_mutex_lock(&lock);
-	wait_ms = limits.hash_wait_ms;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += wait_ms / 1000;
-	deadline.tv_nsec += (wait_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
+	deadline_ms = (wait_from_ms ? wait_from_ms : clock_mono_ms()) +
+		      limits.hash_wait_ms;
+	if (wait_from_ms && clock_mono_ms() >= deadline_ms) {
+		/* It waited its time in a queue already. */
+		stats.refused++;
+		rc = ST_AGAIN;
+		goto out;
 	}
+	/* clock_mono_ms() reads CLOCK_MONOTONIC, the condition's clock. */
+	deadline.tv_sec = deadline_ms / 1000;
+	deadline.tv_nsec = (deadline_ms % 1000) * 1000000L;
 	while (stats.in_flight >= limits.hash_concurrency) {
 		if (pthread_cond_timedwait(&slot_freed, &lock, &deadline) ==
 			    ETIMEDOUT &&

@@ -45,7 +45,7 @@ static const struct setting settings[] = {
 	S(log_level, SET_LOG_LEVEL, "info", 0, 0,
 	  "error, warn, info or debug"),
 	S(web_threads, SET_INT, "0", 0, 256,
-	  "HTTP worker threads (0: one per core)"),
+	  "HTTP serving threads (0: one per core)"),
 	S(web_max_connections, SET_INT, "4096", 1, 1000000,
 	  "open HTTP connections at most"),
 	S(web_max_per_ip, SET_INT, "256", 1, 1000000,
@@ -98,7 +98,7 @@ static const struct setting settings[] = {
 	S(payout_pool_cents, SET_INT, "0", 0, LONG_MAX,
 	  "a fixed monthly payout pool in cents; 0: use the fraction"),
 	S(hash_concurrency, SET_INT, "4", 1, 256,
-	  "password hashes at once (64 MiB each)"),
+	  "password hashes at once (64 MiB each), on as many web threads"),
 };
 /* clang-format on */
 

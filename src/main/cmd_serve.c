@@ -75,10 +75,11 @@ cmd_serve(int argc, char **argv)
 				       role);
 
 	/*
-	 * Password hashes at once, from the configuration. A sign-in hashes
-	 * on a web worker thread, so it waits only briefly for a free slot
-	 * (then "try again in a moment"): waiting sign-ins must not hold
-	 * the threads that readers need.
+	 * Password hashes at once, from the configuration (the web server
+	 * runs as many hashing threads). A sign-in waits only briefly for
+	 * its turn, counted from its arrival in their queue (then "try
+	 * again in a moment"): a flood is refused rather than answered
+	 * late.
 	 */
 	{
 		struct account_limits limits;

@@ -6,7 +6,9 @@
  * CSRF token is checked) and WEB_MEMBER; editor, publisher and admin pages
  * carry WEB_EDITOR, WEB_PUBLISHER (account.h) and WEB_ADMIN. Sign-up,
  * sign-in and reset forms have no session to protect (they check Origin);
- * the billing webhook is authenticated by its signature instead.
+ * the billing webhook is authenticated by its signature instead. The forms
+ * that hash a password (sign-up, sign-in, password change, reset) carry
+ * WEB_HASHES.
  */
 #include "common.h"
 
@@ -19,7 +21,7 @@ _Static_assert(WEB_STATE == 1u << 4 && WEB_MEMBER == 1u << 5 &&
 	       "route flags moved: update account/sessions.c");
 _Static_assert((WEB_PUBLISHER &
 		(WEB_PAGE | WEB_API | WEB_CACHEABLE | WEB_STATIC | WEB_STATE |
-		 WEB_MEMBER | WEB_EDITOR | WEB_ADMIN)) == 0,
+		 WEB_MEMBER | WEB_EDITOR | WEB_ADMIN | WEB_HASHES)) == 0,
 	       "WEB_PUBLISHER collides with another route flag");
 
 #define PAGE	WEB_PAGE
@@ -30,18 +32,21 @@ _Static_assert((WEB_PUBLISHER &
 #define ADMIN	(WEB_PAGE | WEB_MEMBER | WEB_ADMIN)
 #define ADMINS	(WEB_PAGE | WEB_STATE | WEB_MEMBER | WEB_ADMIN)
 #define PUBLISH (WEB_PAGE | WEB_MEMBER | WEB_PUBLISHER)
+/* Forms that hash a password: handled on the server's hashing threads. */
+#define HASH	(WEB_PAGE | WEB_HASHES)
+#define ACTHASH (WEB_PAGE | WEB_STATE | WEB_MEMBER | WEB_HASHES)
 
 /* clang-format off */
 static const struct web_route routes[] = {
 	{"GET",  "/signup",                     page_signup,               PAGE},
-	{"POST", "/signup",                     page_signup_post,          PAGE},
+	{"POST", "/signup",                     page_signup_post,          HASH},
 	{"GET",  "/signin",                     page_signin,               PAGE},
-	{"POST", "/signin",                     page_signin_post,          PAGE},
+	{"POST", "/signin",                     page_signin_post,          HASH},
 	{"POST", "/signout",                    page_signout,              ACT},
 	{"POST", "/signout-all",                page_signout_all,          ACT},
 	{"GET",  "/account",                    page_account,              MEMBER},
 	{"POST", "/account/trial",              page_account_trial,        ACT},
-	{"POST", "/account/password",           page_account_password,     ACT},
+	{"POST", "/account/password",           page_account_password,     ACTHASH},
 	{"POST", "/account/tokens",             page_account_token_new,    ACT},
 	{"POST", "/account/tokens/{id}/revoke", page_account_token_revoke, ACT},
 	{"POST", "/account/delete",             page_account_delete,       ACT},
@@ -49,7 +54,7 @@ static const struct web_route routes[] = {
 	{"GET",  "/reset",                      page_reset,                PAGE},
 	{"POST", "/reset",                      page_reset_post,           PAGE},
 	{"GET",  "/reset/{token}",              page_reset_token,          PAGE},
-	{"POST", "/reset/{token}",              page_reset_token_post,     PAGE},
+	{"POST", "/reset/{token}",              page_reset_token_post,     HASH},
 	{"POST", "/follow",                     page_follow,               ACT},
 	{"POST", "/unfollow",                   page_unfollow,             ACT},
 	{"POST", "/save",                       page_save,                 ACT},

@@ -2,11 +2,12 @@
  * http.h — what a route handler sees: the request, the response it fills in,
  * and the helpers shared by the page (web/) and JSON (api/) handlers.
  *
- * A handler is called once per request on one of the server's worker
- * threads. It reads the request (path captures, query arguments, headers),
- * fills in the response (status, content type, body) and returns ST_OK; any
- * other status makes the server answer with a 500 page (or a JSON error on
- * API routes) and log the failure. Handlers never write to the socket.
+ * A handler is called once per request on one of the server's serving
+ * threads (or, for a WEB_HASHES route, on one of its hashing threads). It reads
+ * the request (path captures, query arguments, headers), fills in the response
+ * (status, content type, body) and returns ST_OK; any other status makes the
+ * server answer with a 500 page (or a JSON error on API routes) and log the
+ * failure. Handlers never write to the socket.
  *
  * Memory: strings returned by the web_* accessors belong to the request and
  * live until the response has been sent; web_request_arena() gives the
@@ -49,6 +50,13 @@ enum web_route_flags {
 	WEB_MEMBER = 1 << 5,	/* needs a signed-in member */
 	WEB_EDITOR = 1 << 6,	/* needs the editor role */
 	WEB_ADMIN = 1 << 7,	/* needs the admin role */
+	/*
+	 * Hashes a password (sign-in, sign-up, password changes): the
+	 * handler runs on the server's hashing threads, not on a serving
+	 * thread, so that 0.1-0.2 s of Argon2id never holds up readers.
+	 * Such a handler must fill in res (not queue a reply itself).
+	 */
+	WEB_HASHES = 1 << 9,
 };
 
 /* What a handler produces. */

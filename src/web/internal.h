@@ -39,6 +39,14 @@ struct web_request {
 	bool snapshot_wanted; /* read the store in one snapshot (GET pages) */
 	struct store *snapshot; /* the store in a snapshot, or NULL */
 	int64_t start_ms;	/* monotonic start time */
+	/*
+	 * A WEB_HASHES route's response, filled in on a hashing thread
+	 * while the connection is suspended and sent when libmicrohttpd
+	 * calls again after the resume; NULL otherwise.
+	 */
+	struct web_response *deferred;
+	int64_t queued_ms;		 /* when it joined the hashing queue */
+	struct web_request *next_queued; /* the hashing queue's link */
 };
 
 /* ---- The page cache (cache.c) ------------------------------------------- */
