@@ -1268,6 +1268,9 @@ page_search(struct web_request *req, struct web_response *res)
 		add_html(b, w.q);
 		buf_adds(b, "</strong>. Try fewer or different words.</p>\n");
 	} else {
+		struct web_terms terms;
+
+		web_terms_init(&terms, w.q);
 		buf_addf(b,
 			 "<p class=\"result-count\" role=\"status\">"
 			 "Results %zu–%zu</p>\n<ol class=\"results\">",
@@ -1285,11 +1288,11 @@ page_search(struct web_request *req, struct web_response *res)
 			buf_adds(b, "</p><h2 class=\"headline\"><a href=\"");
 			add_html(b, path);
 			buf_adds(b, "\">");
-			web_highlight(b, a->title, w.q, 0, false);
+			web_highlight_terms(b, a->title, &terms, 0, false);
 			buf_adds(b, "</a></h2><p class=\"snippet\">");
 			/* Visitors' snippets: the teaser only. */
-			web_highlight(b, render_visible_excerpt(a), w.q, 240,
-				      true);
+			web_highlight_terms(b, render_visible_excerpt(a),
+					    &terms, 240, true);
 			buf_adds(b, "</p></li>\n");
 		}
 		buf_adds(b, "</ol>\n<nav class=\"pager\" aria-label=\"More "
