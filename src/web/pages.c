@@ -1277,23 +1277,24 @@ page_search(struct web_request *req, struct web_response *res)
 			 w.query.offset + 1, w.query.offset + r.count);
 		for (i = 0; i < r.count; i++) {
 			const struct article *a = &r.items[i].article;
-			const char *path = render_article_path(req, a);
 
-			buf_adds(b, "<li><p class=\"meta\">");
+			buf_addstr(b, STR_LIT("<li><p class=\"meta\">"));
 			render_publisher_line(req, b, a->publisher_slug,
 					      a->publisher_name,
 					      a->publisher_logo);
-			buf_adds(b, " ");
+			buf_addc(b, ' ');
 			render_time(b, a->published_at);
-			buf_adds(b, "</p><h2 class=\"headline\"><a href=\"");
-			add_html(b, path);
-			buf_adds(b, "\">");
+			buf_addstr(b, STR_LIT("</p><h2 class=\"headline\">"
+					      "<a href=\""));
+			render_add_article_path(b, a);
+			buf_addstr(b, STR_LIT("\">"));
 			web_highlight_terms(b, a->title, &terms, 0, false);
-			buf_adds(b, "</a></h2><p class=\"snippet\">");
+			buf_addstr(b,
+				   STR_LIT("</a></h2><p class=\"snippet\">"));
 			/* Visitors' snippets: the teaser only. */
 			web_highlight_terms(b, render_visible_excerpt(a),
 					    &terms, 240, true);
-			buf_adds(b, "</p></li>\n");
+			buf_addstr(b, STR_LIT("</p></li>\n"));
 		}
 		buf_adds(b, "</ol>\n<nav class=\"pager\" aria-label=\"More "
 			    "results\">");
