@@ -1268,29 +1268,33 @@ page_search(struct web_request *req, struct web_response *res)
 		add_html(b, w.q);
 		buf_adds(b, "</strong>. Try fewer or different words.</p>\n");
 	} else {
+		struct web_terms terms;
+
+		web_terms_init(&terms, w.q);
 		buf_addf(b,
 			 "<p class=\"result-count\" role=\"status\">"
 			 "Results %zu–%zu</p>\n<ol class=\"results\">",
 			 w.query.offset + 1, w.query.offset + r.count);
 		for (i = 0; i < r.count; i++) {
 			const struct article *a = &r.items[i].article;
-			const char *path = render_article_path(req, a);
 
-			buf_adds(b, "<li><p class=\"meta\">");
+			buf_addstr(b, STR_LIT("<li><p class=\"meta\">"));
 			render_publisher_line(req, b, a->publisher_slug,
 					      a->publisher_name,
 					      a->publisher_logo);
-			buf_adds(b, " ");
+			buf_addc(b, ' ');
 			render_time(b, a->published_at);
-			buf_adds(b, "</p><h2 class=\"headline\"><a href=\"");
-			add_html(b, path);
-			buf_adds(b, "\">");
-			web_highlight(b, a->title, w.q, 0, false);
-			buf_adds(b, "</a></h2><p class=\"snippet\">");
+			buf_addstr(b, STR_LIT("</p><h2 class=\"headline\">"
+					      "<a href=\""));
+			render_add_article_path(b, a);
+			buf_addstr(b, STR_LIT("\">"));
+			web_highlight_terms(b, a->title, &terms, 0, false);
+			buf_addstr(b,
+				   STR_LIT("</a></h2><p class=\"snippet\">"));
 			/* Visitors' snippets: the teaser only. */
-			web_highlight(b, render_visible_excerpt(a), w.q, 240,
-				      true);
-			buf_adds(b, "</p></li>\n");
+			web_highlight_terms(b, render_visible_excerpt(a),
+					    &terms, 240, true);
+			buf_addstr(b, STR_LIT("</p></li>\n"));
 		}
 		buf_adds(b, "</ol>\n<nav class=\"pager\" aria-label=\"More "
 			    "results\">");

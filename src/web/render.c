@@ -164,21 +164,40 @@ render_page_end(struct web_request *req, struct buf *b)
 
 static char *put_int(char *p, int64_t v);
 
+/*
+ * What slugify() makes of each byte: ASCII letters in lower case and
+ * digits as they are, 1 for the apostrophe (dropped), 0 for the rest (a
+ * dash between words).
+ */
+static const unsigned char slug_bytes[256] = {
+	['\''] = 1,  ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3',
+	['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8',
+	['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+	['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i',
+	['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+	['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's',
+	['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+	['Y'] = 'y', ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c',
+	['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h',
+	['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm',
+	['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r',
+	['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w',
+	['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+};
+
 /* Writes the slug of title into out (at least 82 bytes); its length. */
 static size_t
 slugify(char *out, const char *title)
 {
+	const unsigned char *p = (const unsigned char *)title;
 	size_t written = 0;
 	bool dash = false;
 
-	for (; title && *title && written < 80; title++) {
-		unsigned char c = (unsigned char)*title;
+	for (; p && *p && written < 80; p++) {
+		unsigned char c = slug_bytes[*p];
 
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
-			if (c != '\'')
-				dash = true;
+		if (c <= 1) {
+			dash |= !c;
 			continue;
 		}
 		if (dash && written)
@@ -201,10 +220,11 @@ render_slugify(struct buf *b, const char *title)
 	buf_add(b, slug, slugify(slug, title));
 }
 
-const char *
-render_article_path(struct web_request *req, const struct article *a)
+/* Writes the path of a into out (at least 160 bytes); its length. */
+static size_t
+article_path(char *out, const struct article *a)
 {
-	char path[160], *p = path;
+	char *p = out;
 
 	memcpy(p, "/a/", 3);
 	p += 3;
@@ -215,7 +235,24 @@ render_article_path(struct web_request *req, const struct article *a)
 	}
 	*p++ = '-';
 	p += slugify(p, a->title);
-	return arena_strndup(web_request_arena(req), path, (size_t)(p - path));
+	return (size_t)(p - out);
+}
+
+const char *
+render_article_path(struct web_request *req, const struct article *a)
+{
+	char path[160];
+
+	return arena_strndup(web_request_arena(req), path,
+			     article_path(path, a));
+}
+
+void
+render_add_article_path(struct buf *b, const struct article *a)
+{
+	char path[160];
+
+	buf_add(b, path, article_path(path, a));
 }
 
 const char *
@@ -301,31 +338,56 @@ put_int(char *p, int64_t v)
 	return p;
 }
 
+/* Writes c as "2026-11-25T21:30:05Z" (year 1000 or later) at p; the end. */
+static char *
+put_rfc3339(char *p, const struct civil *c)
+{
+	p = put_int(p, c->year);
+	*p++ = '-';
+	p = put2(p, c->month);
+	*p++ = '-';
+	p = put2(p, c->day);
+	*p++ = 'T';
+	p = put2(p, c->hour);
+	*p++ = ':';
+	p = put2(p, c->minute);
+	*p++ = ':';
+	p = put2(p, c->second);
+	*p++ = 'Z';
+	return p;
+}
+
 /* "2026-11-25T21:30:05Z" into out (at least 21 bytes), as
  * clock_format_rfc3339() writes it. */
 static void
 format_rfc3339(int64_t t, char *out, size_t size)
 {
 	struct civil c;
-	char *p = out;
 
 	if (!civil_from_time(t, &c) || c.year < 1000 || size < 21) {
 		clock_format_rfc3339(t, out, size);
 		return;
 	}
-	p = put_int(p, c.year);
-	*p++ = '-';
-	p = put2(p, c.month);
-	*p++ = '-';
-	p = put2(p, c.day);
-	*p++ = 'T';
-	p = put2(p, c.hour);
+	*put_rfc3339(out, &c) = '\0';
+}
+
+/* Writes c as "25 Nov 2026, 21:30 UTC" at p (at most 28 bytes); the end. */
+static char *
+put_absolute(char *p, const struct civil *c)
+{
+	p = put_int(p, c->day);
+	*p++ = ' ';
+	memcpy(p, months[c->month - 1], 3);
+	p += 3;
+	*p++ = ' ';
+	p = put_int(p, c->year);
+	*p++ = ',';
+	*p++ = ' ';
+	p = put2(p, c->hour);
 	*p++ = ':';
-	p = put2(p, c.minute);
-	*p++ = ':';
-	p = put2(p, c.second);
-	*p++ = 'Z';
-	*p = '\0';
+	p = put2(p, c->minute);
+	memcpy(p, " UTC", 4);
+	return p + 4;
 }
 
 void
@@ -334,23 +396,10 @@ render_absolute_time(struct buf *b, int64_t t)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	struct civil c;
-	char text[48], *p = text;
+	char text[48];
 
 	if (civil_from_time(t, &c)) {
-		p = put_int(p, c.day);
-		*p++ = ' ';
-		memcpy(p, months[c.month - 1], 3);
-		p += 3;
-		*p++ = ' ';
-		p = put_int(p, c.year);
-		*p++ = ',';
-		*p++ = ' ';
-		p = put2(p, c.hour);
-		*p++ = ':';
-		p = put2(p, c.minute);
-		memcpy(p, " UTC", 4);
-		p += 4;
-		buf_add(b, text, (size_t)(p - text));
+		buf_add(b, text, (size_t)(put_absolute(text, &c) - text));
 		return;
 	}
 	if (!gmtime_r(&tt, &tm))
@@ -359,38 +408,52 @@ render_absolute_time(struct buf *b, int64_t t)
 		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
 }
 
-/* Writes "N unit ago" for n >= 0. */
-static void
-add_ago(struct buf *b, int64_t n, const char *unit)
-{
-	char text[48], *p = put_int(text, n);
-	size_t len = strlen(unit);
+/* Copies the literal lit to p; the end. */
+#define PUT_LIT(p, lit)                                                        \
+	((char *)memcpy((p), (lit), sizeof(lit) - 1) + sizeof(lit) - 1)
 
+/* Writes "N unit ago" (n >= 0) at p; the end. */
+static char *
+put_ago(char *p, int64_t n, const char *unit, size_t unit_len)
+{
+	p = put_int(p, n);
 	*p++ = ' ';
-	memcpy(p, unit, len);
-	p += len;
-	memcpy(p, " ago", 4);
-	p += 4;
-	buf_add(b, text, (size_t)(p - text));
+	memcpy(p, unit, unit_len);
+	p += unit_len;
+	return PUT_LIT(p, " ago");
+}
+
+/*
+ * Writes the time from t to now at p (at most 32 bytes) when under a week
+ * and returns the end; NULL from a week on (the absolute time).
+ */
+static char *
+put_relative(char *p, int64_t t, int64_t now)
+{
+	int64_t d = now - t;
+
+	if (d < 60)
+		return PUT_LIT(p, "just now");
+	if (d < 3600)
+		return put_ago(p, d / 60, "min", 3);
+	if (d < 2 * 3600)
+		return PUT_LIT(p, "1 hour ago");
+	if (d < 86400)
+		return put_ago(p, d / 3600, "hours", 5);
+	if (d < 2 * 86400)
+		return PUT_LIT(p, "yesterday");
+	if (d < 7 * 86400)
+		return put_ago(p, d / 86400, "days", 4);
+	return NULL;
 }
 
 void
 render_relative_time(struct buf *b, int64_t t, int64_t now)
 {
-	int64_t d = now - t;
+	char text[48], *p = put_relative(text, t, now);
 
-	if (d < 60)
-		buf_adds(b, "just now");
-	else if (d < 3600)
-		add_ago(b, d / 60, "min");
-	else if (d < 2 * 3600)
-		buf_adds(b, "1 hour ago");
-	else if (d < 86400)
-		add_ago(b, d / 3600, "hours");
-	else if (d < 2 * 86400)
-		buf_adds(b, "yesterday");
-	else if (d < 7 * 86400)
-		add_ago(b, d / 86400, "days");
+	if (p)
+		buf_add(b, text, (size_t)(p - text));
 	else
 		render_absolute_time(b, t);
 }
@@ -398,16 +461,33 @@ render_relative_time(struct buf *b, int64_t t, int64_t now)
 void
 render_time(struct buf *b, int64_t t)
 {
-	char iso[32];
+	struct civil c;
+	char text[160], *p = text, *rel;
+	int64_t now = clock_now();
 
-	format_rfc3339(t, iso, sizeof(iso));
-	buf_adds(b, "<time datetime=\"");
-	buf_adds(b, iso);
-	buf_adds(b, "\" title=\"");
-	render_absolute_time(b, t);
-	buf_adds(b, "\">");
-	render_relative_time(b, t, clock_now());
-	buf_adds(b, "</time>");
+	if (!civil_from_time(t, &c) || c.year < 1000) {
+		char iso[32];
+
+		format_rfc3339(t, iso, sizeof(iso));
+		buf_adds(b, "<time datetime=\"");
+		buf_adds(b, iso);
+		buf_adds(b, "\" title=\"");
+		render_absolute_time(b, t);
+		buf_adds(b, "\">");
+		render_relative_time(b, t, now);
+		buf_adds(b, "</time>");
+		return;
+	}
+	/* One write: the element comes to at most 120 bytes. */
+	p = PUT_LIT(p, "<time datetime=\"");
+	p = put_rfc3339(p, &c);
+	p = PUT_LIT(p, "\" title=\"");
+	p = put_absolute(p, &c);
+	p = PUT_LIT(p, "\">");
+	rel = put_relative(p, t, now);
+	p = rel ? rel : put_absolute(p, &c);
+	p = PUT_LIT(p, "</time>");
+	buf_add(b, text, (size_t)(p - text));
 }
 
 void
@@ -448,6 +528,30 @@ render_excerpt(struct buf *b, const char *text, size_t max)
 	buf_adds(b, "…");
 }
 
+/*
+ * Writes s as buf_add_url_enc() does, at once when it needs no escape
+ * (slugs never do).
+ */
+static void
+add_url_enc(struct buf *b, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || (c >= 'A' && c <= 'Z') || c == '_' ||
+		      c == '.' || c == '~'))
+			break;
+	}
+	if (!s[i]) {
+		buf_add(b, s, i);
+		return;
+	}
+	buf_add_url_enc(b, s, i + strlen(s + i));
+}
+
 void
 render_publisher_line(struct web_request *req, struct buf *b, const char *slug,
 		      const char *name, const char *logo)
@@ -455,12 +559,12 @@ render_publisher_line(struct web_request *req, struct buf *b, const char *slug,
 	/* Logos are wordmarks: lists show the name only, pages the logo. */
 	(void)req;
 	(void)logo;
-	buf_adds(b, "<a class=\"publisher\" href=\"/p/");
+	buf_addstr(b, STR_LIT("<a class=\"publisher\" href=\"/p/"));
 	if (slug)
-		buf_add_url_enc(b, slug, strlen(slug));
-	buf_adds(b, "\"><span>");
+		add_url_enc(b, slug);
+	buf_addstr(b, STR_LIT("\"><span>"));
 	add_html(b, name ? name : slug);
-	buf_adds(b, "</span></a>");
+	buf_addstr(b, STR_LIT("</span></a>"));
 }
 
 void

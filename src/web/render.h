@@ -35,6 +35,8 @@ void render_page_end(struct web_request *req, struct buf *b);
 /* The path of an article: "/a/42-the-headline-as-a-slug" (arena). */
 const char *render_article_path(struct web_request *req,
 				const struct article *a);
+/* Writes the path of an article into b: it needs no escaping. */
+void render_add_article_path(struct buf *b, const struct article *a);
 /* Writes the slug of a title ("the-headline") into b (at most 80 bytes). */
 void render_slugify(struct buf *b, const char *title);
 /* The URL of a publisher's logo (from its logo field), or NULL. */

@@ -9,8 +9,6 @@
 #include "web/pages.h"
 #include "web/search.h"
 
-enum { MAX_TERMS = 16, MAX_TERM = 64 };
-
 bool
 web_parse_date(const char *s, int64_t *out)
 {
@@ -160,44 +158,37 @@ web_search_parse(struct web_request *req, struct store *s,
 	return ST_OK;
 }
 
-struct terms {
-	char word[MAX_TERMS][MAX_TERM]; /* lower-cased ASCII, bytes as is */
-	size_t len[MAX_TERMS];
-	size_t count;
-	bool last_prefix;  /* the last term matches as a prefix */
-	uint64_t lengths;  /* bit n set: a term of n bytes (n < 64) */
-	size_t prefix_len; /* the prefix term's length, 0 without one */
-};
-
 /*
- * The bytes of words: isalnum() in the C locale, and every byte of a UTF-8
- * sequence. A table rather than the C library's test: a page of results
- * runs it on every byte of its snippets.
+ * What each byte is, in web_terms.flags: a byte of a word (isalnum() in
+ * the C locale, and every byte of a UTF-8 sequence), a byte that HTML
+ * escapes, and (set per query) a byte that may start a term in any ASCII
+ * case. Tables rather than the C library's tests: a page of results runs
+ * them on every byte of its snippets.
  */
-static const unsigned char word_bytes[256] = {
+enum { WORD_BYTE = 1, HTML_BYTE = 2, TERM_START = 4 };
+
+#define W WORD_BYTE
+#define H HTML_BYTE
+static const unsigned char byte_class[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 0-9 */
-	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* A-O */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* P-Z */
-	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* a-o */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* p-z */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xA0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xB0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xC0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xD0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xE0 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xF0 */
+	0, 0, H, 0, 0, 0, H, H, 0, 0, 0, 0, 0, 0, 0, 0, /* "&' */
+	W, W, W, W, W, W, W, W, W, W, 0, 0, H, 0, H, 0, /* 0-9 <> */
+	0, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* A-O */
+	W, W, W, W, W, W, W, W, W, W, W, 0, 0, 0, 0, 0, /* P-Z */
+	0, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* a-o */
+	W, W, W, W, W, W, W, W, W, W, W, 0, 0, 0, 0, 0, /* p-z */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x80 */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0x90 */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0xA0 */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0xB0 */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0xC0 */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0xD0 */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0xE0 */
+	W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 0xF0 */
 };
-
-static inline bool
-is_word_byte(unsigned char c)
-{
-	return word_bytes[c];
-}
+#undef W
+#undef H
 
 static inline unsigned char
 lower(unsigned char c)
@@ -205,36 +196,46 @@ lower(unsigned char c)
 	return (unsigned)c - 'A' < 26 ? (unsigned char)(c + 32) : c;
 }
 
-static void
-split_terms(const char *q, struct terms *t)
+void
+web_terms_init(struct web_terms *t, const char *query)
 {
-	const unsigned char *p = (const unsigned char *)q;
+	const unsigned char *p = (const unsigned char *)query;
 	size_t i;
 
-	memset(t, 0, sizeof(*t));
-	while (p && *p && t->count < MAX_TERMS) {
+	t->count = 0;
+	t->lengths = 0;
+	t->prefix_len = 0;
+	memcpy(t->flags, byte_class, sizeof(t->flags));
+	while (p && *p && t->count < WEB_TERMS_MAX) {
 		size_t n = 0;
 
-		while (*p && !is_word_byte(*p))
+		while (*p && !(byte_class[*p] & WORD_BYTE))
 			p++;
-		while (*p && is_word_byte(*p)) {
-			if (n < MAX_TERM - 1)
+		while (*p && (byte_class[*p] & WORD_BYTE)) {
+			if (n < WEB_TERM_MAX - 1)
 				t->word[t->count][n++] = (char)lower(*p);
 			p++;
 		}
 		if (n)
 			t->len[t->count++] = n;
 	}
-	t->last_prefix = q && *q && !isspace((unsigned char)q[strlen(q) - 1]);
-	for (i = 0; i < t->count; i++)
+	t->last_prefix = query && *query &&
+			 !isspace((unsigned char)query[strlen(query) - 1]);
+	for (i = 0; i < t->count; i++) {
+		unsigned char c = (unsigned char)t->word[i][0];
+
 		t->lengths |= 1ULL << t->len[i];
+		t->flags[c] |= TERM_START;
+		if (c >= 'a' && c <= 'z')
+			t->flags[c - 32] |= TERM_START;
+	}
 	if (t->last_prefix && t->count)
 		t->prefix_len = t->len[t->count - 1];
 }
 
 /* True when the word at w (len bytes) matches a term. */
 static inline bool
-word_matches(const struct terms *t, const char *w, size_t len)
+word_matches(const struct web_terms *t, const char *w, size_t len)
 {
 	size_t i, k;
 
@@ -257,50 +258,126 @@ word_matches(const struct terms *t, const char *w, size_t len)
 	return false;
 }
 
-/* Writes text[start, end) escaped with matches marked. */
-static void
-mark_range(struct buf *b, const struct terms *t, const char *text, size_t start,
-	   size_t end)
+/* The first byte of s[i, end) with one of the flags want, or end. */
+static inline size_t
+find_flagged(const unsigned char *flags, const unsigned char *s, size_t i,
+	     size_t end, unsigned char want)
 {
-	size_t i = start, plain = start;
-
-	while (i < end) {
-		size_t w;
-
-		while (i < end && !is_word_byte((unsigned char)text[i]))
-			i++;
-		w = i;
-		while (i < end && is_word_byte((unsigned char)text[i]))
-			i++;
-		if (i > w && word_matches(t, text + w, i - w)) {
-			buf_add_html(b, text + plain, w - plain);
-			buf_adds(b, "<mark>");
-			buf_add_html(b, text + w, i - w);
-			buf_adds(b, "</mark>");
-			plain = i;
-		}
+	while (end - i >= 4) {
+		if (flags[s[i]] & want)
+			return i;
+		if (flags[s[i + 1]] & want)
+			return i + 1;
+		if (flags[s[i + 2]] & want)
+			return i + 2;
+		if (flags[s[i + 3]] & want)
+			return i + 3;
+		i += 4;
 	}
-	buf_add_html(b, text + plain, end - plain);
+	while (i < end && !(flags[s[i]] & want))
+		i++;
+	return i;
 }
 
-/* Where the first word of text[0, len) that matches a term starts, or len. */
-static size_t
-first_match(const struct terms *t, const char *text, size_t len)
+/* Where the word that starts at s[w] ends, at end at the latest. */
+static inline size_t
+word_end(const struct web_terms *t, const unsigned char *s, size_t w,
+	 size_t end)
 {
-	size_t i = 0;
+	while (w < end && (t->flags[s[w]] & WORD_BYTE))
+		w++;
+	return w;
+}
 
-	while (i < len) {
-		size_t w;
+/*
+ * The first word of s[from, end) that matches a term, as its start and end
+ * (words end at end at the latest); false when none. Only a byte that can
+ * start a term at the start of a word is looked at closer.
+ */
+static bool
+next_match(const struct web_terms *t, const unsigned char *s, size_t from,
+	   size_t end, size_t *word_start, size_t *word_stop)
+{
+	size_t i = from;
 
-		while (i < len && !is_word_byte((unsigned char)text[i]))
+	while ((i = find_flagged(t->flags, s, i, end, TERM_START)) < end) {
+		size_t e;
+
+		if (i > from && (t->flags[s[i - 1]] & WORD_BYTE)) {
 			i++;
-		w = i;
-		while (i < len && is_word_byte((unsigned char)text[i]))
-			i++;
-		if (i > w && word_matches(t, text + w, i - w))
-			return w;
+			continue;
+		}
+		e = word_end(t, s, i + 1, end);
+		if (word_matches(t, (const char *)s + i, e - i)) {
+			*word_start = i;
+			*word_stop = e;
+			return true;
+		}
+		i = e;
 	}
-	return len;
+	return false;
+}
+
+/* The entity of an HTML_BYTE. */
+static void
+add_entity(struct buf *b, unsigned char c)
+{
+	switch (c) {
+	case '&':
+		buf_add(b, "&amp;", 5);
+		break;
+	case '<':
+		buf_add(b, "&lt;", 4);
+		break;
+	case '>':
+		buf_add(b, "&gt;", 4);
+		break;
+	case '"':
+		buf_add(b, "&quot;", 6);
+		break;
+	default:
+		buf_add(b, "&#39;", 5);
+		break;
+	}
+}
+
+/* Writes text[start, end) escaped as buf_add_html() does. */
+static void
+add_escaped(struct buf *b, const struct web_terms *t, const char *text,
+	    size_t start, size_t end)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i;
+
+	while ((i = find_flagged(t->flags, s, start, end, HTML_BYTE)) < end) {
+		buf_add(b, text + start, i - start);
+		add_entity(b, s[i]);
+		start = i + 1;
+	}
+	buf_add(b, text + start, end - start);
+}
+
+/* Writes text[start, end) escaped with matches marked. */
+static void
+mark_range(struct buf *b, const struct web_terms *t, const char *text,
+	   size_t start, size_t end)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t w, e;
+
+	if (!t->count) {
+		add_escaped(b, t, text, start, end);
+		return;
+	}
+	while (next_match(t, s, start, end, &w, &e)) {
+		/* Words hold no byte to escape. */
+		add_escaped(b, t, text, start, w);
+		buf_add(b, "<mark>", 6);
+		buf_add(b, text + w, e - w);
+		buf_add(b, "</mark>", 7);
+		start = e;
+	}
+	add_escaped(b, t, text, start, end);
 }
 
 /* Moves i back to a UTF-8 boundary. */
@@ -313,21 +390,20 @@ boundary(const char *text, size_t i)
 }
 
 void
-web_highlight(struct buf *b, const char *text, const char *query, size_t max,
-	      bool window)
+web_highlight_terms(struct buf *b, const char *text, const struct web_terms *t,
+		    size_t max, bool window)
 {
-	struct terms t;
-	size_t len, first, start, end;
+	size_t len, first, stop, start, end;
 
 	if (!text)
 		return;
 	len = strlen(text);
-	split_terms(query, &t);
 	if (!window || len <= max) {
-		mark_range(b, &t, text, 0, len);
+		mark_range(b, t, text, 0, len);
 		return;
 	}
-	first = first_match(&t, text, len);
+	if (!next_match(t, (const unsigned char *)text, 0, len, &first, &stop))
+		first = len;
 	start = first < len && first > max / 3 ? first - max / 3 : 0;
 	while (start > 0 && text[start - 1] != ' ' && first - start < max / 2)
 		start--;
@@ -337,11 +413,21 @@ web_highlight(struct buf *b, const char *text, const char *query, size_t max,
 		end--;
 	end = boundary(text, end);
 	if (start > 0)
-		buf_adds(b, "…");
+		buf_add(b, "…", sizeof("…") - 1);
 	/* No word before the first match matches: only escape them. */
 	first = MIN(first, end);
-	buf_add_html(b, text + start, first - start);
-	mark_range(b, &t, text, first, end);
+	add_escaped(b, t, text, start, first);
+	mark_range(b, t, text, first, end);
 	if (end < len)
-		buf_adds(b, "…");
+		buf_add(b, "…", sizeof("…") - 1);
+}
+
+void
+web_highlight(struct buf *b, const char *text, const char *query, size_t max,
+	      bool window)
+{
+	struct web_terms t;
+
+	web_terms_init(&t, query);
+	web_highlight_terms(b, text, &t, max, window);
 }
