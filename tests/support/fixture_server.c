@@ -35,8 +35,9 @@ struct fixture_server {
 	struct path_count *paths;     /* requests per path */
 	size_t path_count;	      /* entries in paths */
 	long connections;	      /* accepted so far */
-	long active;		      /* open now */
-	long max_active;	      /* most open at once */
+	long active;		      /* connections open now */
+	long busy;		      /* requests read, not yet answered */
+	long max_busy;		      /* most of them at once */
 };
 
 /* One accepted connection, handled by its own thread. */
@@ -467,6 +468,17 @@ out:
 	buf_release(&head);
 }
 
+/* Counts a request in or out of those being worked on (max_busy). */
+static void
+set_busy(struct fixture_server *srv, int delta)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->busy += delta;
+	if (srv->busy > srv->max_busy)
+		srv->max_busy = srv->busy;
+	pthread_mutex_unlock(&srv->lock);
+}
+
 static void
 serve(struct conn *c)
 {
@@ -490,16 +502,23 @@ serve(struct conn *c)
 	memcpy(path, p, len);
 	path[len] = '\0';
 	count_request(c->srv, path);
+	set_busy(c->srv, +1);
 	if (!find_route(c->srv, path, &route)) {
 		static const char not_found[] =
 			"HTTP/1.1 404 Not Found\r\nConnection: close\r\n"
 			"Content-Length: 10\r\n\r\nnot found\n";
 
+		set_busy(c->srv, -1);
 		send_all(c, not_found, sizeof(not_found) - 1);
 		goto out;
 	}
-	if (route.delay_ms && !nap(c->srv, route.delay_ms))
+	if (route.delay_ms && !nap(c->srv, route.delay_ms)) {
+		set_busy(c->srv, -1);
 		goto out;
+	}
+	/* Answered from here on: a client may start its next request as
+	 * soon as it has this one's answer, so the count drops before. */
+	set_busy(c->srv, -1);
 	switch (route.kind) {
 	case FIXTURE_STATIC:
 		respond_static(c, &route, req, false);
@@ -543,9 +562,8 @@ conn_main(void *arg)
 	struct fixture_server *srv = c->srv;
 
 	serve(c);
-	/* No longer active before the client can see the close: counted
-	 * after it, a client opening its next connection at once would
-	 * overlap this one in max_active. srv is not touched after this. */
+	/* srv is not touched after this (fixture_server_stop() waits for
+	 * no connection to be active). */
 	pthread_mutex_lock(&srv->lock);
 	if (--srv->active == 0)
 		pthread_cond_broadcast(&srv->idle);
@@ -579,8 +597,6 @@ accept_main(void *arg)
 		pthread_mutex_lock(&srv->lock);
 		srv->connections++;
 		srv->active++;
-		if (srv->active > srv->max_active)
-			srv->max_active = srv->active;
 		pthread_mutex_unlock(&srv->lock);
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -692,7 +708,7 @@ fixture_server_max_active(struct fixture_server *srv)
 	long n;
 
 	pthread_mutex_lock(&srv->lock);
-	n = srv->max_active;
+	n = srv->max_busy;
 	pthread_mutex_unlock(&srv->lock);
 	return n;
 }

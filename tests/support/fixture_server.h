@@ -85,7 +85,11 @@ char *fixture_server_url(const struct fixture_server *srv, const char *path);
 long fixture_server_connections(struct fixture_server *srv);
 /* Requests received for path (exact, query ignored), routed or not. */
 long fixture_server_requests(struct fixture_server *srv, const char *path);
-/* The most connections that were open at the same time. */
+/*
+ * The most requests worked on at the same time: each counts from the
+ * moment it was read to the moment its answer starts, so a client that
+ * sends its next request once it has an answer never overlaps itself.
+ */
 long fixture_server_max_active(struct fixture_server *srv);
 
 #endif
