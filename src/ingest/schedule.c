@@ -36,8 +36,12 @@
 #include "rank/rank.h"
 
 enum {
-	MAX_WORKERS = 8,    /* parsing threads at most */
-	BATCH_FEEDS = 64,   /* feeds stored in one transaction at most */
+	MAX_WORKERS = 8, /* parsing threads at most */
+	/* Feeds stored in one transaction at most. Each commit writes the
+	 * search index's terms as a segment that later merges, and flushes
+	 * the neighbour rows: 64 feeds of 20 items made 16 commits of a
+	 * 1,000-feed refresh and cost it about a tenth of its time. */
+	BATCH_FEEDS = 256,
 	BATCH_ITEMS = 5000, /* items in one transaction, give or take */
 	/* Prepared items waiting for the writer at most: the workers stay
 	 * about one batch ahead of the writer instead of taking the cores
