@@ -56,65 +56,9 @@ teardown(void)
 
 TestSuite(account_pages, .init = setup, .fini = teardown);
 
-struct reply {
-	long status;
-	struct buf head, body;
-};
-
-static size_t
-collect(char *p, size_t size, size_t n, void *userp)
-{
-	buf_add(userp, p, size * n);
-	return size * n;
-}
-
-/* A request with an optional cookie and urlencoded body. */
-static void
-fetch(const char *method, const char *path, const char *cookie,
-      const char *form, struct reply *out)
-{
-	char url[512], cookie_line[256];
-	struct curl_slist *h = NULL;
-	CURL *c = curl_easy_init();
-
-	memset(out, 0, sizeof(*out));
-	buf_init(&out->head, 0);
-	buf_init(&out->body, 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fx.port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (form) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-		h = curl_slist_append(h, "Content-Type: "
-					 "application/x-www-form-urlencoded");
-	}
-	if (cookie) {
-		snprintf(cookie_line, sizeof(cookie_line), "Cookie: %s=%s",
-			 account_cookie_name(), cookie);
-		h = curl_slist_append(h, cookie_line);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->head);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-}
-
-static void
-reply_release(struct reply *r)
-{
-	buf_release(&r->head);
-	buf_release(&r->body);
-}
-
 /* The session token of a Set-Cookie in r (static), or "" when cleared. */
 static const char *
-cookie_of(const struct reply *r)
+cookie_of(const struct http_reply *r)
 {
 	static char token[ACCOUNT_TOKEN_LEN];
 	char name[40];
@@ -130,7 +74,7 @@ cookie_of(const struct reply *r)
 
 /* The CSRF token of the first form of a page (static). */
 static const char *
-csrf_of(const struct reply *r)
+csrf_of(const struct http_reply *r)
 {
 	static char token[ACCOUNT_TOKEN_LEN];
 	const char *p = strstr(r->body.data, "name=\"csrf\" value=\"");
@@ -144,22 +88,22 @@ csrf_of(const struct reply *r)
 static char *
 signup(const char *email)
 {
-	struct reply r;
+	struct http_reply r;
 	char form[256];
 	char *cookie;
 
 	snprintf(form, sizeof(form), "email=%s&password=correct+horse+battery",
 		 email);
-	fetch("POST", "/signup", NULL, form, &r);
+	http_form(&fx, "POST", "/signup", NULL, form, &r);
 	cr_assert_eq(r.status, 303, "signup: %ld %s", r.status, r.body.data);
 	cookie = xstrdup(cookie_of(&r));
-	reply_release(&r);
+	http_reply_release(&r);
 	return cookie;
 }
 
 Test(account_pages, visitor_to_member_and_back)
 {
-	struct reply r;
+	struct http_reply r;
 	char form[512], *cookie, *old;
 	const char *csrf;
 
@@ -167,122 +111,88 @@ Test(account_pages, visitor_to_member_and_back)
 		cr_skip_test(
 			"account routes are not in the server's table yet");
 	/* Bad forms get messages, not 500s. */
-	fetch("POST", "/signup", NULL, "email=ada%40example.com&password=short",
-	      &r);
+	http_form(&fx, "POST", "/signup", NULL,
+		  "email=ada%40example.com&password=short", &r);
 	cr_assert_eq(r.status, 400);
 	cr_assert_not_null(strstr(r.body.data, "at least 10 characters"));
-	reply_release(&r);
+	http_reply_release(&r);
 	cookie = signup("ada%40example.com");
-	fetch("POST", "/signup", NULL,
-	      "email=ADA%40example.com&password=another+long+one", &r);
+	http_form(&fx, "POST", "/signup", NULL,
+		  "email=ADA%40example.com&password=another+long+one", &r);
 	cr_assert_eq(r.status, 409);
 	cr_assert_not_null(strstr(r.body.data, "already exists"));
-	reply_release(&r);
-	fetch("POST", "/signin", NULL,
-	      "email=ada%40example.com&password=wrong+password", &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/signin", NULL,
+		  "email=ada%40example.com&password=wrong+password", &r);
 	cr_assert_eq(r.status, 401);
 	cr_assert_not_null(strstr(r.body.data, "do not match"));
-	reply_release(&r);
+	http_reply_release(&r);
 	/* Cookie flags (http://: no __Host- prefix, no Secure). */
-	fetch("POST", "/signin", NULL,
-	      "email=ada%40example.com&password=correct+horse+battery", &r);
+	http_form(&fx, "POST", "/signin", NULL,
+		  "email=ada%40example.com&password=correct+horse+battery", &r);
 	cr_assert_eq(r.status, 303);
 	cr_assert_not_null(strstr(r.head.data, "; Path=/"));
 	cr_assert_not_null(strstr(r.head.data, "; HttpOnly"));
 	cr_assert_not_null(strstr(r.head.data, "; SameSite=Lax"));
 	free(cookie);
 	cookie = xstrdup(cookie_of(&r));
-	reply_release(&r);
+	http_reply_release(&r);
 	/* The trial: the teaser before, the whole article after. */
-	fetch("GET", fx.canary_path, cookie, NULL, &r);
+	http_form(&fx, "GET", fx.canary_path, cookie, NULL, &r);
 	cr_assert_null(strstr(r.body.data, WF_CANARY));
-	reply_release(&r);
-	fetch("GET", "/account", cookie, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", "/account", cookie, NULL, &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_not_null(strstr(r.body.data, "Start your 14-day free trial"));
 	csrf = csrf_of(&r);
 	snprintf(form, sizeof(form), "csrf=%s", csrf);
-	reply_release(&r);
-	fetch("POST", "/account/trial", cookie, "csrf=forged", &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/account/trial", cookie, "csrf=forged", &r);
 	cr_assert_eq(r.status, 403);
-	reply_release(&r);
-	fetch("POST", "/account/trial", cookie, form, &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/account/trial", cookie, form, &r);
 	cr_assert_eq(r.status, 303);
 	old = cookie;
 	cookie = xstrdup(cookie_of(&r));
 	cr_assert_str_neq(old, cookie, "a new token at a privilege change");
-	reply_release(&r);
-	fetch("GET", "/account", old, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", "/account", old, NULL, &r);
 	cr_assert_eq(r.status, 303, "the old token is dead");
-	reply_release(&r);
+	http_reply_release(&r);
 	free(old);
-	fetch("GET", fx.canary_path, cookie, NULL, &r);
+	http_form(&fx, "GET", fx.canary_path, cookie, NULL, &r);
 	cr_assert_not_null(strstr(r.body.data, WF_CANARY));
-	reply_release(&r);
+	http_reply_release(&r);
 	/* Save it, follow a topic, see For you. */
-	fetch("GET", "/account", cookie, NULL, &r);
+	http_form(&fx, "GET", "/account", cookie, NULL, &r);
 	csrf = csrf_of(&r);
 	snprintf(form, sizeof(form), "csrf=%s&article_id=%" PRId64, csrf,
 		 fx.canary_id);
-	reply_release(&r);
-	fetch("POST", "/save", cookie, form, &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/save", cookie, form, &r);
 	cr_assert_eq(r.status, 303);
-	reply_release(&r);
-	fetch("GET", "/saved", cookie, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", "/saved", cookie, NULL, &r);
 	cr_assert_not_null(strstr(r.body.data, fx.canary_path));
-	reply_release(&r);
+	http_reply_release(&r);
 	snprintf(form, sizeof(form), "csrf=%s&kind=topic&slug=science", csrf);
-	fetch("POST", "/follow", cookie, form, &r);
+	http_form(&fx, "POST", "/follow", cookie, form, &r);
 	cr_assert_eq(r.status, 303);
-	reply_release(&r);
-	fetch("GET", "/for-you", cookie, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", "/for-you", cookie, NULL, &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert_not_null(strstr(r.body.data, "/a/"));
-	reply_release(&r);
+	http_reply_release(&r);
 	/* Sign out: the teaser again. */
 	snprintf(form, sizeof(form), "csrf=%s", csrf);
-	fetch("POST", "/signout", cookie, form, &r);
+	http_form(&fx, "POST", "/signout", cookie, form, &r);
 	cr_assert_eq(r.status, 303);
 	cr_assert_str_eq(cookie_of(&r), "");
-	reply_release(&r);
-	fetch("GET", fx.canary_path, cookie, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", fx.canary_path, cookie, NULL, &r);
 	cr_assert_null(strstr(r.body.data, WF_CANARY));
-	reply_release(&r);
+	http_reply_release(&r);
 	free(cookie);
-}
-
-/* A request with extra header lines (NULL-terminated, may be NULL). */
-static void
-fetch_h(const char *method, const char *path, const char *const *lines,
-	const char *form, struct reply *out)
-{
-	char url[512];
-	struct curl_slist *h = NULL;
-	CURL *c = curl_easy_init();
-
-	memset(out, 0, sizeof(*out));
-	buf_init(&out->head, 0);
-	buf_init(&out->body, 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fx.port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (form) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-		h = curl_slist_append(h, "Content-Type: "
-					 "application/x-www-form-urlencoded");
-	}
-	for (; lines && *lines; lines++)
-		h = curl_slist_append(h, *lines);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->head);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
 }
 
 /* The pattern with every capture filled in with a harmless sample. */
@@ -343,7 +253,7 @@ Test(account_pages, merged_table_refuses_csrf_and_roles)
 	size_t n, i, state_routes = 0, role_routes = 0, member_routes = 0;
 	const struct web_route *r = web_routes(&n);
 	char path[256], no_csrf[64], foreign[160], own[160], hdr[160];
-	struct reply rep;
+	struct http_reply rep;
 	int w;
 
 	web_fixture_user(&fx, "m@example.com", ROLE_MEMBER, NULL, WF_TRIAL,
@@ -372,38 +282,38 @@ Test(account_pages, merged_table_refuses_csrf_and_roles)
 						    NULL};
 
 			cr_assert(post, "%s changes state on GET", path);
-			fetch_h("POST", path, cookie, no_csrf, &rep);
+			http_send(&fx, "POST", path, cookie, no_csrf, &rep);
 			cr_expect_eq(rep.status, 403, "%s without CSRF: %ld",
 				     path, rep.status);
-			reply_release(&rep);
-			fetch_h("POST", path, cookie, foreign, &rep);
+			http_reply_release(&rep);
+			http_send(&fx, "POST", path, cookie, foreign, &rep);
 			cr_expect_eq(rep.status, 403,
 				     "%s with a foreign CSRF: %ld", path,
 				     rep.status);
-			reply_release(&rep);
-			fetch_h("POST", path, cookie_hdr, no_csrf, &rep);
+			http_reply_release(&rep);
+			http_send(&fx, "POST", path, cookie_hdr, no_csrf, &rep);
 			cr_expect_eq(rep.status, 403,
 				     "%s with a foreign X-CSRF-Token: %ld",
 				     path, rep.status);
-			reply_release(&rep);
-			fetch_h("POST", path, NULL, no_csrf, &rep);
+			http_reply_release(&rep);
+			http_send(&fx, "POST", path, NULL, no_csrf, &rep);
 			cr_expect_eq(rep.status, 303, "%s as a visitor: %ld",
 				     path, rep.status);
 			cr_expect_not_null(strstr(rep.head.data,
 						  "Location: /signin?next="),
 					   "%s", path);
-			reply_release(&rep);
+			http_reply_release(&rep);
 			state_routes++;
 		} else if (post && (r[i].flags & WEB_MEMBER)) {
 			cr_expect_fail("POST %s needs a member but no CSRF",
 				       path);
 		}
 		if (r[i].flags & WEB_MEMBER) {
-			fetch_h(r[i].method, path, NULL, post ? no_csrf : NULL,
-				&rep);
+			http_send(&fx, r[i].method, path, NULL,
+				  post ? no_csrf : NULL, &rep);
 			cr_expect(rep.status == 303 || rep.status == 401,
 				  "%s as a visitor: %ld", path, rep.status);
-			reply_release(&rep);
+			http_reply_release(&rep);
 			member_routes++;
 		}
 		if (!roles)
@@ -415,19 +325,19 @@ Test(account_pages, merged_table_refuses_csrf_and_roles)
 			if (role_may((enum who)w, r[i].flags)) {
 				if (post)
 					continue; /* would act */
-				fetch_h("GET", path, cookie, NULL, &rep);
+				http_send(&fx, "GET", path, cookie, NULL, &rep);
 				cr_expect_eq(rep.status, 200, "%s as %s: %ld",
 					     path, names[w], rep.status);
-				reply_release(&rep);
+				http_reply_release(&rep);
 				continue;
 			}
 			/* A valid token: the refusal is the role's. */
 			snprintf(own, sizeof(own), "csrf=%s&x=1", u[w].csrf);
-			fetch_h(r[i].method, path, cookie, post ? own : NULL,
-				&rep);
+			http_send(&fx, r[i].method, path, cookie,
+				  post ? own : NULL, &rep);
 			cr_expect_eq(rep.status, 403, "%s as %s: %ld", path,
 				     names[w], rep.status);
-			reply_release(&rep);
+			http_reply_release(&rep);
 		}
 	}
 	cr_assert_geq(state_routes, 18);
@@ -441,7 +351,7 @@ Test(account_pages, merged_table_refuses_csrf_and_roles)
 /* Issue 6, acceptance 1: tokens change at sign-in and die at sign-out. */
 Test(account_pages, session_token_rotates_and_dies)
 {
-	struct reply r;
+	struct http_reply r;
 	char *first, *second, form[256], fixed[128];
 	const char *lines[2] = {fixed, NULL};
 
@@ -449,8 +359,8 @@ Test(account_pages, session_token_rotates_and_dies)
 	/* A token planted before sign-in (fixation) is not kept. */
 	snprintf(fixed, sizeof(fixed), "Cookie: %s=%s", account_cookie_name(),
 		 first);
-	fetch_h("POST", "/signin", lines,
-		"email=rot%40example.com&password=correct+horse+battery", &r);
+	http_send(&fx, "POST", "/signin", lines,
+		  "email=rot%40example.com&password=correct+horse+battery", &r);
 	cr_assert_eq(r.status, 303);
 	second = xstrdup(cookie_of(&r));
 	cr_assert_str_neq(first, second, "a new token at sign-in");
@@ -460,29 +370,29 @@ Test(account_pages, session_token_rotates_and_dies)
 	cr_assert_not_null(strstr(r.head.data, "; Path=/"));
 	cr_assert_not_null(strstr(r.head.data, "; HttpOnly"));
 	cr_assert_not_null(strstr(r.head.data, "; SameSite=Lax"));
-	reply_release(&r);
-	fetch("GET", "/account", second, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", "/account", second, NULL, &r);
 	cr_assert_eq(r.status, 200);
 	snprintf(form, sizeof(form), "csrf=%s", csrf_of(&r));
-	reply_release(&r);
-	fetch("POST", "/signout", second, form, &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/signout", second, form, &r);
 	cr_assert_eq(r.status, 303);
 	cr_assert_str_eq(cookie_of(&r), "");
 	cr_assert_not_null(strstr(r.head.data, "Max-Age=0"),
 			   "the cookie is cleared: %s", r.head.data);
-	reply_release(&r);
+	http_reply_release(&r);
 	/* The old token is dead: pages treat it as a visitor. */
-	fetch("GET", "/account", second, NULL, &r);
+	http_form(&fx, "GET", "/account", second, NULL, &r);
 	cr_assert_eq(r.status, 303);
-	reply_release(&r);
-	fetch("POST", "/signout", second, form, &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/signout", second, form, &r);
 	cr_assert_eq(r.status, 303);
 	cr_assert_not_null(strstr(r.head.data, "Location: /signin"));
-	reply_release(&r);
+	http_reply_release(&r);
 	/* The other session (from sign-up) is still alive. */
-	fetch("GET", "/account", first, NULL, &r);
+	http_form(&fx, "GET", "/account", first, NULL, &r);
 	cr_assert_eq(r.status, 200);
-	reply_release(&r);
+	http_reply_release(&r);
 	free(first);
 	free(second);
 }
@@ -507,12 +417,12 @@ https_setup(void)
 Test(account_pages_https, host_cookie_with_secure, .init = https_setup,
      .fini = teardown)
 {
-	struct reply r;
+	struct http_reply r;
 	char *token;
 
 	cr_assert_str_eq(account_cookie_name(), "__Host-session");
-	fetch("POST", "/signup", NULL,
-	      "email=tls%40example.com&password=correct+horse+battery", &r);
+	http_form(&fx, "POST", "/signup", NULL,
+		  "email=tls%40example.com&password=correct+horse+battery", &r);
 	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body.data);
 	cr_assert_not_null(strstr(r.head.data, "Set-Cookie: __Host-session="));
 	cr_assert_not_null(strstr(r.head.data, "; Secure"));
@@ -520,19 +430,19 @@ Test(account_pages_https, host_cookie_with_secure, .init = https_setup,
 	cr_assert_not_null(strstr(r.head.data, "; Path=/"));
 	cr_assert_null(strstr(r.head.data, "Domain="));
 	token = xstrdup(cookie_of(&r));
-	reply_release(&r);
-	fetch("GET", "/account", token, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", "/account", token, NULL, &r);
 	cr_assert_eq(r.status, 200);
-	reply_release(&r);
+	http_reply_release(&r);
 	/* The plain name means nothing on an https site. */
 	{
 		char line[160];
 		const char *lines[] = {line, NULL};
 
 		snprintf(line, sizeof(line), "Cookie: session=%s", token);
-		fetch_h("GET", "/account", lines, NULL, &r);
+		http_send(&fx, "GET", "/account", lines, NULL, &r);
 		cr_assert_eq(r.status, 303);
-		reply_release(&r);
+		http_reply_release(&r);
 	}
 	free(token);
 }
@@ -547,15 +457,15 @@ static void *
 flood(void *p)
 {
 	struct flood_arg *a = p;
-	struct reply r;
+	struct http_reply r;
 	int i;
 
 	for (i = 0; i < a->attempts; i++) {
-		fetch("POST", "/signin", NULL,
-		      "email=ada%40example.com&password=wrong+guess+1", &r);
+		http_form(&fx, "POST", "/signin", NULL,
+			  "email=ada%40example.com&password=wrong+guess+1", &r);
 		a->refused += r.status == 429;
 		a->denied += r.status == 401;
-		reply_release(&r);
+		http_reply_release(&r);
 	}
 	return NULL;
 }
@@ -567,7 +477,7 @@ Test(account_pages, login_flood_leaves_readers_alone)
 	struct account_hash_stats st;
 	struct flood_arg args[THREADS] = {0};
 	pthread_t t[THREADS];
-	struct reply r;
+	struct http_reply r;
 	int i, ok = 0, reads = 0;
 
 	if (!routes_merged())
@@ -588,9 +498,9 @@ Test(account_pages, login_flood_leaves_readers_alone)
 		cr_assert_eq(pthread_create(&t[i], NULL, flood, &args[i]), 0);
 	}
 	for (i = 0; i < 10; i++, reads++) {
-		fetch("GET", fx.canary_path, NULL, NULL, &r);
+		http_form(&fx, "GET", fx.canary_path, NULL, NULL, &r);
 		ok += r.status == 200;
-		reply_release(&r);
+		http_reply_release(&r);
 	}
 	for (i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);

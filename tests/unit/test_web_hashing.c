@@ -59,73 +59,15 @@ teardown(void)
 	web_fixture_release(&fx);
 }
 
-struct reply {
-	long status;
-	struct buf head, body;
-	double seconds;
-};
-
-static size_t
-collect(char *p, size_t size, size_t n, void *userp)
-{
-	buf_add(userp, p, size * n);
-	return size * n;
-}
-
-/* A request with an optional cookie (the value) and urlencoded form. */
-static void
-fetch(const char *method, const char *path, const char *cookie,
-      const char *form, struct reply *out)
-{
-	char url[512], cookie_line[256];
-	struct curl_slist *h = NULL;
-	CURL *c = curl_easy_init();
-
-	memset(out, 0, sizeof(*out));
-	buf_init(&out->head, 0);
-	buf_init(&out->body, 0);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fx.port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (form) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-		h = curl_slist_append(h, "Content-Type: "
-					 "application/x-www-form-urlencoded");
-	}
-	if (cookie) {
-		snprintf(cookie_line, sizeof(cookie_line), "Cookie: %s=%s",
-			 account_cookie_name(), cookie);
-		h = curl_slist_append(h, cookie_line);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->head);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-}
-
-static void
-reply_release(struct reply *r)
-{
-	buf_release(&r->head);
-	buf_release(&r->body);
-}
-
 static bool
-has_header(const struct reply *r, const char *line)
+has_header(const struct http_reply *r, const char *line)
 {
 	return strcasestr(r->head.data, line) != NULL;
 }
 
 /* The session token a Set-Cookie carries (malloc'd), or NULL. */
 static char *
-session_of(const struct reply *r)
+session_of(const struct http_reply *r)
 {
 	char name[48];
 	const char *p;
@@ -142,7 +84,7 @@ session_of(const struct reply *r)
 
 /* The value of the page's hidden CSRF field (malloc'd). */
 static char *
-csrf_of(const struct reply *r)
+csrf_of(const struct http_reply *r)
 {
 	static const char marker[] = "name=\"" ACCOUNT_CSRF_FIELD "\" value=\"";
 	const char *p = strstr(r->body.data, marker);
@@ -189,22 +131,24 @@ TestSuite(web_hashing, .init = setup_cheap, .fini = teardown);
 
 Test(web_hashing, signup_signin_and_password_change_end_to_end)
 {
-	struct reply r;
+	struct http_reply r;
 	char *token, *csrf, *again;
 
-	fetch("POST", "/signup", NULL,
-	      "email=hash%40example.com&password=correct+horse+battery", &r);
+	http_form(&fx, "POST", "/signup", NULL,
+		  "email=hash%40example.com&password=correct+horse+battery",
+		  &r);
 	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body.data);
 	cr_assert(has_header(&r, "Location: /onboarding"));
 	token = session_of(&r);
 	cr_assert_not_null(token, "sign-up set no session");
-	reply_release(&r);
+	http_reply_release(&r);
 	free(token);
 
 	/* A wrong password: the sign-in form again, 401, not cached. */
-	fetch("POST", "/signin", NULL,
-	      "email=hash%40example.com&password=wrong+horse+battery&next=%2F",
-	      &r);
+	http_form(&fx, "POST", "/signin", NULL,
+		  "email=hash%40example.com&password=wrong+horse+battery&next=%"
+		  "2F",
+		  &r);
 	cr_assert_eq(r.status, 401);
 	cr_assert_not_null(strstr(r.body.data, "That email and password do "
 					       "not match an account."));
@@ -216,29 +160,30 @@ Test(web_hashing, signup_signin_and_password_change_end_to_end)
 	cr_assert(has_header(&r, "X-Frame-Options: DENY"));
 	cr_assert(has_header(&r, "Vary: Accept-Encoding, Cookie"));
 	cr_assert_null(session_of(&r));
-	reply_release(&r);
+	http_reply_release(&r);
 
 	/* The right one: a session cookie that works, and the redirect. */
-	fetch("POST", "/signin", NULL,
-	      "email=hash%40example.com&password=correct+horse+battery&next="
-	      "%2Fsaved",
-	      &r);
+	http_form(
+		&fx, "POST", "/signin", NULL,
+		"email=hash%40example.com&password=correct+horse+battery&next="
+		"%2Fsaved",
+		&r);
 	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body.data);
 	cr_assert(has_header(&r, "Location: /saved"));
 	cr_assert(has_header(&r, "; HttpOnly"));
 	token = session_of(&r);
 	cr_assert_not_null(token, "sign-in set no session");
-	reply_release(&r);
-	fetch("GET", "/account", token, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "GET", "/account", token, NULL, &r);
 	cr_assert_eq(r.status, 200);
 	csrf = csrf_of(&r);
-	reply_release(&r);
+	http_reply_release(&r);
 
 	/* A WEB_STATE route that hashes: the CSRF check still comes first. */
-	fetch("POST", "/account/password", token,
-	      "current=correct+horse+battery&new=a+brand+new+secret", &r);
+	http_form(&fx, "POST", "/account/password", token,
+		  "current=correct+horse+battery&new=a+brand+new+secret", &r);
 	cr_assert_eq(r.status, 403);
-	reply_release(&r);
+	http_reply_release(&r);
 	{
 		struct buf form = BUF_INIT;
 
@@ -246,18 +191,19 @@ Test(web_hashing, signup_signin_and_password_change_end_to_end)
 			 "csrf=%s&current=correct+horse+battery&new=a+brand+"
 			 "new+secret",
 			 csrf);
-		fetch("POST", "/account/password", token, form.data, &r);
+		http_form(&fx, "POST", "/account/password", token, form.data,
+			  &r);
 		buf_release(&form);
 	}
 	cr_assert_eq(r.status, 303, "%ld %s", r.status, r.body.data);
 	cr_assert(has_header(&r, "Location: /account?password=1"));
-	reply_release(&r);
-	fetch("POST", "/signin", NULL,
-	      "email=hash%40example.com&password=a+brand+new+secret", &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/signin", NULL,
+		  "email=hash%40example.com&password=a+brand+new+secret", &r);
 	cr_assert_eq(r.status, 303);
 	again = session_of(&r);
 	cr_assert_not_null(again);
-	reply_release(&r);
+	http_reply_release(&r);
 	free(again);
 	free(csrf);
 	free(token);
@@ -267,9 +213,9 @@ Test(web_hashing, signup_signin_and_password_change_end_to_end)
 
 struct client {
 	pthread_t thread;
-	const char *form; /* the sign-in form */
-	struct reply r;	  /* its answer */
-	atomic_bool done; /* r is final */
+	const char *form;    /* the sign-in form */
+	struct http_reply r; /* its answer */
+	atomic_bool done;    /* r is final */
 };
 
 static void *
@@ -277,7 +223,7 @@ client_run(void *arg)
 {
 	struct client *c = arg;
 
-	fetch("POST", "/signin", NULL, c->form, &c->r);
+	http_form(&fx, "POST", "/signin", NULL, c->form, &c->r);
 	atomic_store(&c->done, true);
 	return NULL;
 }
@@ -304,12 +250,12 @@ static void
 hold_the_hashing_thread(struct store **lock, struct client *first)
 {
 	struct account_hash_stats st;
-	struct reply r;
+	struct http_reply r;
 	int i;
 
-	fetch("POST", "/signup", NULL, right_form, &r);
+	http_form(&fx, "POST", "/signup", NULL, right_form, &r);
 	cr_assert_eq(r.status, 303);
-	reply_release(&r);
+	http_reply_release(&r);
 	cr_assert_eq(store_open(fx.dir, STORE_WRITE, 0, lock), ST_OK);
 	cr_assert_eq(store_begin(*lock), ST_OK);
 	account_hash_stats(&st, true);
@@ -373,11 +319,11 @@ Test(web_hashing, a_full_queue_answers_503_at_once)
 	for (i = 0; i < WAITING; i++) {
 		pthread_join(c[i].thread, NULL);
 		denied += c[i].r.status == 401;
-		reply_release(&c[i].r);
+		http_reply_release(&c[i].r);
 	}
 	cr_assert_eq(denied, WAITING - EXTRA, "%d of the queued checked",
 		     denied);
-	reply_release(&first.r);
+	http_reply_release(&first.r);
 }
 
 struct unlocker {
@@ -445,9 +391,9 @@ Test(web_hashing, stop_with_a_signin_running_and_more_queued)
 				strstr(c[i].r.body.data, "restarting"));
 			cr_expect(has_header(&c[i].r, "Retry-After: 30"));
 		}
-		reply_release(&c[i].r);
+		http_reply_release(&c[i].r);
 	}
-	reply_release(&first.r);
+	http_reply_release(&first.r);
 }
 
 /* ---- Readers during a flood --------------------------------------------- */
@@ -474,7 +420,7 @@ flood_run(void *arg)
 {
 	struct flooder *f = arg;
 	char form[160];
-	struct reply r;
+	struct http_reply r;
 	int i;
 
 	for (i = 0; i < f->attempts && !atomic_load(f->stop); i++) {
@@ -482,10 +428,10 @@ flood_run(void *arg)
 			 "email=flood%d-%d%%40example.com&password=wrong+guess+"
 			 "%d",
 			 f->index, i, i);
-		fetch("POST", "/signin", NULL, form, &r);
+		http_form(&fx, "POST", "/signin", NULL, form, &r);
 		f->answered += r.status == 401 || r.status == 429;
 		cr_expect(r.status == 401 || r.status == 429, "%ld", r.status);
-		reply_release(&r);
+		http_reply_release(&r);
 	}
 	return NULL;
 }
@@ -512,19 +458,19 @@ Test(web_hashing_flood, readers_are_served_while_two_hashes_run,
 	atomic_bool stop = false;
 	double hash_s, during[READS], median;
 	int i, n = 0;
-	struct reply r;
+	struct http_reply r;
 
 	/* Warm up the page, and time one hash (it loads libsodium's code). */
-	fetch("GET", fx.canary_path, NULL, NULL, &r);
-	reply_release(&r);
-	fetch("POST", "/signin", NULL, "email=warm%40example.com&password=x",
-	      &r);
-	reply_release(&r);
-	fetch("POST", "/signin", NULL, "email=warm%40example.com&password=x",
-	      &r);
+	http_form(&fx, "GET", fx.canary_path, NULL, NULL, &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/signin", NULL,
+		  "email=warm%40example.com&password=x", &r);
+	http_reply_release(&r);
+	http_form(&fx, "POST", "/signin", NULL,
+		  "email=warm%40example.com&password=x", &r);
 	cr_assert_eq(r.status, 401);
 	hash_s = r.seconds;
-	reply_release(&r);
+	http_reply_release(&r);
 	for (i = 0; i < FLOODERS; i++) {
 		f[i] = (struct flooder){
 			.index = i, .attempts = EACH, .stop = &stop};
@@ -536,10 +482,10 @@ Test(web_hashing_flood, readers_are_served_while_two_hashes_run,
 	for (i = 0; i < 400 && n < READS; i++) {
 		account_hash_stats(&st, false);
 		if (st.in_flight) {
-			fetch("GET", fx.canary_path, NULL, NULL, &r);
+			http_form(&fx, "GET", fx.canary_path, NULL, NULL, &r);
 			cr_assert_eq(r.status, 200);
 			during[n++] = r.seconds;
-			reply_release(&r);
+			http_reply_release(&r);
 		}
 		usleep(10 * 1000);
 	}

@@ -389,6 +389,52 @@ http_request(const struct web_fixture *f, const char *method, const char *path,
 }
 
 void
+http_send(const struct web_fixture *f, const char *method, const char *path,
+	  const char *const *lines, const char *form, struct http_reply *out)
+{
+	char url[512];
+	struct curl_slist *h = NULL;
+	CURL *c = curl_easy_init();
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->head, 0);
+	buf_init(&out->body, 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (form) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+		h = curl_slist_append(h, "Content-Type: "
+					 "application/x-www-form-urlencoded");
+	}
+	for (; lines && *lines; lines++)
+		h = curl_slist_append(h, *lines);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->head);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &out->seconds);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+}
+
+void
+http_form(const struct web_fixture *f, const char *method, const char *path,
+	  const char *cookie, const char *form, struct http_reply *out)
+{
+	char line[256];
+	const char *lines[] = {line, NULL};
+
+	snprintf(line, sizeof(line), "Cookie: %s=%s", account_cookie_name(),
+		 cookie ? cookie : "");
+	http_send(f, method, path, cookie ? lines : NULL, form, out);
+}
+
+void
 http_get(const struct web_fixture *f, const char *path,
 	 const char *const *headers, bool gzip, struct http_reply *out)
 {

@@ -95,6 +95,17 @@ void http_get(const struct web_fixture *f, const char *path,
 void http_request(const struct web_fixture *f, const char *method,
 		  const char *path, const char *const *headers, bool gzip,
 		  struct http_reply *out);
+/*
+ * A request with extra header lines (NULL-terminated, may be NULL) and an
+ * urlencoded form body (NULL: none), as a browser's form sends it.
+ */
+void http_send(const struct web_fixture *f, const char *method,
+	       const char *path, const char *const *lines, const char *form,
+	       struct http_reply *out);
+/* The same with the session cookie's value (NULL: none) as the line. */
+void http_form(const struct web_fixture *f, const char *method,
+	       const char *path, const char *cookie, const char *form,
+	       struct http_reply *out);
 /* A response header's value (malloc'd), or NULL. Last one wins. */
 char *http_header(const struct http_reply *r, const char *name);
 void http_reply_release(struct http_reply *r);
