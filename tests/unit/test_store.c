@@ -96,18 +96,12 @@ page_size_of(const char *path)
 	return size;
 }
 
-Test(store, new_files_get_large_pages_old_files_keep_theirs)
+/* A database file made with 4 KB pages, as files were before 16 KB. */
+static void
+make_old_file(const char *path)
 {
-	char *old_dir = test_tmpdir(), path[4096];
-	struct store *old;
 	sqlite3 *raw;
-	int64_t id;
 
-	snprintf(path, sizeof(path), "%s/newsstand.db", dir);
-	cr_assert_eq(page_size_of(path), 16384);
-	/* A file made with 4 KB pages opens, migrates and stores as before. */
-	cr_assert_not_null(old_dir);
-	snprintf(path, sizeof(path), "%s/newsstand.db", old_dir);
 	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(raw,
 				  "PRAGMA page_size=4096;"
@@ -115,6 +109,20 @@ Test(store, new_files_get_large_pages_old_files_keep_theirs)
 				  NULL, NULL, NULL),
 		     SQLITE_OK);
 	sqlite3_close(raw);
+}
+
+Test(store, new_files_get_large_pages_old_files_keep_theirs)
+{
+	char *old_dir = test_tmpdir(), path[4096];
+	struct store *old;
+	int64_t id;
+
+	snprintf(path, sizeof(path), "%s/newsstand.db", dir);
+	cr_assert_eq(page_size_of(path), 16384);
+	/* A file made with 4 KB pages opens, migrates and stores as before. */
+	cr_assert_not_null(old_dir);
+	snprintf(path, sizeof(path), "%s/newsstand.db", old_dir);
+	make_old_file(path);
 	cr_assert_eq(store_open(old_dir, STORE_WRITE, 0, &old), ST_OK);
 	store_close(db);
 	db = old;
@@ -137,19 +145,12 @@ Test(store, compact_rewrites_old_pages_and_keeps_everything)
 	struct search_result found;
 	struct store *reader;
 	struct buf report = BUF_INIT;
-	sqlite3 *raw;
 	int64_t pub, n, i;
 	char url[64], text[64];
 
 	cr_assert_not_null(old_dir);
 	snprintf(path, sizeof(path), "%s/newsstand.db", old_dir);
-	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw,
-				  "PRAGMA page_size=4096;"
-				  "CREATE TABLE early (x);",
-				  NULL, NULL, NULL),
-		     SQLITE_OK);
-	sqlite3_close(raw);
+	make_old_file(path);
 	store_close(db);
 	cr_assert_eq(store_open(old_dir, STORE_WRITE, 0, &db), ST_OK);
 	pub = add_publisher("p", "P");
