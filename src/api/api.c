@@ -468,6 +468,7 @@ api_search(struct web_request *req, struct web_response *res)
 {
 	struct store *s;
 	struct web_search w;
+	struct web_terms terms;
 	struct search_result r = {0};
 	struct buf *b = &res->body;
 	const char *message = NULL;
@@ -502,6 +503,7 @@ api_search(struct web_request *req, struct web_response *res)
 	if (rc)
 		return rc;
 	web_res_json(res);
+	web_terms_init(&terms, w.q);
 	buf_adds(b, "{\"results\":[");
 	for (i = 0; i < r.count; i++) {
 		const struct article *a = &r.items[i].article;
@@ -512,8 +514,8 @@ api_search(struct web_request *req, struct web_response *res)
 		buf_adds(b, "{\"article\":");
 		json_article(req, b, a);
 		/* Visitors' snippets: the title and teaser only. */
-		web_highlight(&snippet, render_visible_excerpt(a), w.q, 240,
-			      true);
+		web_highlight_terms(&snippet, render_visible_excerpt(a), &terms,
+				    240, true);
 		buf_adds(b, ",\"snippet_html\":");
 		json_str(b, snippet.data);
 		buf_release(&snippet);
