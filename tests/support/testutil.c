@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fs.h"
+#include "feed/feed.h"
 #include "support/testutil.h"
 
 char *
@@ -59,17 +61,38 @@ test_corpus(const char *sub)
 char *
 test_read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
 
-	if (!f)
+	if (fs_read_file(path, &b)) {
+		buf_release(&b);
 		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
+	}
 	return buf_detach(&b, len);
+}
+
+void
+test_feed_items(const char *path,
+		void (*fn)(const struct feed_item *it, const char *path,
+			   void *ctx),
+		void *ctx)
+{
+	struct feed *doc = NULL;
+	struct stat st;
+	size_t len, i;
+	char *data;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || st.st_size > 4 << 20)
+		return;
+	data = test_read_file(path, &len);
+	if (!data)
+		return;
+	if (feed_parse(data, len, "https://feed.example/rss", NULL, &doc) ==
+	    ST_OK) {
+		for (i = 0; i < doc->item_count; i++)
+			fn(&doc->items[i], path, ctx);
+		feed_free(doc);
+	}
+	free(data);
 }
 
 bool

@@ -19,6 +19,16 @@ const char *test_src_dir(void);
 char *test_corpus(const char *sub);
 /* Reads a whole file; NULL when it cannot. */
 char *test_read_file(const char *path, size_t *len);
+struct feed_item;
+/*
+ * Parses the file at path as a feed (files over 4 MiB are passed over)
+ * and calls fn for each of its items, in order; a file that is not a feed
+ * calls nothing.
+ */
+void test_feed_items(const char *path,
+		     void (*fn)(const struct feed_item *it, const char *path,
+				void *ctx),
+		     void *ctx);
 /* Writes a whole file; false on error. */
 bool test_write_file(const char *path, const char *data, size_t len);
 /* The newsstand binary under test (NEWSSTAND_BIN or build/newsstand). */

@@ -333,40 +333,30 @@ Test(html_prepare, sanitizer_vectors)
 /* nftw has no context argument. */
 static struct tally feed_tally, feed_bodies_tally;
 
+static void
+check_item(const struct feed_item *it, const char *path, void *ctx)
+{
+	const char *body = it->content ? it->content : it->summary;
+
+	(void)ctx;
+	if (body && *body) {
+		check(body, strlen(body),
+		      teaser_chars(feed_bodies_tally.inputs), path,
+		      &feed_bodies_tally);
+		/* The chosen body's share is the figure. */
+		feed_tally.inputs++;
+	}
+	if (it->content && it->summary)
+		check(it->summary, strlen(it->summary), 600, path, NULL);
+}
+
 static int
 visit_feed(const char *path, const struct stat *st, int type, struct FTW *f)
 {
-	struct feed *doc = NULL;
-	size_t len, i;
-	char *data;
-
+	(void)st;
 	(void)f;
-	if (type != FTW_F || st->st_size > 4 << 20)
-		return 0;
-	data = test_read_file(path, &len);
-	if (!data)
-		return 0;
-	if (feed_parse(data, len, "https://feed.example/rss", NULL, &doc) ==
-	    ST_OK) {
-		for (i = 0; i < doc->item_count; i++) {
-			const struct feed_item *it = &doc->items[i];
-			const char *body =
-				it->content ? it->content : it->summary;
-
-			if (body && *body) {
-				check(body, strlen(body),
-				      teaser_chars(feed_bodies_tally.inputs),
-				      path, &feed_bodies_tally);
-				/* The chosen body's share is the figure. */
-				feed_tally.inputs++;
-			}
-			if (it->content && it->summary)
-				check(it->summary, strlen(it->summary), 600,
-				      path, NULL);
-		}
-		feed_free(doc);
-	}
-	free(data);
+	if (type == FTW_F)
+		test_feed_items(path, check_item, NULL);
 	return 0;
 }
 
