@@ -95,6 +95,7 @@ struct run {
 	pthread_cond_t room;	    /* the fetch thread waits on it */
 	struct queue work;	    /* JOB_PARSE and JOB_EXTRACT */
 	struct queue ready;	    /* JOB_LOOKUP and JOB_STORE */
+	struct queue spent;	    /* stored: for a worker to free */
 	size_t ready_items;	    /* items of the jobs in ready */
 	size_t in_flight;	    /* fetched jobs not yet finished */
 	size_t queued_bytes;	    /* their body bytes */
@@ -513,8 +514,20 @@ worker_main(void *arg)
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		while ((!r->work.head || r->ready_items >= READY_ITEMS) &&
-		       !r->quit && !r->stopping)
+		       !r->spent.head && !r->quit && !r->stopping)
 			pthread_cond_wait(&r->work_ready, &r->lock);
+		if (r->spent.head) {
+			/* Freed here rather than by the writer: the memory
+			 * was allocated on this side, and the writer's core is
+			 * the pipeline's bottleneck. */
+			struct queue spent = r->spent;
+
+			r->spent.head = r->spent.tail = NULL;
+			pthread_mutex_unlock(&r->lock);
+			queue_free(&spent);
+			pthread_mutex_lock(&r->lock);
+			continue;
+		}
 		if (r->stopping || !r->work.head)
 			break;
 		j = queue_pop(&r->work);
@@ -639,14 +652,16 @@ write_loop(struct run *r)
 		}
 		if (n)
 			store_batch(r, batch, n);
+		pthread_mutex_lock(&r->lock);
 		for (; finished < n; finished++) {
 			freed_bytes += batch[finished]->bytes;
-			job_free(batch[finished]);
+			queue_push(&r->spent, batch[finished]);
 		}
-		pthread_mutex_lock(&r->lock);
 		r->in_flight -= n;
 		r->queued_bytes -= freed_bytes;
 		pthread_cond_broadcast(&r->room);
+		if (n)
+			pthread_cond_signal(&r->work_ready);
 		pthread_mutex_unlock(&r->lock);
 	}
 	free(batch);
@@ -804,6 +819,7 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 	/* What a stop left behind stays due for the next run. */
 	queue_free(&r.work);
 	queue_free(&r.ready);
+	queue_free(&r.spent);
 	pthread_cond_destroy(&r.room);
 	pthread_cond_destroy(&r.write_ready);
 	pthread_cond_destroy(&r.work_ready);
