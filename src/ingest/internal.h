@@ -50,18 +50,19 @@ void ingest_lookup(struct store *s, struct ingest_doc *d);
 void ingest_extract(struct ingest_doc *d);
 /*
  * Stores d's articles in the caller's open transaction, updating d->feed's
- * title and stats. On ST_DB (the caller rolls back) *error says why.
+ * title and stats. With ix, each new article is clustered before its row
+ * is written (rank_assign_new()), so the row carries its story from the
+ * start; without, ingest_cluster() clusters it afterwards. On ST_DB (the
+ * caller rolls back, and calls rank_index_rollback()) *error says why.
  */
-enum status ingest_write(struct store *s, struct ingest_doc *d,
-			 struct ingest_stats *stats, char **error) WARN_UNUSED;
+enum status ingest_write(struct store *s, struct rank_index *ix,
+			 struct ingest_doc *d, struct ingest_stats *stats,
+			 char **error) WARN_UNUSED;
 /*
  * Then, in the same transaction, clusters the articles ingest_write()
- * created or changed (rank_assign() through ix). Call it after every
- * ingest_write() of the transaction: linking an article to its story
- * makes the search index write out what it holds, so storing everything
- * first writes the index once per transaction, not once per article. On
- * an error (the caller rolls back, and calls rank_index_rollback())
- * *error says why.
+ * changed (and created, without ix): rank_assign() through ix. On an error
+ * (the caller rolls back, and calls rank_index_rollback()) *error says
+ * why.
  */
 enum status ingest_cluster(struct store *s, struct rank_index *ix,
 			   struct ingest_doc *d, char **error) WARN_UNUSED;

@@ -298,9 +298,16 @@ ingest_stats_add(struct ingest_stats *dst, const struct ingest_stats *src)
 	dst->bytes += src->bytes;
 }
 
+static enum status
+insert_placed(struct store *s, struct article *a, void *ctx)
+{
+	(void)ctx;
+	return store_article_insert(s, a);
+}
+
 enum status
-ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
-	     char **error)
+ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
+	     struct ingest_stats *stats, char **error)
 {
 	struct store_feed *f = d->feed;
 	struct ingest_stats st = d->stats;
@@ -309,12 +316,17 @@ ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
 
 	*error = NULL;
 	for (i = 0; i < d->item_count; i++) {
-		struct article *a = &d->items[i].article;
+		struct pending *p = &d->items[i];
+		struct article *a = &p->article;
 		enum article_put_result res;
 
-		if (d->items[i].skip)
+		if (p->skip)
 			continue;
-		rc = store_article_put(s, a, &res);
+		rc = ix ? store_article_place(s, a, &res)
+			: store_article_put(s, a, &res);
+		if (!rc && ix && res == ARTICLE_CREATED)
+			rc = rank_assign_new(ix, s, a, &p->features,
+					     insert_placed, NULL);
 		if (rc == ST_INVAL) {
 			rc = ST_OK;
 			st.skipped++;
@@ -336,8 +348,8 @@ ingest_write(struct store *s, struct ingest_doc *d, struct ingest_stats *stats,
 			st.duplicates++;
 			break;
 		}
-		d->items[i].cluster =
-			res == ARTICLE_CREATED || res == ARTICLE_UPDATED;
+		p->cluster = res == ARTICLE_UPDATED ||
+			     (res == ARTICLE_CREATED && !ix);
 	}
 	if (rc) {
 		*error = xstrdup(store_errmsg(s));
@@ -398,7 +410,7 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 	}
 	/* One document: an index for its days only. */
 	ix = rank_index_new(0);
-	rc = ingest_write(s, &d, stats, error);
+	rc = ingest_write(s, ix, &d, stats, error);
 	if (!rc)
 		rc = ingest_cluster(s, ix, &d, error);
 	if (rc) {

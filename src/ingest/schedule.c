@@ -291,7 +291,8 @@ apply_job(struct run *r, struct job *j, struct ingest_stats *st)
 						   ? xstrdup(res->last_modified)
 						   : NULL;
 		}
-		rc = ingest_write(r->store, &j->doc, &mine, &j->error);
+		rc = ingest_write(r->store, r->rank_index, &j->doc, &mine,
+				  &j->error);
 		if (rc)
 			return rc;
 		f->item_count = (int64_t)mine.items;

@@ -303,9 +303,41 @@ choose_story(struct rank_index *ix, struct store *s, const struct article *a,
 	return ST_OK;
 }
 
-enum status
-rank_assign(struct rank_index *ix, struct store *s, struct article *a,
-	    const struct rank_features *given)
+/*
+ * Puts a stored article in its story: the one it is in (current, refreshed)
+ * or the closest one, else a story of its own. Writes the story's id.
+ */
+static enum status
+link_stored(struct rank_index *ix, struct store *s, struct article *a,
+	    const struct rank_features *f, int64_t current, int64_t *story)
+{
+	enum status rc = ST_OK;
+
+	if (current) {
+		/* Already clustered (an update): keep it, refresh the story. */
+		*story = current;
+		if (f->fingerprint != a->fingerprint)
+			rc = store_story_link(s, a->id, current,
+					      f->fingerprint);
+		return rc ? rc : refresh_story(s, current);
+	}
+	rc = choose_story(ix, s, a, f, story);
+	if (rc)
+		return rc;
+	if (!*story)
+		return store_story_create(s, a, f->fingerprint,
+					  coverage_score(1, 1), story);
+	rc = store_story_link(s, a->id, *story, f->fingerprint);
+	return rc ? rc : story_add_article(s, *story, a);
+}
+
+/*
+ * rank_assign(), or with insert set rank_assign_new(): then the article is
+ * not stored yet and insert() writes its row once its story is known.
+ */
+static enum status
+assign(struct rank_index *ix, struct store *s, struct article *a,
+       const struct rank_features *given, rank_insert_fn *insert, void *ctx)
 {
 	const struct rank_features *f = given;
 	struct rank_features own;
@@ -317,7 +349,7 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 	enum status rc;
 
 	rank_features_init(&own);
-	rc = store_story_of_article(s, a->id, &current);
+	rc = insert ? ST_OK : store_story_of_article(s, a->id, &current);
 	if (!rc)
 		rc = rank_index_load_window(ix, s, a->published_at,
 					    f ? a->id : 0);
@@ -326,7 +358,7 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 	if (!f) {
 		/* Already stored with the article (reclustering), or made
 		 * from its text now. */
-		f = rank_index_features(ix, a->id);
+		f = insert ? NULL : rank_index_features(ix, a->id);
 		stored = f != NULL;
 		if (!f) {
 			rank_features_build(&own, a->title,
@@ -336,31 +368,28 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 			f = &own;
 		}
 	}
-	if (!stored) {
-		rc = save_features(s, a, f);
-		if (rc)
-			goto out;
-	}
-	if (current) {
-		/* Already clustered (an update): keep it, refresh the story. */
-		story = current;
-		if (f->fingerprint != a->fingerprint)
-			rc = store_story_link(s, a->id, current,
-					      f->fingerprint);
-	} else {
+	if (insert) {
+		/* The row comes with its story: the story first (its lead is
+		 * this article's id), then the row, then what refers to it. */
 		rc = choose_story(ix, s, a, f, &story);
-		if (!rc && story)
-			rc = store_story_link(s, a->id, story, f->fingerprint);
-		else if (!rc)
-			created = true;
+		created = !rc && !story;
+		if (created)
+			rc = store_story_new(s, a, coverage_score(1, 1),
+					     &story);
+		if (!rc) {
+			a->story_id = story;
+			a->fingerprint = f->fingerprint;
+			rc = insert(s, a, ctx);
+		}
+		if (!rc)
+			rc = save_features(s, a, f);
+		if (!rc && !created)
+			rc = story_add_article(s, story, a);
+	} else {
+		rc = stored ? ST_OK : save_features(s, a, f);
+		if (!rc)
+			rc = link_stored(ix, s, a, f, current, &story);
 	}
-	if (!rc && created)
-		rc = store_story_create(s, a, f->fingerprint,
-					coverage_score(1, 1), &story);
-	else if (!rc && current)
-		rc = refresh_story(s, story);
-	else if (!rc)
-		rc = story_add_article(s, story, a);
 	if (!rc && rank_index_claim_bump(ix))
 		rc = store_content_bump(s);
 	if (rc)
@@ -373,6 +402,21 @@ rank_assign(struct rank_index *ix, struct store *s, struct article *a,
 out:
 	rank_features_release(&own);
 	return rc;
+}
+
+enum status
+rank_assign(struct rank_index *ix, struct store *s, struct article *a,
+	    const struct rank_features *f)
+{
+	return assign(ix, s, a, f, NULL, NULL);
+}
+
+enum status
+rank_assign_new(struct rank_index *ix, struct store *s, struct article *a,
+		const struct rank_features *f, rank_insert_fn *insert,
+		void *ctx)
+{
+	return assign(ix, s, a, f, insert, ctx);
 }
 
 enum status

@@ -159,6 +159,22 @@ enum status rank_assign(struct rank_index *ix, struct store *s,
 			struct article *a,
 			const struct rank_features *f) WARN_UNUSED;
 
+/* Writes a placed article's row (store_article_insert(), say). */
+typedef enum status rank_insert_fn(struct store *s, struct article *a,
+				   void *ctx);
+
+/*
+ * rank_assign() for an article store_article_place() placed but did not
+ * write (a->id is the id its row will have): chooses its story (creating
+ * one when none is close enough) and sets a->story_id and a->fingerprint,
+ * then calls insert() to write the row, then saves the features and the
+ * story's counters. Linking a stored article to its story rewrites its
+ * whole row (bodies included); this way the row is written once.
+ */
+enum status rank_assign_new(struct rank_index *ix, struct store *s,
+			    struct article *a, const struct rank_features *f,
+			    rank_insert_fn *insert, void *ctx) WARN_UNUSED;
+
 /*
  * rank_assign() with an index of its own, loaded for this article and
  * dropped: for tools and tests that cluster one article at a time.

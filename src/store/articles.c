@@ -305,8 +305,10 @@ bind_article(sqlite3_stmt *st, const struct article *a)
 	sqlite3_bind_int64(st, 20, a->fetched_at);
 }
 
+/* Inserts a new article as id (0: the next id) in story_id (0: none),
+ * with its index entry and topics; sets a->id. */
 static enum status
-put_article(struct store *s, struct article *a, enum article_put_result *result)
+insert_article(struct store *s, struct article *a, int64_t id, int64_t story_id)
 {
 	static const char insert_sql[] =
 		"INSERT INTO articles (publisher_id, feed_id, guid, url, title,"
@@ -314,10 +316,54 @@ put_article(struct store *s, struct article *a, enum article_put_result *result)
 		" teaser_text, lead_image, lead_caption, language, "
 		"content_hash,"
 		" fingerprint, word_count, published_at, updated_at, "
-		"fetched_at)"
+		"fetched_at, id, story_id)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
 		"?13,"
-		" ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+	sqlite3_stmt *st = store_stmt(s, insert_sql);
+	enum status rc;
+
+	if (!st)
+		return ST_DB;
+	bind_article(st, a);
+	bind_int(st, 21, id, true);
+	bind_int(st, 22, story_id, true);
+	rc = store_step_done(s, st, "inserting article");
+	if (rc)
+		return rc;
+	a->id = sqlite3_last_insert_rowid(s->db);
+	rc = index_add(s, a->id, a);
+	if (!rc)
+		rc = link_topics(s, a->id, a->topics);
+	return rc;
+}
+
+/*
+ * The id the next article inserted gets: one past the largest (what
+ * SQLite would choose), so that an article can be clustered before its
+ * row is written.
+ */
+static enum status
+next_article_id(struct store *s, int64_t *id)
+{
+	sqlite3_stmt *st =
+		store_stmt(s, "SELECT coalesce(max(id), 0) + 1 FROM articles");
+	enum status rc;
+
+	if (!st)
+		return ST_DB;
+	rc = find_id(s, st, id, NULL, NULL);
+	return rc ? rc : (*id > 0 ? ST_OK : ST_TOOBIG);
+}
+
+/*
+ * store_article_put(); with place set, a new article is not inserted but
+ * given the id it will have (for store_article_insert()).
+ */
+static enum status
+put_article(struct store *s, struct article *a, enum article_put_result *result,
+	    bool place)
+{
 	static const char update_sql[] =
 		"UPDATE articles SET title = ?5, byline = ?6, summary = ?7,"
 		" body_html = ?8, body_text = ?9, teaser_html = ?10,"
@@ -408,17 +454,11 @@ put_article(struct store *s, struct article *a, enum article_put_result *result)
 		*result = ARTICLE_DUPLICATE;
 		goto out;
 	}
-	st = store_stmt(s, insert_sql);
-	if (!st)
-		return ST_DB;
-	bind_article(st, a);
-	rc = store_step_done(s, st, "inserting article");
-	if (rc)
-		goto out;
-	a->id = sqlite3_last_insert_rowid(s->db);
-	rc = index_add(s, a->id, a);
-	if (!rc)
-		rc = link_topics(s, a->id, a->topics);
+	if (place) {
+		rc = next_article_id(s, &a->id);
+	} else {
+		rc = insert_article(s, a, 0, 0);
+	}
 	*result = ARTICLE_CREATED;
 out:
 	free(old_hash);
@@ -446,7 +486,7 @@ store_article_put(struct store *s, struct article *a,
 		if (rc)
 			return rc;
 	}
-	rc = put_article(s, a, &res);
+	rc = put_article(s, a, &res, false);
 	if (rc) {
 		if (own && store_exec(s, "ROLLBACK TO article_put; "
 					 "RELEASE article_put"))
@@ -457,6 +497,36 @@ store_article_put(struct store *s, struct article *a,
 		rc = store_exec(s, "RELEASE article_put");
 	if (!rc && result)
 		*result = res;
+	return rc;
+}
+
+enum status
+store_article_place(struct store *s, struct article *a,
+		    enum article_put_result *result)
+{
+	enum article_put_result res = ARTICLE_UNCHANGED;
+	enum status rc;
+
+	if (sqlite3_get_autocommit(s->db))
+		return log_error(
+			ST_INTERNAL,
+			"store: placing an article needs a transaction");
+	rc = put_article(s, a, &res, true);
+	if (!rc)
+		*result = res;
+	return rc;
+}
+
+enum status
+store_article_insert(struct store *s, struct article *a)
+{
+	int64_t id = a->id;
+	enum status rc = insert_article(s, a, id, a->story_id);
+
+	if (!rc && a->id != id)
+		rc = log_error(ST_INTERNAL,
+			       "store: article %" PRId64 " stored as %" PRId64,
+			       id, a->id);
 	return rc;
 }
 

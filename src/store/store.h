@@ -285,6 +285,19 @@ enum article_put_result {
  */
 enum status store_article_put(struct store *s, struct article *a,
 			      enum article_put_result *result) WARN_UNUSED;
+/*
+ * store_article_put() in two steps, inside the caller's transaction, for a
+ * writer that clusters a new article before its row is written (the row
+ * then carries its story from the start). store_article_place() matches as
+ * store_article_put() does and updates an existing article the same way;
+ * for ARTICLE_CREATED it writes nothing but sets a->id to the id the row
+ * will have. store_article_insert() then writes that row, with
+ * a->story_id (0: none), before any other article is stored.
+ */
+enum status store_article_place(struct store *s, struct article *a,
+				enum article_put_result *result) WARN_UNUSED;
+enum status store_article_insert(struct store *s,
+				 struct article *a) WARN_UNUSED;
 enum status store_article_get(struct store *s, int64_t id,
 			      struct article *out) WARN_UNUSED;
 /*

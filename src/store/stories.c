@@ -146,15 +146,14 @@ store_story_link(struct store *s, int64_t article_id, int64_t story_id,
 }
 
 enum status
-store_story_create(struct store *s, const struct article *a,
-		   uint64_t fingerprint, double score, int64_t *story_id)
+store_story_new(struct store *s, const struct article *a, double score,
+		int64_t *story_id)
 {
 	sqlite3_stmt *st = store_stmt(
 		s, "INSERT INTO stories (title, lead_article_id, first_seen_at,"
 		   " last_seen_at, article_count, publisher_count, score)"
 		   " VALUES (?1, ?2, ?3, ?3, 1, 1, ?4)");
 	enum status rc;
-	int64_t id;
 
 	if (!st)
 		return ST_DB;
@@ -163,9 +162,20 @@ store_story_create(struct store *s, const struct article *a,
 	sqlite3_bind_int64(st, 3, a->published_at);
 	sqlite3_bind_double(st, 4, score);
 	rc = store_step_done(s, st, "story create");
+	if (!rc)
+		*story_id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+enum status
+store_story_create(struct store *s, const struct article *a,
+		   uint64_t fingerprint, double score, int64_t *story_id)
+{
+	int64_t id;
+	enum status rc = store_story_new(s, a, score, &id);
+
 	if (rc)
 		return rc;
-	id = sqlite3_last_insert_rowid(s->db);
 	rc = store_story_link(s, a->id, id, fingerprint);
 	if (rc)
 		return rc;

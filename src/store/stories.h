@@ -77,6 +77,13 @@ enum status store_story_of_article(struct store *s, int64_t article_id,
 				   int64_t *story_id) WARN_UNUSED;
 
 /*
+ * Creates a story of one article (its title, time and score: a->id is its
+ * lead, whose row may be written after) and writes its id; links nothing.
+ */
+enum status store_story_new(struct store *s, const struct article *a,
+			    double score, int64_t *story_id) WARN_UNUSED;
+
+/*
  * Creates a story of one article (its title, time and score) and links the
  * article to it, saving fingerprint with it (when not 0). Writes the id.
  */

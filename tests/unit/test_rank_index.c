@@ -279,6 +279,147 @@ Test(rank_index, clusters_events_and_keeps_apart_others)
 	db_close(&d);
 }
 
+static enum status
+insert_placed(struct store *s, struct article *a, void *ctx)
+{
+	int64_t *row_story = ctx;
+	enum status rc = store_article_insert(s, a);
+
+	/* The row is written once, already in its story. */
+	if (!rc)
+		cr_assert_eq(store_story_of_article(s, a->id, row_story),
+			     ST_OK);
+	return rc;
+}
+
+/* add_to() for a new article placed, clustered, then written. */
+static int64_t
+add_placed(struct db *d, struct rank_index *ix, int e, unsigned v,
+	   int64_t published_at, int64_t *story)
+{
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	struct article a = {0};
+	struct rank_features f;
+	enum article_put_result res;
+	int64_t placed, row_story = -1;
+	char url[128];
+
+	make_text(&title, &body, e, v);
+	snprintf(url, sizeof(url), "https://pub.example/%u", d->serial++);
+	a.publisher_id = d->publisher;
+	a.url = url;
+	a.title = title.data;
+	a.body_text = body.data;
+	a.word_count = 160;
+	a.published_at = published_at;
+	a.fetched_at = a.updated_at = published_at;
+	cr_assert_eq(store_article_place(d->s, &a, &res), ST_OK);
+	cr_assert_eq(res, ARTICLE_CREATED);
+	placed = a.id;
+	cr_assert_gt(placed, 0);
+	rank_features_init(&f);
+	rank_features_build(&f, a.title, a.body_text);
+	cr_assert_eq(
+		rank_assign_new(ix, d->s, &a, &f, insert_placed, &row_story),
+		ST_OK);
+	rank_features_release(&f);
+	cr_assert_eq(a.id, placed, "stored as %" PRId64 ", placed as %" PRId64,
+		     a.id, placed);
+	cr_assert_neq(a.story_id, 0);
+	cr_assert_eq(row_story, a.story_id);
+	*story = a.story_id;
+	buf_release(&title);
+	buf_release(&body);
+	return a.id;
+}
+
+/*
+ * Clustering an article before its row is written (ingest's way) gives
+ * the same stories, counters and neighbours as clustering it once stored.
+ */
+Test(rank_index, placed_articles_cluster_as_stored_ones)
+{
+	static const char *const tables[] = {
+		"SELECT id, coalesce(story_id, 0), fingerprint FROM articles"
+		" ORDER BY id",
+		"SELECT id, title, lead_article_id, first_seen_at, "
+		"last_seen_at,"
+		" article_count, publisher_count, score FROM stories ORDER BY "
+		"id",
+		"SELECT * FROM article_neighbours ORDER BY 1",
+		"SELECT article_id, published_at, hex(blob) FROM"
+		" article_features ORDER BY 1",
+	};
+	struct rank_index *ix[2] = {rank_index_new(0), rank_index_new(0)};
+	int64_t story[2][15];
+	struct article a = {0};
+	enum article_put_result res;
+	struct db d[2];
+	size_t k, i, t;
+	unsigned v;
+	int e;
+
+	for (k = 0; k < 2; k++) {
+		db_open(&d[k]);
+		cr_assert_eq(store_begin(d[k].s), ST_OK);
+		cr_assert_eq(rank_index_begin(ix[k], d[k].s), ST_OK);
+		for (i = 0, v = 0; v < 3; v++)
+			for (e = 0; e < 5; e++, i++) {
+				int64_t at = NOW + (int64_t)i * 600;
+
+				if (k)
+					add_placed(&d[k], ix[k], e, v, at,
+						   &story[k][i]);
+				else
+					add(&d[k], ix[k], e, v, at,
+					    &story[k][i]);
+			}
+		cr_assert_eq(rank_index_flush(ix[k], d[k].s), ST_OK);
+		cr_assert_eq(store_commit(d[k].s), ST_OK);
+		rank_index_commit(ix[k]);
+	}
+	for (i = 0; i < 15; i++)
+		cr_expect_eq(story[1][i], story[0][i], "article %zu", i);
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		struct buf rows[2] = {BUF_INIT, BUF_INIT};
+
+		for (k = 0; k < 2; k++) {
+			sqlite3 *db;
+			sqlite3_stmt *st;
+
+			cr_assert_eq(sqlite3_open(d[k].path, &db), SQLITE_OK);
+			cr_assert_eq(sqlite3_prepare_v2(db, tables[t], -1, &st,
+							NULL),
+				     SQLITE_OK);
+			while (sqlite3_step(st) == SQLITE_ROW) {
+				int c;
+
+				for (c = 0; c < sqlite3_column_count(st); c++)
+					buf_addf(&rows[k], "%s|",
+						 (const char *)
+							 sqlite3_column_text(
+								 st, c));
+				buf_addc(&rows[k], '\n');
+			}
+			sqlite3_finalize(st);
+			sqlite3_close(db);
+		}
+		cr_assert_gt(rows[0].len, 0, "%s: no rows", tables[t]);
+		cr_expect_str_eq(rows[1].data, rows[0].data, "%s", tables[t]);
+		buf_release(&rows[0]);
+		buf_release(&rows[1]);
+	}
+	/* Placing writes nothing, so it wants the caller's transaction. */
+	a.publisher_id = d[1].publisher;
+	a.url = "https://pub.example/outside";
+	a.title = "Outside";
+	cr_assert_eq(store_article_place(d[1].s, &a, &res), ST_INTERNAL);
+	for (k = 0; k < 2; k++) {
+		rank_index_free(ix[k]);
+		db_close(&d[k]);
+	}
+}
+
 Test(rank_index, bounded_when_every_article_holds_every_word, .timeout = 300)
 {
 	struct rank_index *ix = rank_index_new(0);
