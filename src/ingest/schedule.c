@@ -416,7 +416,8 @@ store_batch(struct run *r, struct job **jobs, size_t n)
 
 	rc = begin_batch(r);
 	if (!rc) {
-		/* Every feed's articles first, then their stories. */
+		/* Every feed's articles (new ones clustered as they go),
+		 * then the stories of those that changed. */
 		for (i = 0; !rc && i < n; i++)
 			rc = apply_job(r, jobs[i], &st);
 		for (i = 0; !rc && i < n; i++)
