@@ -112,6 +112,23 @@ db_close(struct db *d)
 	rmdir(d->dir);
 }
 
+/* An article of event e, variant v, by d's publisher; url has 128 bytes. */
+static void
+new_article(struct db *d, struct article *a, struct buf *title,
+	    struct buf *body, char *url, int e, unsigned v,
+	    int64_t published_at)
+{
+	make_text(title, body, e, v);
+	snprintf(url, 128, "https://pub.example/%u", d->serial++);
+	a->publisher_id = d->publisher;
+	a->url = url;
+	a->title = title->data;
+	a->body_text = body->data;
+	a->word_count = 160;
+	a->published_at = published_at;
+	a->fetched_at = a->updated_at = published_at;
+}
+
 /* Stores an article of event e; clusters it through ix (NULL: not). */
 static int64_t
 add_to(struct db *d, struct store *s, struct rank_index *ix, int e, unsigned v,
@@ -123,15 +140,7 @@ add_to(struct db *d, struct store *s, struct rank_index *ix, int e, unsigned v,
 	enum article_put_result res;
 	char url[128];
 
-	make_text(&title, &body, e, v);
-	snprintf(url, sizeof(url), "https://pub.example/%u", d->serial++);
-	a.publisher_id = d->publisher;
-	a.url = url;
-	a.title = title.data;
-	a.body_text = body.data;
-	a.word_count = 160;
-	a.published_at = published_at;
-	a.fetched_at = a.updated_at = published_at;
+	new_article(d, &a, &title, &body, url, e, v, published_at);
 	cr_assert_eq(store_article_put(s, &a, &res), ST_OK);
 	cr_assert_eq(res, ARTICLE_CREATED);
 	if (ix) {
@@ -304,15 +313,7 @@ add_placed(struct db *d, struct rank_index *ix, int e, unsigned v,
 	int64_t placed, row_story = -1;
 	char url[128];
 
-	make_text(&title, &body, e, v);
-	snprintf(url, sizeof(url), "https://pub.example/%u", d->serial++);
-	a.publisher_id = d->publisher;
-	a.url = url;
-	a.title = title.data;
-	a.body_text = body.data;
-	a.word_count = 160;
-	a.published_at = published_at;
-	a.fetched_at = a.updated_at = published_at;
+	new_article(d, &a, &title, &body, url, e, v, published_at);
 	cr_assert_eq(store_article_place(d->s, &a, &res), ST_OK);
 	cr_assert_eq(res, ARTICLE_CREATED);
 	placed = a.id;
