@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,30 @@ test_corpus(const char *sub)
 		return NULL;
 	}
 	return buf_detach(&path, NULL);
+}
+
+ssize_t
+test_corpus_rows(const char *rel, void (*fn)(json_t *row, void *ctx), void *ctx)
+{
+	char *path = test_corpus(rel);
+	FILE *fp = path ? fopen(path, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t rows = 0;
+
+	free(path);
+	if (!fp)
+		return -1;
+	while (getline(&line, &cap, fp) > 0) {
+		json_t *row = json_loads(line, 0, NULL);
+
+		fn(row, ctx);
+		json_decref(row);
+		rows++;
+	}
+	free(line);
+	fclose(fp);
+	return rows;
 }
 
 char *

@@ -17,6 +17,14 @@ void test_rmdir(const char *path);
 const char *test_src_dir(void);
 /* ../shared/corpora/<sub> beside the repository, or NULL when absent. */
 char *test_corpus(const char *sub);
+struct json_t;
+/*
+ * Calls fn for each line of ../shared/corpora/<rel>, a JSON-lines file,
+ * with the line parsed (NULL for a line that is not JSON). Returns the
+ * lines read, or -1 when the file is absent (the caller skips).
+ */
+ssize_t test_corpus_rows(const char *rel,
+			 void (*fn)(struct json_t *row, void *ctx), void *ctx);
 /* Reads a whole file; NULL when it cannot. */
 char *test_read_file(const char *path, size_t *len);
 struct feed_item;

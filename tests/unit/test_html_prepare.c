@@ -295,37 +295,26 @@ print_tally(const char *name, const struct tally *t)
 		t->bytes);
 }
 
+/* One sanitizer vector's input through check(). */
+static void
+check_vector(json_t *row, void *ctx)
+{
+	struct tally *t = ctx;
+	json_t *in;
+
+	cr_assert_not_null(row);
+	in = json_object_get(row, "input");
+	if (json_string_value(in))
+		check(json_string_value(in), json_string_length(in),
+		      teaser_chars(t->inputs), "sanitizer vector", t);
+}
+
 Test(html_prepare, sanitizer_vectors)
 {
-	char *dir = test_corpus("sanitizer");
-	char path[4096];
 	struct tally t = {0};
-	json_error_t err;
-	json_t *row;
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
 
-	if (!dir)
+	if (test_corpus_rows("sanitizer/vectors.jsonl", check_vector, &t) < 0)
 		cr_skip_test("sanitizer corpus not found (../shared/corpora)");
-	snprintf(path, sizeof(path), "%s/vectors.jsonl", dir);
-	free(dir);
-	fp = fopen(path, "r");
-	cr_assert_not_null(fp);
-	while (getline(&line, &cap, fp) > 0) {
-		const char *in;
-
-		row = json_loads(line, 0, &err);
-		cr_assert_not_null(row);
-		in = json_string_value(json_object_get(row, "input"));
-		if (in)
-			check(in,
-			      json_string_length(json_object_get(row, "input")),
-			      teaser_chars(t.inputs), "sanitizer vector", &t);
-		json_decref(row);
-	}
-	free(line);
-	fclose(fp);
 	print_tally("sanitizer vectors", &t);
 	cr_assert_gt(t.inputs, 1000);
 }

@@ -279,36 +279,26 @@ Test(prepare_pinned, generated, .timeout = 120)
 
 /* --- corpora ------------------------------------------------------------- */
 
+/* Pins one sanitizer vector's input. */
+static void
+pin_vector(json_t *row, void *ctx)
+{
+	json_t *in;
+
+	cr_assert_not_null(row);
+	in = json_object_get(row, "input");
+	if (json_string_value(in))
+		pin_input(ctx, json_string_value(in), json_string_length(in),
+			  "vector");
+}
+
 Test(prepare_pinned, sanitizer_vectors, .timeout = 120)
 {
-	char *dir = test_corpus("sanitizer");
-	char path[4096];
 	struct pin p;
-	json_error_t err;
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
 
-	if (!dir)
-		cr_skip_test("sanitizer corpus not found (../shared/corpora)");
-	snprintf(path, sizeof(path), "%s/vectors.jsonl", dir);
-	free(dir);
-	fp = fopen(path, "r");
-	cr_assert_not_null(fp);
 	pin_begin(&p);
-	while (getline(&line, &cap, fp) > 0) {
-		json_t *row = json_loads(line, 0, &err);
-		json_t *in;
-
-		cr_assert_not_null(row);
-		in = json_object_get(row, "input");
-		if (json_string_value(in))
-			pin_input(&p, json_string_value(in),
-				  json_string_length(in), "vector");
-		json_decref(row);
-	}
-	free(line);
-	fclose(fp);
+	if (test_corpus_rows("sanitizer/vectors.jsonl", pin_vector, &p) < 0)
+		cr_skip_test("sanitizer corpus not found (../shared/corpora)");
 	pin_end(&p, "sanitizer vectors", "abe0c0bde05ff41eeb4772a531f258b2",
 		1000);
 }

@@ -20,49 +20,34 @@
 
 #include "html/dom.h"
 #include "html/sanitize.h"
+#include "support/testutil.h"
 
 #define BASE "https://news.example/dir/page.html"
 
-static char *
-vectors_path(void)
-{
-	const char *root = getenv("NEWSSTAND_SRC");
-	char path[4096];
+/* A row handler and its context, behind test_corpus_rows()'s. */
+struct each {
+	void (*fn)(json_t *row, void *ctx);
+	void *ctx;
+};
 
-	snprintf(path, sizeof(path),
-		 "%s/../shared/corpora/sanitizer/"
-		 "vectors.jsonl",
-		 root ? root : ".");
-	return xstrdup(path);
+static void
+valid_row(json_t *row, void *ctx)
+{
+	struct each *e = ctx;
+
+	cr_assert_not_null(row, "a line of vectors.jsonl is not JSON");
+	e->fn(row, e->ctx);
 }
 
 /* Calls fn for each row; skips the test when the corpus is absent. */
-static size_t
+static void
 each_row(void (*fn)(json_t *row, void *ctx), void *ctx)
 {
-	char *path = vectors_path();
-	FILE *fp = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, rows = 0;
+	struct each e = {fn, ctx};
 
-	if (!fp) {
-		free(path);
+	if (test_corpus_rows("sanitizer/vectors.jsonl", valid_row, &e) < 0)
 		cr_skip_test("sanitizer corpus not found (../shared/corpora/"
 			     "sanitizer); set NEWSSTAND_SRC to the repo root");
-	}
-	while (getline(&line, &cap, fp) > 0) {
-		json_error_t err;
-		json_t *row = json_loads(line, 0, &err);
-
-		cr_assert_not_null(row, "bad JSON line: %s", err.text);
-		fn(row, ctx);
-		json_decref(row);
-		rows++;
-	}
-	free(line);
-	fclose(fp);
-	free(path);
-	return rows;
 }
 
 static char *
