@@ -210,6 +210,17 @@ rank_features_build(struct rank_features *f, const char *title,
 	text_tokens_release(&t);
 }
 
+void
+rank_features_prefetch(const struct rank_features *f)
+{
+	/* What rank_similarity() reads first: the title, and the start of
+	 * the terms and their weights (the hardware follows a stream on). */
+	__builtin_prefetch(f->title);
+	__builtin_prefetch(f->terms);
+	__builtin_prefetch(f->terms + 16);
+	__builtin_prefetch(f->weights);
+}
+
 /* ---- Stored form --------------------------------------------------------- */
 
 static void

@@ -46,35 +46,42 @@ struct doc {
 	uint64_t checked;	/* ix->tx when story_id was last read or
 				 * written (0: never in a transaction) */
 	bool dead;		/* replaced or forgotten: skip it */
+	uint32_t pos;		/* its index in its bucket's docs */
 	struct rank_features f; /* its features (owned) */
 };
 
-/* The articles of one term in a bucket, oldest first. */
-struct postings {
-	uint32_t *items; /* indexes into the bucket's docs */
-	uint32_t count;	 /* entries */
-	uint32_t alloc;	 /* allocated entries */
+/*
+ * What the walk of the postings reads of a doc, in an array beside the
+ * bucket's docs: 16 bytes of the few newest docs, which stay in the
+ * cache, rather than a cache miss on each doc's own memory.
+ */
+struct doc_key {
+	int64_t id;	      /* article id; 0: the doc is dead */
+	int64_t published_at; /* Unix seconds */
 };
 
-/* An open-addressing slot: term -> postings. */
+/*
+ * An open-addressing slot: a term and its postings (the articles holding
+ * it, oldest first), so that a term's count is one look-up away. The
+ * postings grow by doubling from 4 entries.
+ */
 struct term_slot {
-	uint32_t term; /* the term hash */
-	uint32_t list; /* index + 1 into lists; 0: empty slot */
+	uint32_t term;	 /* the term hash */
+	uint32_t count;	 /* postings; 0: an empty slot */
+	uint32_t *items; /* indexes into the bucket's docs */
 };
 
 /* The articles of one day. */
 struct bucket {
 	int64_t day;		 /* days since the epoch */
 	struct doc **docs;	 /* count articles, in the order added */
+	struct doc_key *keys;	 /* the keys of docs[i] */
 	uint32_t count;		 /* articles (dead ones included) */
 	uint32_t alloc;		 /* allocated docs */
 	uint32_t live;		 /* articles not dead */
 	struct term_slot *slots; /* mask + 1 slots */
 	uint32_t mask;		 /* slots - 1 (a power of two less one) */
 	uint32_t used;		 /* slots in use */
-	struct postings *lists;	 /* list_count posting lists */
-	uint32_t list_count;	 /* lists in use */
-	uint32_t list_alloc;	 /* allocated lists */
 	uint64_t last_used;	 /* ix->clock when last in a window */
 	size_t bytes;		 /* memory it holds, approximately */
 };
@@ -88,6 +95,7 @@ struct nb_row {
 /* A candidate being scored: an article and its term score so far. */
 struct acc {
 	struct doc *doc; /* NULL: empty slot */
+	int64_t id;	 /* the doc's article id */
 	double score;	 /* sum of the shared query terms' scores */
 };
 
@@ -128,8 +136,9 @@ day_of(int64_t t)
 static size_t
 doc_bytes(const struct doc *d)
 {
-	/* The doc, its arrays, and one posting (with slack) per term. */
-	return sizeof(*d) + rank_features_bytes(&d->f) + 16 +
+	/* The doc, its arrays, its key and pointer, and one posting (with
+	 * slack) per term. */
+	return sizeof(*d) + rank_features_bytes(&d->f) + 24 +
 	       (size_t)d->f.term_count * 6;
 }
 
@@ -161,11 +170,11 @@ bucket_free(struct bucket *b)
 		rank_features_release(&b->docs[i]->f);
 		free(b->docs[i]);
 	}
-	for (i = 0; i < b->list_count; i++)
-		free(b->lists[i].items);
+	for (i = 0; b->slots && i <= b->mask; i++)
+		free(b->slots[i].items);
 	free(b->docs);
+	free(b->keys);
 	free(b->slots);
-	free(b->lists);
 	free(b);
 }
 
@@ -288,16 +297,17 @@ bucket_find(const struct rank_index *ix, int64_t day)
 	return NULL;
 }
 
-static struct postings *
+/* The slot of term in b, or NULL. */
+static const struct term_slot *
 bucket_postings(const struct bucket *b, uint32_t term)
 {
 	uint32_t i;
 
 	if (!b->slots)
 		return NULL;
-	for (i = term & b->mask; b->slots[i].list; i = (i + 1) & b->mask)
+	for (i = term & b->mask; b->slots[i].count; i = (i + 1) & b->mask)
 		if (b->slots[i].term == term)
-			return &b->lists[b->slots[i].list - 1];
+			return &b->slots[i];
 	return NULL;
 }
 
@@ -308,9 +318,9 @@ slots_grow(struct bucket *b)
 	struct term_slot *slots = xcalloc((size_t)mask + 1, sizeof(*slots));
 
 	for (i = 0; b->slots && i <= b->mask; i++) {
-		if (!b->slots[i].list)
+		if (!b->slots[i].count)
 			continue;
-		for (k = b->slots[i].term & mask; slots[k].list;
+		for (k = b->slots[i].term & mask; slots[k].count;
 		     k = (k + 1) & mask)
 			;
 		slots[k] = b->slots[i];
@@ -322,28 +332,30 @@ slots_grow(struct bucket *b)
 	b->mask = mask;
 }
 
-/* The postings of term in b, created empty when missing. */
-static struct postings *
-bucket_postings_add(struct bucket *b, uint32_t term)
+/* Appends doc index pos to the postings of term in b. */
+static void
+bucket_post(struct bucket *b, uint32_t term, uint32_t pos)
 {
+	struct term_slot *slot;
 	uint32_t i;
 
 	if (!b->slots || (b->used + 1) * 4 > (b->mask + 1) * 3)
 		slots_grow(b);
-	for (i = term & b->mask; b->slots[i].list; i = (i + 1) & b->mask)
+	for (i = term & b->mask; b->slots[i].count; i = (i + 1) & b->mask)
 		if (b->slots[i].term == term)
-			return &b->lists[b->slots[i].list - 1];
-	if (b->list_count == b->list_alloc) {
-		b->list_alloc = b->list_alloc ? b->list_alloc * 2 : 256;
-		b->lists = xreallocarray(b->lists, b->list_alloc,
-					 sizeof(*b->lists));
+			break;
+	slot = &b->slots[i];
+	if (!slot->count) {
+		slot->term = term;
+		slot->items = xmallocarray(4, sizeof(*slot->items));
+		b->used++;
+	} else if (slot->count >= 4 && !(slot->count & (slot->count - 1))) {
+		/* Full: a power of two of 4 or more entries. */
+		slot->items =
+			xreallocarray(slot->items, (size_t)slot->count * 2,
+				      sizeof(*slot->items));
 	}
-	memset(&b->lists[b->list_count], 0, sizeof(*b->lists));
-	b->slots[i].term = term;
-	b->slots[i].list = ++b->list_count;
-	b->used++;
-	b->bytes += sizeof(*b->lists);
-	return &b->lists[b->list_count - 1];
+	slot->items[slot->count++] = pos;
 }
 
 static struct bucket *
@@ -372,18 +384,14 @@ bucket_add(struct rank_index *ix, struct bucket *b, struct doc *d)
 	if (b->count == b->alloc) {
 		b->alloc = b->alloc ? b->alloc * 2 : 64;
 		b->docs = xreallocarray(b->docs, b->alloc, sizeof(*b->docs));
+		b->keys = xreallocarray(b->keys, b->alloc, sizeof(*b->keys));
 	}
+	d->pos = b->count;
 	b->docs[b->count] = d;
-	for (i = 0; i < d->f.term_count; i++) {
-		struct postings *p = bucket_postings_add(b, d->f.terms[i]);
-
-		if (p->count == p->alloc) {
-			p->alloc = p->alloc ? p->alloc * 2 : 4;
-			p->items = xreallocarray(p->items, p->alloc,
-						 sizeof(*p->items));
-		}
-		p->items[p->count++] = b->count;
-	}
+	b->keys[b->count].id = d->id;
+	b->keys[b->count].published_at = d->published_at;
+	for (i = 0; i < d->f.term_count; i++)
+		bucket_post(b, d->f.terms[i], b->count);
 	b->count++;
 	b->live++;
 	b->bytes += doc_bytes(d);
@@ -405,6 +413,7 @@ doc_kill(struct rank_index *ix, struct doc *d)
 
 		if (b->day == day_of(d->published_at)) {
 			b->live--;
+			b->keys[d->pos].id = 0;
 			break;
 		}
 	}
@@ -800,7 +809,7 @@ struct query_term {
 };
 
 static struct acc *
-acc_slot(struct rank_index *ix, struct doc *d, size_t *used)
+acc_slot(struct rank_index *ix, struct doc *d, int64_t id, size_t *used)
 {
 	uintptr_t h = (uintptr_t)d;
 	size_t i = (size_t)((h >> 4) * 0x9E3779B1u) & (ACC_SLOTS - 1);
@@ -809,10 +818,18 @@ acc_slot(struct rank_index *ix, struct doc *d, size_t *used)
 		i = (i + 1) & (ACC_SLOTS - 1);
 	if (!ix->acc[i].doc) {
 		ix->acc[i].doc = d;
+		ix->acc[i].id = id;
 		ix->acc[i].score = 0;
 		ix->acc_used[(*used)++] = (uint32_t)i;
 	}
 	return &ix->acc[i];
+}
+
+/* The first of the POSTINGS_PER_TERM newest entries of p. */
+static uint32_t
+newest_from(const struct term_slot *p)
+{
+	return p->count > POSTINGS_PER_TERM ? p->count - POSTINGS_PER_TERM : 0;
 }
 
 static bool
@@ -820,7 +837,42 @@ acc_better(const struct acc *x, const struct acc *y)
 {
 	if (x->score != y->score)
 		return x->score > y->score;
-	return x->doc->id > y->doc->id;
+	return x->id > y->id;
+}
+
+/*
+ * The postings of each query term in each day (NULL: none), whose newest
+ * entries, and then the keys those point at, are asked for before any is
+ * read: a few hundred cache misses that overlap rather than follow one
+ * another.
+ */
+static void
+find_postings(struct bucket *const *days, size_t n_days,
+	      const struct query_term *q, size_t n_q,
+	      const struct term_slot *lists[][WINDOW_DAYS])
+{
+	size_t i, k;
+	uint32_t j;
+
+	for (i = 0; i < n_q; i++) {
+		for (k = 0; k < n_days; k++) {
+			const struct term_slot *p =
+				bucket_postings(days[k], q[i].term);
+
+			lists[i][k] = p;
+			for (j = p ? newest_from(p) : 0; p && j < p->count;
+			     j += 16)
+				__builtin_prefetch(p->items + j);
+		}
+	}
+	for (i = 0; i < n_q; i++) {
+		for (k = 0; k < n_days; k++) {
+			const struct term_slot *p = lists[i][k];
+
+			for (j = p ? newest_from(p) : 0; p && j < p->count; j++)
+				__builtin_prefetch(&days[k]->keys[p->items[j]]);
+		}
+	}
 }
 
 size_t
@@ -831,6 +883,7 @@ rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
 	int64_t lo = day_of(t - WINDOW), hi = day_of(t + WINDOW), day;
 	struct bucket *days[WINDOW_DAYS];
 	struct query_term q[QUERY_TERMS];
+	const struct term_slot *lists[QUERY_TERMS][WINDOW_DAYS];
 	struct acc best[64];
 	size_t n_days = 0, n_q = 0, used = 0, walked = 0, n_best = 0, i, k;
 	double docs = 0;
@@ -845,12 +898,17 @@ rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
 		}
 	}
 	/* The query: the terms with the highest weight × idf, where the
-	 * idf comes from the window's document frequencies. */
+	 * idf comes from the window's document frequencies. The slots are
+	 * asked for first, so that their cache misses overlap. */
+	for (k = 0; k < n_days; k++)
+		for (i = 0; days[k]->slots && i < f->term_count; i++)
+			__builtin_prefetch(
+				&days[k]->slots[f->terms[i] & days[k]->mask]);
 	for (i = 0; i < f->term_count; i++) {
 		double df = 0, score;
 
 		for (k = 0; k < n_days; k++) {
-			const struct postings *p =
+			const struct term_slot *p =
 				bucket_postings(days[k], f->terms[i]);
 
 			df += p ? p->count : 0;
@@ -868,28 +926,25 @@ rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
 		q[k].term = f->terms[i];
 		q[k].score = score;
 	}
-	/* Walk the newest postings of each query term in each day. */
+	find_postings(days, n_days, q, n_q, lists);
+	/* Walk the newest postings of each, newest first. */
 	for (i = 0; i < n_q; i++) {
 		for (k = 0; k < n_days; k++) {
 			const struct bucket *b = days[k];
-			const struct postings *p =
-				bucket_postings(b, q[i].term);
-			uint32_t j, stop;
+			const struct term_slot *p = lists[i][k];
+			uint32_t j;
 
-			if (!p)
-				continue;
-			stop = p->count > POSTINGS_PER_TERM
-				       ? p->count - POSTINGS_PER_TERM
-				       : 0;
-			for (j = p->count; j-- > stop;) {
-				struct doc *d = b->docs[p->items[j]];
-				int64_t apart = d->published_at - t;
+			for (j = p ? p->count : 0; p && j-- > newest_from(p);) {
+				uint32_t at = p->items[j];
+				const struct doc_key *key = &b->keys[at];
+				int64_t apart = key->published_at - t;
 
 				walked++;
-				if (d->dead || d->id == self_id ||
+				if (!key->id || key->id == self_id ||
 				    apart > WINDOW || apart < -WINDOW)
 					continue;
-				acc_slot(ix, d, &used)->score += q[i].score;
+				acc_slot(ix, b->docs[at], key->id, &used)
+					->score += q[i].score;
 			}
 		}
 	}

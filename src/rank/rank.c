@@ -255,6 +255,8 @@ choose_story(struct rank_index *ix, struct store *s, const struct article *a,
 	*story = 0;
 	n = rank_index_candidates(ix, f, a->id, a->published_at, cands,
 				  CANDIDATES);
+	for (i = 0; i < n; i++)
+		rank_features_prefetch(cands[i].features);
 	for (i = 0; i < n; i++) {
 		scored[i].c = cands[i];
 		scored[i].sim = rank_similarity(f, cands[i].features,
