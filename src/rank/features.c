@@ -392,6 +392,26 @@ struct overlap {
 	size_t names; /* shared terms that are a name in either */
 };
 
+enum { PAIRS_MAX = 64 }; /* shared terms noted before they are summed */
+
+/* Adds the shared terms noted in x (indices in a) and y (in b), in the
+ * order noted. */
+static void
+overlap_add(struct overlap *o, const struct rank_features *a,
+	    const struct rank_features *b, const uint32_t *x, const uint32_t *y,
+	    size_t n)
+{
+	double dot = o->dot;
+	size_t names = o->names, k;
+
+	for (k = 0; k < n; k++) {
+		dot += (double)a->weights[x[k]] * b->weights[y[k]];
+		names += has_name(a, x[k]) | has_name(b, y[k]);
+	}
+	o->dot = dot;
+	o->names = names;
+}
+
 /*
  * Adds the shared terms of a->terms[i...] and b->terms[j...]: a merge
  * whose steps advance by comparison results rather than by branches,
@@ -419,29 +439,10 @@ overlap_scalar(struct overlap *o, const struct rank_features *a, size_t i,
 }
 
 #ifdef __SSE2__
-enum { PAIRS_MAX = 64 }; /* shared terms noted before they are summed */
-
 static unsigned
 mask4(__m128i v)
 {
 	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(v));
-}
-
-/* Sums the noted shared terms, in the order noted. */
-static void
-overlap_add(struct overlap *o, const struct rank_features *a,
-	    const struct rank_features *b, const uint32_t *x, const uint32_t *y,
-	    size_t n)
-{
-	double dot = o->dot;
-	size_t names = o->names, k;
-
-	for (k = 0; k < n; k++) {
-		dot += (double)a->weights[x[k]] * b->weights[y[k]];
-		names += has_name(a, x[k]) | has_name(b, y[k]);
-	}
-	o->dot = dot;
-	o->names = names;
 }
 
 /*
@@ -505,38 +506,187 @@ overlap(struct overlap *o, const struct rank_features *a,
 }
 #endif
 
+/* ---- Probe table ---------------------------------------------------------
+ *
+ * Linear probing on a table at most an eighth full: a term is looked up
+ * in its home slot (term & mask) first, and further on only when a term
+ * whose home that slot is was put further on (a few slots in a thousand;
+ * each look further is a mispredicted branch, which made a table a
+ * quarter full slower, its smaller footprint notwithstanding).
+ *
+ * Empty slots hold the article's first term, so that the home slot is
+ * compared without asking whether it is taken: a term found in an empty
+ * slot would be the first term, and its home slot is never empty.
+ */
+
+/* clang-format off */
+enum {
+	PROBE_MIN_SLOTS = 16, /* a power of two */
+	PROBE_FILL = 8,	      /* slots per term at least */
+};
+#define PROBE_EMPTY   0x7FFFFFFFu /* the index of an empty slot */
+#define PROBE_FURTHER 0x80000000u /* flag of an index: look further on */
+/* clang-format on */
+
+/* One slot of a rank_probe. */
+struct rank_probe_slot {
+	uint32_t term;	/* the term's hash; the first term's when empty */
+	uint32_t index; /* its index in the article's terms, or PROBE_EMPTY;
+			 * PROBE_FURTHER set when a term whose home this
+			 * slot is lies further on */
+};
+
+void
+rank_probe_init(struct rank_probe *p, const struct rank_features *f)
+{
+	size_t slots = PROBE_MIN_SLOTS, filled, i;
+
+	while (slots < (size_t)f->term_count * PROBE_FILL)
+		slots *= 2;
+	p->f = f;
+	p->mask = (uint32_t)(slots - 1);
+	p->slots = xmallocarray(slots, sizeof(*p->slots));
+	p->slots[0].term = f->term_count ? f->terms[0] : 0;
+	p->slots[0].index = PROBE_EMPTY;
+	/* The rest as copies of the first, in doubling blocks (libc's
+	 * memcpy is much faster than a loop storing one slot at a time). */
+	for (filled = 1; filled < slots; filled *= 2)
+		memcpy(p->slots + filled, p->slots, filled * sizeof(*p->slots));
+	for (i = 0; i < f->term_count; i++) {
+		uint32_t home = f->terms[i] & p->mask, s = home;
+
+		while ((p->slots[s].index & PROBE_EMPTY) != PROBE_EMPTY)
+			s = (s + 1) & p->mask;
+		if (s != home)
+			p->slots[home].index |= PROBE_FURTHER;
+		p->slots[s].term = f->terms[i];
+		p->slots[s].index =
+			(p->slots[s].index & PROBE_FURTHER) | (uint32_t)i;
+	}
+}
+
+void
+rank_probe_release(struct rank_probe *p)
+{
+	if (!p)
+		return;
+	free(p->slots);
+	p->slots = NULL;
+	p->f = NULL;
+}
+
+/* Where term lies past its home slot, or PROBE_EMPTY: the slow way, for
+ * the few home slots marked PROBE_FURTHER. */
+static uint32_t
+probe_further(const struct rank_probe *p, uint32_t term)
+{
+	uint32_t s = term & p->mask;
+
+	for (;;) {
+		const struct rank_probe_slot *slot;
+
+		s = (s + 1) & p->mask;
+		slot = &p->slots[s];
+		if ((slot->index & PROBE_EMPTY) == PROBE_EMPTY)
+			return PROBE_EMPTY;
+		if (slot->term == term)
+			return slot->index & PROBE_EMPTY;
+	}
+}
+
+/*
+ * overlap() with p's article as a: b's terms are looked up in ascending
+ * order, so the shared terms are met in the merge's order. Each is noted
+ * without a branch and the notes are summed a batch at a time (a batch of
+ * b's terms notes PAIRS_MAX at most).
+ */
+static void
+overlap_probe(struct overlap *o, const struct rank_probe *p,
+	      const struct rank_features *b)
+{
+	const struct rank_probe_slot *slots = p->slots;
+	/* One more: the slow way may note after the batch's last term. */
+	uint32_t x[PAIRS_MAX + 1], y[PAIRS_MAX + 1], mask = p->mask;
+	size_t start, end, j, n;
+
+	/* No first term for the empty slots to hold: theirs (0) may be
+	 * one of b's. */
+	if (!p->f->term_count)
+		return;
+	for (start = 0; start < b->term_count; start = end) {
+		end = MIN(start + PAIRS_MAX, (size_t)b->term_count);
+		for (j = start, n = 0; j < end; j++) {
+			uint32_t term = b->terms[j];
+			const struct rank_probe_slot *slot =
+				&slots[term & mask];
+			uint32_t index = slot->index;
+
+			x[n] = index & PROBE_EMPTY;
+			y[n] = (uint32_t)j;
+			n += slot->term == term;
+			/* Whether the home slot held it or not (terms are
+			 * distinct: if it did, it is nowhere further), so
+			 * that the branch is taken seldom and predicted. */
+			if (index & PROBE_FURTHER) {
+				x[n] = probe_further(p, term);
+				n += x[n] != PROBE_EMPTY;
+			}
+		}
+		overlap_add(o, p->f, b, x, y, n);
+	}
+}
+
 /*
  * Title overlap and text cosine, halved when the two share fewer than
  * MIN_SHARED_NAMES names and figures (two glaciers retreating are two
  * events), fading when they are more than FRESH_HOURS apart (a story
  * about a railway line in a valley two days before that valley floods is
- * another story). Near copies score high.
+ * another story). Near copies score high. o is what a and b share of
+ * their terms.
  */
-double
-rank_similarity(const struct rank_features *a, const struct rank_features *b,
-		int64_t apart)
+static double
+similarity(const struct rank_features *a, const struct rank_features *b,
+	   int64_t apart, const struct overlap *o)
 {
 	double title =
 		jaccard(a->title, a->title_count, b->title, b->title_count);
 	double cosine = 0, sim;
 	double hours = (double)(apart < 0 ? -apart : apart) / 3600.0;
 	double span = WINDOW / 3600.0 - FRESH_HOURS;
-	struct overlap o = {0, 0};
 
-	overlap(&o, a, b);
 	if (a->norm > 0 && b->norm > 0)
-		cosine = MIN(o.dot / ((double)a->norm * b->norm), 1.0);
+		cosine = MIN(o->dot / ((double)a->norm * b->norm), 1.0);
 	sim = TITLE_WEIGHT * title + TEXT_WEIGHT * cosine;
-	if (o.names < MIN_SHARED_NAMES)
+	if (o->names < MIN_SHARED_NAMES)
 		sim *= 0.5;
 	if (hours > FRESH_HOURS)
 		sim *= 1.0 -
 		       STALE_PENALTY * MIN(hours - FRESH_HOURS, span) / span;
 	if (log_enabled(LOG_DEBUG))
 		log_debug("rank: title %.3f cosine %.3f names %zu hours %.0f",
-			  title, cosine, o.names, hours);
+			  title, cosine, o->names, hours);
 	if (rank_is_near_copy(a->fingerprint, b->fingerprint) &&
 	    sim < NEAR_COPY_SCORE)
 		sim = NEAR_COPY_SCORE;
 	return sim;
+}
+
+double
+rank_similarity(const struct rank_features *a, const struct rank_features *b,
+		int64_t apart)
+{
+	struct overlap o = {0, 0};
+
+	overlap(&o, a, b);
+	return similarity(a, b, apart, &o);
+}
+
+double
+rank_similarity_probe(const struct rank_probe *p, const struct rank_features *b,
+		      int64_t apart)
+{
+	struct overlap o = {0, 0};
+
+	overlap_probe(&o, p, b);
+	return similarity(p->f, b, apart, &o);
 }

@@ -27,6 +27,28 @@ double rank_similarity(const struct rank_features *a,
 		       const struct rank_features *b, int64_t apart);
 
 /*
+ * An article's terms in a hash table, to compare it with many others:
+ * rank_similarity_probe() looks each of the other's terms up in it
+ * instead of merging the two lists of terms.
+ */
+struct rank_probe {
+	const struct rank_features *f; /* the article, borrowed */
+	uint32_t mask;		       /* slots - 1 (slots: a power of two) */
+	struct rank_probe_slot *slots; /* the table, owned */
+};
+
+/* Builds the table of f's terms; f must outlive p and stay unchanged. */
+void rank_probe_init(struct rank_probe *p, const struct rank_features *f);
+void rank_probe_release(struct rank_probe *p);
+
+/*
+ * rank_similarity(p's article, b, apart), to the last bit: the terms two
+ * articles share are summed in the same order either way.
+ */
+double rank_similarity_probe(const struct rank_probe *p,
+			     const struct rank_features *b, int64_t apart);
+
+/*
  * Asks the processor for the memory rank_similarity() reads of f first:
  * called for every candidate before any is compared, their cache misses
  * overlap instead of coming one after the other.

@@ -249,24 +249,29 @@ choose_story(struct rank_index *ix, struct store *s, const struct article *a,
 {
 	struct rank_candidate cands[CANDIDATES];
 	struct scored scored[CANDIDATES];
+	struct rank_probe probe;
 	size_t n, i, neighbours = 0;
 	enum status rc;
 
 	*story = 0;
 	n = rank_index_candidates(ix, f, a->id, a->published_at, cands,
 				  CANDIDATES);
+	if (!n)
+		return ST_OK;
 	for (i = 0; i < n; i++)
 		rank_features_prefetch(cands[i].features);
+	/* f's terms in a table once, looked up by every candidate. */
+	rank_probe_init(&probe, f);
 	for (i = 0; i < n; i++) {
 		scored[i].c = cands[i];
-		scored[i].sim = rank_similarity(f, cands[i].features,
-						a->published_at -
-							cands[i].published_at);
+		scored[i].sim = rank_similarity_probe(
+			&probe, cands[i].features,
+			a->published_at - cands[i].published_at);
 		log_debug("rank: article %" PRId64 " ~ %" PRId64 ": %.3f",
 			  a->id, cands[i].article_id, scored[i].sim);
 	}
-	if (n)
-		qsort(scored, n, sizeof(*scored), scored_cmp);
+	rank_probe_release(&probe);
+	qsort(scored, n, sizeof(*scored), scored_cmp);
 	for (i = 0; i < n; i++) {
 		const struct scored *c = &scored[i];
 		bool neighbour =

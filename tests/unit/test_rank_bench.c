@@ -210,8 +210,8 @@ bench_parts(void)
 	struct corpus c;
 	struct store *s;
 	size_t i, k, round, rounds = 3, pairs = 0, found = 0;
-	double t, t_features = 0, t_similarity = 0, t_candidates = 0;
-	double checksum = 0;
+	double t, t_features = 0, t_similarity = 0, t_probed = 0;
+	double t_candidates = 0, checksum = 0, probed_checksum = 0;
 
 	corpus_make(&c);
 	f = xcalloc(PART_ARTICLES, sizeof(*f));
@@ -236,6 +236,24 @@ bench_parts(void)
 		}
 		t_similarity += seconds() - t;
 	}
+	/* The same pairs as choose_story() scores them: each article's
+	 * table built once, then probed by its candidates. */
+	for (round = 0; round < rounds * 10; round++) {
+		t = seconds();
+		for (i = 0; i < PART_ARTICLES; i++) {
+			struct rank_probe p;
+
+			rank_probe_init(&p, &f[i]);
+			for (k = 1; k <= PART_CANDIDATES; k++)
+				probed_checksum += rank_similarity_probe(
+					&p, &f[(i + k * 37) % PART_ARTICLES],
+					(int64_t)k * 5 * 3600);
+			rank_probe_release(&p);
+		}
+		t_probed += seconds() - t;
+	}
+	cr_expect(probed_checksum == checksum, "probed %a, merged %a",
+		  probed_checksum, checksum);
 	/* Candidates from an index holding the whole corpus in one window. */
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/bench.db", dir);
@@ -258,11 +276,13 @@ bench_parts(void)
 	rank_index_free(ix);
 	store_close(s);
 	printf("rank bench: %d texts like bench/ingest.sh's: features %.1f us "
-	       "per article; similarity %.3f us per pair; candidates %.1f us "
-	       "per article (%.1f found); checksum %.6f\n",
+	       "per article; similarity %.3f us per pair (probed %.3f, its "
+	       "table included); candidates %.1f us per article (%.1f "
+	       "found); checksum %.6f\n",
 	       PART_ARTICLES,
 	       t_features / (double)(rounds * PART_ARTICLES) * 1e6,
 	       t_similarity / (double)pairs * 1e6,
+	       t_probed / (double)pairs * 1e6,
 	       t_candidates / (double)(rounds * PART_ARTICLES) * 1e6,
 	       (double)found / (double)(rounds * PART_ARTICLES), checksum);
 	cr_expect_gt(found, 0);

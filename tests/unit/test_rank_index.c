@@ -6,6 +6,7 @@
 #include "common.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -872,11 +873,244 @@ Test(rank_index, similarity_pinned)
 	for (i = 0; i < ARRAY_SIZE(pairs); i++) {
 		double got = rank_similarity(&f[pairs[i].a], &f[pairs[i].b],
 					     pairs[i].apart);
+		struct rank_probe p;
+		double probed;
 
 		cr_expect(got == pairs[i].want,
 			  "pair %zu: {%u, %u, %" PRId64 ", %a}", i, pairs[i].a,
 			  pairs[i].b, pairs[i].apart, got);
+		rank_probe_init(&p, &f[pairs[i].a]);
+		probed = rank_similarity_probe(&p, &f[pairs[i].b],
+					       pairs[i].apart);
+		rank_probe_release(&p);
+		cr_expect(probed == pairs[i].want, "pair %zu probed: %a", i,
+			  probed);
 	}
 	for (i = 0; i < PINNED_COUNT; i++)
 		rank_features_release(&f[i]);
+}
+
+/* ---- The probe table against the merge ----------------------------------
+ *
+ * rank_similarity_probe() must give rank_similarity()'s result to the
+ * last bit (clustering decides on it, and what was clustered before must
+ * cluster the same): checked on random features made by hand, where the
+ * shared terms' weights span many magnitudes (any other summing order
+ * rounds differently) and few terms are shared often enough for a lost
+ * name to cross MIN_SHARED_NAMES, and on features built from texts.
+ */
+
+/* xorshift64*: the same numbers on every run. */
+static uint64_t
+next_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545F4914F6CDD1DULL;
+}
+
+static int
+u32_order(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Sorts v and drops repeated values; returns how many are left. */
+static size_t
+sort_distinct(uint32_t *v, size_t n)
+{
+	size_t i, kept = 0;
+
+	qsort(v, n, sizeof(*v), u32_order);
+	for (i = 0; i < n; i++)
+		if (!kept || v[kept - 1] != v[i])
+			v[kept++] = v[i];
+	return kept;
+}
+
+/*
+ * Fills f with the terms of pool (ascending, distinct) it keeps, each
+ * with a chance of keep/1024, random weights and names (a chance of
+ * name/1024 each), and a few of title_pool as its title.
+ */
+static void
+random_features(struct rank_features *f, uint64_t *rng, const uint32_t *pool,
+		size_t pool_count, unsigned keep, unsigned name,
+		const uint32_t *title_pool, size_t title_pool_count)
+{
+	size_t bitmap = pool_count / 8 + 1, i;
+	double sum = 0;
+	char *p;
+
+	rank_features_release(f);
+	f->mem = calloc(1, pool_count * 8 + title_pool_count * 4 + bitmap);
+	cr_assert_not_null(f->mem);
+	p = f->mem;
+	f->terms = (uint32_t *)(void *)p;
+	f->weights = (float *)(void *)(p + pool_count * 4);
+	f->title = (uint32_t *)(void *)(p + pool_count * 8);
+	f->names = (uint8_t *)(p + pool_count * 8 + title_pool_count * 4);
+	for (i = 0; i < pool_count; i++) {
+		uint64_t r = next_random(rng);
+		uint32_t n = f->term_count;
+
+		if ((r & 1023) >= keep)
+			continue;
+		f->terms[n] = pool[i];
+		/* A 24-bit mantissa, from 2^-36 up to 2^12. */
+		f->weights[n] = ldexpf((float)((r >> 10 & 0xFFFFFF) + 1),
+				       (int)(r >> 40 & 31) % 25 - 36);
+		if ((r >> 48 & 1023) < name)
+			f->names[n / 8] |= (uint8_t)(1u << (n % 8));
+		sum += (double)f->weights[n] * f->weights[n];
+		f->term_count = n + 1;
+	}
+	for (i = 0; i < title_pool_count; i++)
+		if (next_random(rng) & 1)
+			f->title[f->title_count++] = title_pool[i];
+	f->norm = (float)sqrt(sum);
+	/* Now and then a fingerprint, near copies now and then. */
+	f->fingerprint = next_random(rng) % 4 ? 0 : 0xF0F0F0F0F0F0F0F0ULL;
+	if (f->fingerprint && next_random(rng) % 2)
+		f->fingerprint ^= 0xFF;
+}
+
+/* Both ways, each against itself too: the probe's result is the merge's. */
+static size_t
+expect_same(const struct rank_features *a, const struct rank_features *b,
+	    int64_t apart, const char *what, size_t trial)
+{
+	const struct rank_features *pair[2] = {a, b};
+	size_t mismatches = 0, i, j;
+
+	for (i = 0; i < 2; i++) {
+		struct rank_probe p;
+
+		rank_probe_init(&p, pair[i]);
+		for (j = 0; j < 2; j++) {
+			double merged =
+				rank_similarity(pair[i], pair[j], apart);
+			double probed =
+				rank_similarity_probe(&p, pair[j], apart);
+			uint64_t mb, pb;
+
+			memcpy(&mb, &merged, sizeof(mb));
+			memcpy(&pb, &probed, sizeof(pb));
+			if (mb == pb)
+				continue;
+			mismatches++;
+			cr_expect(mb == pb,
+				  "%s %zu (%zu against %zu, %u and %u terms): "
+				  "merge %a, probe %a",
+				  what, trial, i, j, pair[i]->term_count,
+				  pair[j]->term_count, merged, probed);
+		}
+		rank_probe_release(&p);
+	}
+	return mismatches;
+}
+
+Test(rank_index, probe_matches_merge_on_random_features)
+{
+	/* Chances of keeping a pool's term (of 1024), per article. */
+	static const unsigned keeps[][2] = {
+		{1024, 1024}, {1000, 1000}, {900, 700}, {512, 512},
+		{300, 900},   {100, 100},   {30, 30},	{8, 8},
+		{0, 512},     {512, 0},	    {0, 0},
+	};
+	static const unsigned names[] = {0, 16, 128, 512, 1024};
+	enum { TRIALS = 6000, POOL_MAX = 1200 };
+	uint32_t *pool = calloc(POOL_MAX, sizeof(*pool)), titles[12];
+	struct rank_features a, b;
+	uint64_t rng = 0x9E3779B97F4A7C15ULL;
+	size_t trial, i, pool_count, mismatches = 0;
+
+	cr_assert_not_null(pool);
+	rank_features_init(&a);
+	rank_features_init(&b);
+	for (trial = 0; trial < TRIALS; trial++) {
+		unsigned kind = (unsigned)(next_random(&rng) % 6);
+		const unsigned *keep =
+			keeps[next_random(&rng) % ARRAY_SIZE(keeps)];
+		int64_t apart =
+			(int64_t)(next_random(&rng) % (60 * HOUR)) - 30 * HOUR;
+
+		/* Pools of every size, most of them few hundred terms. */
+		pool_count = next_random(&rng) % 8 ? next_random(&rng) % 600
+						   : next_random(&rng) % 9;
+		if (trial % 50 == 0)
+			pool_count = POOL_MAX;
+		for (i = 0; i < pool_count; i++) {
+			uint32_t r = (uint32_t)next_random(&rng);
+
+			if (kind == 1) /* few home slots for many: long runs */
+				r &= 0xFFFFF003u;
+			else if (kind == 2) /* runs past the last slot */
+				r |= 0xFFCu;
+			else if (kind == 3) /* the ends, and empty slots' ~i */
+				r = i % 2 ? ~(uint32_t)(r % 64) : r % 64;
+			pool[i] = r;
+		}
+		pool_count = sort_distinct(pool, pool_count);
+		for (i = 0; i < ARRAY_SIZE(titles); i++)
+			titles[i] = (uint32_t)next_random(&rng);
+		random_features(&a, &rng, pool, pool_count, keep[0],
+				names[next_random(&rng) % ARRAY_SIZE(names)],
+				titles, (size_t)next_random(&rng) % 13);
+		random_features(&b, &rng, pool, pool_count, keep[1],
+				names[next_random(&rng) % ARRAY_SIZE(names)],
+				titles, (size_t)next_random(&rng) % 13);
+		if (trial % 3 == 0)
+			apart = 0;
+		mismatches += expect_same(&a, &b, apart, "trial", trial);
+		if (mismatches > 20)
+			break;
+	}
+	cr_assert_eq(mismatches, 0);
+	rank_features_release(&a);
+	rank_features_release(&b);
+	free(pool);
+}
+
+Test(rank_index, probe_matches_merge_on_texts)
+{
+	enum { ARTICLES = 48 };
+	struct rank_features f[ARTICLES];
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	uint64_t rng = 42;
+	size_t i, j, k, words, mismatches = 0;
+
+	for (i = 0; i < ARTICLES; i++) {
+		rank_features_init(&f[i]);
+		if (i % 2) {
+			/* Events and their variants: many shared terms. */
+			make_text(&title, &body, (int)(i % 7) - 1, (unsigned)i);
+		} else {
+			/* Random words of a small vocabulary, a few named. */
+			buf_reset(&title);
+			buf_reset(&body);
+			words = (size_t)(next_random(&rng) % 400);
+			for (k = 0; k < words; k++) {
+				uint64_t r = next_random(&rng);
+
+				buf_addc(k < 8 ? &title : &body, ' ');
+				word(k < 8 ? &title : &body,
+				     (unsigned)(r % 700), r >> 32 & 1);
+			}
+		}
+		rank_features_build(&f[i], title.data, body.data);
+	}
+	for (i = 0; i < ARTICLES; i++)
+		for (j = i; j < ARTICLES; j++)
+			mismatches += expect_same(&f[i], &f[j],
+						  (int64_t)(i * j) * 1000,
+						  "article", i * ARTICLES + j);
+	cr_assert_eq(mismatches, 0);
+	for (i = 0; i < ARTICLES; i++)
+		rank_features_release(&f[i]);
+	buf_release(&title);
+	buf_release(&body);
 }
