@@ -6,6 +6,8 @@
 #
 #   bench/ingest.sh [N]     (default 20000)
 #
+# RUNS=N (default 3) runs both N times, alternated, and gives the medians.
+#
 # CORPUS=news (the default) draws words from a vocabulary of 20,000 made-up
 # words and names with Zipf-like frequencies, as news text has; CORPUS=tiny
 # draws from 40 words only, so that every article holds every word (the
@@ -65,19 +67,39 @@ for f in range(feeds):
 sql.write("COMMIT;\n")
 PY
 export NEWSSTAND_LOG_LEVEL=warn
-"$bin" publisher add bench --name Bench --data-dir "$tmp/data" >/dev/null
+"$bin" publisher add bench --name Bench --data-dir "$tmp/template" >/dev/null
 for f in "$tmp"/feed*.xml; do
-	"$bin" feed add bench "file://$f" --data-dir "$tmp/data" >/dev/null
+	"$bin" feed add bench "file://$f" --data-dir "$tmp/template" >/dev/null
 done
-start=$(date +%s.%N)
-"$bin" fetch --once --all --data-dir "$tmp/data" >"$tmp/fetch.out"
-end=$(date +%s.%N)
-ours=$(echo "$n / ($end - $start)" | bc -l)
-start=$(date +%s.%N)
-sqlite3 "$tmp/peer.db" <"$tmp/bulk.sql"
-end=$(date +%s.%N)
-peer=$(echo "$n / ($end - $start)" | bc -l)
-stored=$(sqlite3 "$tmp/data/newsstand.db" "SELECT count(*) FROM articles")
-printf '%-44s %10s\n' "ingest ($n articles of ~2 KB, $corpus)" "articles/s"
-printf '%-44s %10.0f   (%s stored)\n' "newsstand fetch --once --all" "$ours" "$stored"
-printf '%-44s %10.0f\n' "sqlite3 CLI, plain FTS5, one transaction" "$peer"
+# The machine's speed moves from minute to minute: each run stores the
+# articles afresh and then runs the peer, so that the two see the same
+# moments, and the medians are compared.
+median() {
+	tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
+		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+runs=${RUNS:-3}
+all_ours= all_peer=
+printf '%-44s %10s %10s\n' "ingest ($n articles of ~2 KB, $corpus)" "newsstand" "sqlite3"
+i=1
+while [ "$i" -le "$runs" ]; do
+	rm -rf "$tmp/data" "$tmp/peer.db"
+	cp -r "$tmp/template" "$tmp/data"
+	start=$(date +%s.%N)
+	"$bin" fetch --once --all --data-dir "$tmp/data" >"$tmp/fetch.out"
+	end=$(date +%s.%N)
+	ours=$(echo "$n / ($end - $start)" | bc -l)
+	start=$(date +%s.%N)
+	sqlite3 "$tmp/peer.db" <"$tmp/bulk.sql"
+	end=$(date +%s.%N)
+	peer=$(echo "$n / ($end - $start)" | bc -l)
+	stored=$(sqlite3 "$tmp/data/newsstand.db" "SELECT count(*) FROM articles")
+	printf '%-44s %10.0f %10.0f   (%s stored)\n' "run $i, articles/s" "$ours" "$peer" "$stored"
+	all_ours="$all_ours $ours"
+	all_peer="$all_peer $peer"
+	i=$((i + 1))
+done
+ours=$(echo "$all_ours" | median)
+peer=$(echo "$all_peer" | median)
+printf '%-44s %10.0f %10.0f\n' "median of $runs, articles/s" "$ours" "$peer"
+printf '%-44s %10.2f\n' "newsstand / sqlite3 CLI (plain FTS5, one transaction)" "$(echo "$ours / $peer" | bc -l)"

@@ -6,6 +6,8 @@
 # real refresh of unchanged feeds (conditional GET: nginx answers 304).
 #
 #   bench/refresh.sh [FEEDS]     (default 1000)
+#
+# RUNS=N (default 3) runs both N times, alternated, and gives the medians.
 set -eu
 feeds=${1:-1000}
 bin=${NEWSSTAND_BIN:-build/newsstand}
@@ -56,7 +58,7 @@ nginx_pid=$!
 sleep 1
 export NEWSSTAND_LOG_LEVEL=${NEWSSTAND_LOG_LEVEL:-error} NEWSSTAND_FETCH_ALLOW=127.0.0.1
 export NEWSSTAND_FETCH_CONCURRENCY=$concurrency NEWSSTAND_FETCH_PER_HOST=$concurrency
-"$bin" publisher add bench --name Bench --data-dir "$tmp/data" >/dev/null
+"$bin" publisher add bench --name Bench --data-dir "$tmp/template" >/dev/null
 : >"$tmp/newsboat/urls"
 i=0
 while [ "$i" -lt "$feeds" ]; do
@@ -66,7 +68,7 @@ while [ "$i" -lt "$feeds" ]; do
 done
 # Add the feeds straight into the database: 1,000 `feed add` runs would
 # measure process start-up, not the catalogue.
-sqlite3 "$tmp/data/newsstand.db" "CREATE TEMP TABLE u(url); $(sed "s/.*/INSERT INTO u VALUES('&');/" "$tmp/newsboat/urls" | tr '\n' ' ') INSERT INTO feeds (publisher_id, url, created_at) SELECT (SELECT id FROM publishers), url, 0 FROM u;"
+sqlite3 "$tmp/template/newsstand.db" "CREATE TEMP TABLE u(url); $(sed "s/.*/INSERT INTO u VALUES('&');/" "$tmp/newsboat/urls" | tr '\n' ' ') INSERT INTO feeds (publisher_id, url, created_at) SELECT (SELECT id FROM publishers), url, 0 FROM u;"
 run_ours() {
 	start=$(date +%s.%N)
 	"$bin" fetch --once --all --data-dir "$tmp/data" >"$tmp/ours.out"
@@ -82,16 +84,38 @@ run_peer() {
 	echo "$end - $start" | bc -l
 }
 printf 'reload-threads %s\n' "$concurrency" >"$tmp/newsboat/config"
-ours=$(run_ours)
-ours_out=$(cat "$tmp/ours.out")
-peer=$(run_peer)
-ours2=$(run_ours)
-ours2_out=$(cat "$tmp/ours.out")
-peer2=$(run_peer)
-printf '%-46s %9s\n' "refresh $feeds feeds x 20 items (local nginx)" "seconds"
-printf '%-46s %9.2f   %s\n' "newsstand fetch --once --all, first" "$ours" "$ours_out"
-printf '%-46s %9.2f\n' "newsboat -x reload (reload-threads $concurrency), first" "$peer"
-printf '%-46s %9.1fx\n' "speed-up, first round" "$(echo "$peer / $ours" | bc -l)"
-printf '%-46s %9.2f   %s\n' "newsstand fetch --once --all, again" "$ours2" "$ours2_out"
-printf '%-46s %9.2f\n' "newsboat -x reload, again" "$peer2"
-printf '%-46s %9.1fx\n' "speed-up, second round" "$(echo "$peer2 / $ours2" | bc -l)"
+# The machine's speed moves from minute to minute: each run starts both
+# afresh (an empty database, an empty newsboat cache) and alternates them,
+# and the medians are compared.
+median() {
+	tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
+		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+runs=${RUNS:-3}
+firsts= peers= agains= peers2=
+printf '%-46s %9s %9s %9s\n' "refresh $feeds feeds x 20 items (local nginx)" \
+	"newsstand" "newsboat" "speed-up"
+i=1
+while [ "$i" -le "$runs" ]; do
+	rm -rf "$tmp/data" "$tmp/newsboat/cache.db"
+	cp -r "$tmp/template" "$tmp/data"
+	ours=$(run_ours)
+	ours_out=$(cat "$tmp/ours.out")
+	peer=$(run_peer)
+	ours2=$(run_ours)
+	ours2_out=$(cat "$tmp/ours.out")
+	peer2=$(run_peer)
+	printf '%-46s %9.2f %9.2f %8.1fx   %s\n' "run $i, first round (s)" "$ours" \
+		"$peer" "$(echo "$peer / $ours" | bc -l)" "$ours_out"
+	printf '%-46s %9.2f %9.2f %8.1fx   %s\n' "run $i, again: unchanged (s)" \
+		"$ours2" "$peer2" "$(echo "$peer2 / $ours2" | bc -l)" "$ours2_out"
+	firsts="$firsts $ours" peers="$peers $peer"
+	agains="$agains $ours2" peers2="$peers2 $peer2"
+	i=$((i + 1))
+done
+ours=$(echo "$firsts" | median) peer=$(echo "$peers" | median)
+ours2=$(echo "$agains" | median) peer2=$(echo "$peers2" | median)
+printf '%-46s %9.2f %9.2f %8.1fx\n' "median of $runs, first round (s)" "$ours" \
+	"$peer" "$(echo "$peer / $ours" | bc -l)"
+printf '%-46s %9.2f %9.2f %8.1fx\n' "median of $runs, again (s)" "$ours2" \
+	"$peer2" "$(echo "$peer2 / $ours2" | bc -l)"
