@@ -499,6 +499,70 @@ Test(rank_index, stale_entries_are_checked)
 	db_close(&d);
 }
 
+/* Whether id is among the candidates for a text of event e, and how
+ * often. */
+static size_t
+candidate_count(struct rank_index *ix, int e, int64_t id)
+{
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	struct rank_candidate out[16];
+	struct rank_features f;
+	size_t n, i, seen = 0;
+
+	make_text(&title, &body, e, 9);
+	rank_features_init(&f);
+	rank_features_build(&f, title.data, body.data);
+	n = rank_index_candidates(ix, &f, 0, NOW, out, ARRAY_SIZE(out));
+	for (i = 0; i < n; i++)
+		if (out[i].article_id == id) {
+			seen++;
+			cr_expect_eq(
+				out[i].features, rank_index_features(ix, id),
+				"a candidate's features are its live ones");
+		}
+	rank_features_release(&f);
+	buf_release(&title);
+	buf_release(&body);
+	return seen;
+}
+
+Test(rank_index, forgotten_and_replaced_articles_are_not_candidates)
+{
+	struct rank_index *ix = rank_index_new(0);
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	struct rank_features other;
+	int64_t a, b, story;
+	struct db d;
+
+	db_open(&d);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	a = add(&d, ix, 1, 0, NOW, NULL);
+	b = add(&d, ix, 1, 1, NOW + 60, &story);
+	cr_assert_eq(candidate_count(ix, 1, a), 1);
+	cr_assert_eq(candidate_count(ix, 1, b), 1);
+
+	rank_index_forget(ix, a);
+	cr_expect_eq(candidate_count(ix, 1, a), 0, "a forgotten article");
+	/* b's text replaced by another event's: what the index held of it
+	 * before is gone, whatever the new text shares. */
+	make_text(&title, &body, 7, 0);
+	rank_features_init(&other);
+	rank_features_build(&other, title.data, body.data);
+	rank_index_put(ix, b, NOW + 60, story, &other);
+	cr_expect_leq(candidate_count(ix, 1, b), 1, "a replaced article");
+	cr_expect_eq(candidate_count(ix, 7, b), 1);
+
+	rank_features_release(&other);
+	buf_release(&title);
+	buf_release(&body);
+	cr_assert_eq(rank_index_flush(ix, d.s), ST_OK);
+	cr_assert_eq(store_commit(d.s), ST_OK);
+	rank_index_commit(ix);
+	rank_index_free(ix);
+	db_close(&d);
+}
+
 Test(rank_index, sees_another_writers_articles)
 {
 	struct rank_index *mine = rank_index_new(0),
