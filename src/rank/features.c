@@ -6,9 +6,6 @@
 #include "common.h"
 
 #include <math.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "base/log.h"
 #include "rank/internal.h"
@@ -413,16 +410,16 @@ overlap_add(struct overlap *o, const struct rank_features *a,
 }
 
 /*
- * Adds the shared terms of a->terms[i...] and b->terms[j...]: a merge
- * whose steps advance by comparison results rather than by branches,
- * which the processor could not predict.
+ * Adds the shared terms of a and b: a merge of their ascending terms, the
+ * plain way of summing them in ascending order that rank_similarity()
+ * keeps for tools and tests (clustering uses the probe table below).
  */
 static void
-overlap_scalar(struct overlap *o, const struct rank_features *a, size_t i,
-	       const struct rank_features *b, size_t j)
+overlap(struct overlap *o, const struct rank_features *a,
+	const struct rank_features *b)
 {
 	double dot = o->dot;
-	size_t names = o->names;
+	size_t names = o->names, i = 0, j = 0;
 
 	while (i < a->term_count && j < b->term_count) {
 		uint32_t ha = a->terms[i], hb = b->terms[j];
@@ -437,74 +434,6 @@ overlap_scalar(struct overlap *o, const struct rank_features *a, size_t i,
 	o->dot = dot;
 	o->names = names;
 }
-
-#ifdef __SSE2__
-static unsigned
-mask4(__m128i v)
-{
-	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(v));
-}
-
-/*
- * The same, four terms of each side at a time: each of a's four against
- * each of b's (four compares of rotations), then the block with the
- * smaller last term moves on (both on a tie). Every shared term is met in
- * exactly one step, in ascending order; they are noted without a branch
- * and summed in batches, and the rest is left to the scalar merge.
- */
-static void
-overlap(struct overlap *o, const struct rank_features *a,
-	const struct rank_features *b)
-{
-	size_t i = 0, j = 0, na = a->term_count, nb = b->term_count, n = 0;
-	uint32_t x[PAIRS_MAX], y[PAIRS_MAX];
-
-	while (i + 4 <= na && j + 4 <= nb) {
-		__m128i va = _mm_loadu_si128((const __m128i *)(a->terms + i));
-		__m128i vb = _mm_loadu_si128((const __m128i *)(b->terms + j));
-		/* Bit k of rotation r: a[i + k] == b[j + (k + r) % 4]. */
-		unsigned r0 = mask4(_mm_cmpeq_epi32(va, vb));
-		unsigned r1 = mask4(_mm_cmpeq_epi32(
-			va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(0, 3, 2, 1))));
-		unsigned r2 = mask4(_mm_cmpeq_epi32(
-			va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(1, 0, 3, 2))));
-		unsigned r3 = mask4(_mm_cmpeq_epi32(
-			va, _mm_shuffle_epi32(vb, _MM_SHUFFLE(2, 1, 0, 3))));
-		/* Terms are distinct: a lane matches one rotation at most, so
-		 * its rotation's bits are these. */
-		unsigned any = r0 | r1 | r2 | r3, low = r1 | r3, high = r2 | r3;
-		uint32_t amax = a->terms[i + 3], bmax = b->terms[j + 3];
-
-#define NOTE(k)                                                                \
-	do {                                                                   \
-		x[n] = (uint32_t)i + (k);                                      \
-		y[n] = (uint32_t)j +                                           \
-		       (((k) + (low >> (k)&1) + ((high >> (k)&1) << 1)) & 3);  \
-		n += any >> (k)&1;                                             \
-	} while (0)
-		NOTE(0);
-		NOTE(1);
-		NOTE(2);
-		NOTE(3);
-#undef NOTE
-		if (n > PAIRS_MAX - 4) {
-			overlap_add(o, a, b, x, y, n);
-			n = 0;
-		}
-		i += (size_t)(amax <= bmax) * 4;
-		j += (size_t)(bmax <= amax) * 4;
-	}
-	overlap_add(o, a, b, x, y, n);
-	overlap_scalar(o, a, i, b, j);
-}
-#else
-static void
-overlap(struct overlap *o, const struct rank_features *a,
-	const struct rank_features *b)
-{
-	overlap_scalar(o, a, 0, b, 0);
-}
-#endif
 
 /* ---- Probe table ---------------------------------------------------------
  *

@@ -49,9 +49,9 @@ double rank_similarity_probe(const struct rank_probe *p,
 			     const struct rank_features *b, int64_t apart);
 
 /*
- * Asks the processor for the memory rank_similarity() reads of f first:
- * called for every candidate before any is compared, their cache misses
- * overlap instead of coming one after the other.
+ * Asks the processor for the memory rank_similarity_probe() reads of f
+ * first: called for every candidate before any is compared, their cache
+ * misses overlap instead of coming one after the other.
  */
 void rank_features_prefetch(const struct rank_features *f);
 
