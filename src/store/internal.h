@@ -47,6 +47,7 @@ struct store {
 				     default */
 	int64_t ckpt_idle_ms; /* tests: a smaller backlog's wait; <0 never */
 	struct store_checkpoint_stats last_round; /* the last round's */
+	bool wal_kept; /* a round ran: the WAL file outlives the connection */
 };
 
 /*
@@ -93,6 +94,12 @@ enum status store_neighbour_ids(struct store *s, int64_t article_id,
 enum status store_checkpointer_start(struct store *s) WARN_UNUSED;
 void store_checkpointer_wait(struct store *s);
 void store_checkpointer_stop(struct store *s);
+
+/*
+ * Before the writer's connection closes, after a round: leaves a kept WAL
+ * file with little for the next open to recover (checkpoint.c).
+ */
+void store_wal_close(struct store *s);
 
 /* Registers the search's rank function on a new connection (articles.c). */
 enum status store_search_init(struct store *s);

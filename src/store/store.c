@@ -294,9 +294,11 @@ store_close(struct store *s)
 		if (s->cache[i].stmt)
 			sqlite3_finalize(s->cache[i].stmt);
 	if (s->db) {
-		if (s->mode == STORE_WRITE)
+		if (s->mode == STORE_WRITE) {
 			sqlite3_exec(s->db, "PRAGMA optimize;", NULL, NULL,
 				     NULL);
+			store_wal_close(s);
+		}
 		sqlite3_close(s->db);
 	}
 	free(s->index_pending);

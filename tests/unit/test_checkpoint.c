@@ -208,6 +208,88 @@ Test(checkpoint, close_ends_a_round_left_on)
 	cr_assert_null(db->checkpointer);
 }
 
+/* The frames a fresh connection finds in the WAL (recovered on open). */
+static int
+wal_frames_on_open(void)
+{
+	sqlite3 *c = NULL;
+	sqlite3_stmt *st;
+	int frames = -1;
+
+	cr_assert_eq(sqlite3_open_v2(db_path, &c, SQLITE_OPEN_READWRITE, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(c, "PRAGMA wal_checkpoint(PASSIVE)", -1,
+					&st, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	frames = sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(c);
+	return frames;
+}
+
+/* Closes the writer and opens it again. */
+static void
+reopen(void)
+{
+	store_close(db);
+	db = NULL;
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
+}
+
+Test(checkpoint, a_round_keeps_its_wal_file_with_little_to_recover)
+{
+	struct buf report = BUF_INIT;
+	int i;
+
+	db->ckpt_step_frames = 100;
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	for (i = 0; i < 3; i++)
+		commit_rows(400);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
+	store_close(db);
+	db = NULL;
+	/* Kept at its size for the next round to write over... */
+	cr_assert_gt(file_size(wal_path), (int64_t)400 * FRAME,
+		     "the WAL file was removed or truncated");
+	/* ...but started over after the round's last checkpoint: the
+	 * next open recovers a few frames, not the round's 1,200. */
+	cr_assert_lt(wal_frames_on_open(), 50);
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
+	cr_assert_eq(rows_stored(), 1200);
+	cr_assert_eq(store_check(db, &report), ST_OK, "%s", report.data);
+	buf_release(&report);
+}
+
+Test(checkpoint, a_kept_wal_that_did_not_start_over_is_truncated)
+{
+	sqlite3 *reader = NULL;
+	int i;
+
+	db->ckpt_step_frames = 100;
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	commit_rows(400);
+	/* A reader's snapshot keeps the round's last checkpoint from
+	 * copying what follows it, so the WAL cannot start over. */
+	cr_assert_eq(
+		sqlite3_open_v2(db_path, &reader, SQLITE_OPEN_READONLY, NULL),
+		SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(reader,
+				  "BEGIN; SELECT count(*) FROM scratch;", NULL,
+				  NULL, NULL),
+		     SQLITE_OK);
+	for (i = 0; i < 2; i++)
+		commit_rows(400);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
+	commit_rows(10);
+	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(reader);
+	reopen();
+	cr_assert_eq(wal_frames_on_open(), 0,
+		     "the next open recovers the whole round again");
+	cr_assert_eq(rows_stored(), 1210);
+}
+
 Test(checkpoint, no_checkpointer_outside_wal_mode)
 {
 	struct store *mem;

@@ -139,7 +139,7 @@ Test(store, new_files_get_large_pages_old_files_keep_theirs)
 
 Test(store, compact_rewrites_old_pages_and_keeps_everything)
 {
-	char *old_dir = test_tmpdir(), path[4096], fresh[4200];
+	char *old_dir = test_tmpdir(), path[4096], fresh[4200], wal[4200];
 	struct store_compact_report r;
 	struct search_query q = {.text = "lighthouse"};
 	struct search_result found;
@@ -154,6 +154,9 @@ Test(store, compact_rewrites_old_pages_and_keeps_everything)
 	store_close(db);
 	cr_assert_eq(store_open(old_dir, STORE_WRITE, 0, &db), ST_OK);
 	pub = add_publisher("p", "P");
+	/* Stored in a write round: the writer keeps its WAL file. */
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	cr_assert_eq(store_begin(db), ST_OK);
 	for (i = 0; i < 40; i++) {
 		snprintf(url, sizeof(url), "https://p.example/%" PRId64, i);
 		snprintf(text, sizeof(text), "%s, day %" PRId64,
@@ -162,12 +165,16 @@ Test(store, compact_rewrites_old_pages_and_keeps_everything)
 					 1000 + i, NULL),
 			     0);
 	}
+	cr_assert_eq(store_commit(db), ST_OK);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
 
 	/* Refused while another connection has the file open. */
 	cr_assert_eq(store_compact(old_dir, &r), ST_AGAIN);
 	cr_assert_eq(page_size_of(path), 4096);
 	store_close(db);
 	db = NULL;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	cr_assert_eq(access(wal, F_OK), 0, "the round's WAL file was kept");
 
 	cr_assert_eq(store_compact(old_dir, &r), ST_OK);
 	cr_expect_eq(r.before.page_size, 4096);
@@ -176,6 +183,8 @@ Test(store, compact_rewrites_old_pages_and_keeps_everything)
 	cr_assert_eq(page_size_of(path), 16384);
 	snprintf(fresh, sizeof(fresh), "%s.compact", path);
 	cr_expect_neq(access(fresh, F_OK), 0, "the new file took the name");
+	/* No WAL of the old file beside the new one. */
+	cr_expect_neq(access(wal, F_OK), 0, "a WAL is left beside the file");
 
 	cr_assert_eq(store_open(old_dir, STORE_READ, 0, &reader), ST_OK);
 	cr_assert_eq(store_check(reader, &report), ST_OK, "%s",
