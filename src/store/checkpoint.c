@@ -265,7 +265,7 @@ store_checkpointer_start(struct store *s)
 void
 store_wal_close(struct store *s)
 {
-	int log = 0, copied = 0;
+	int log = 0;
 
 	if (!s->wal_kept)
 		return;
@@ -277,7 +277,7 @@ store_wal_close(struct store *s)
 	 * again by its first checkpoint: truncate it instead.
 	 */
 	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-				      &log, &copied) == SQLITE_OK &&
+				      &log, NULL) == SQLITE_OK &&
 	    log > WAL_KEEP_FRAMES &&
 	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 				      NULL, NULL) != SQLITE_OK)

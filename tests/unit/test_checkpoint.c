@@ -228,15 +228,6 @@ wal_frames_on_open(void)
 	return frames;
 }
 
-/* Closes the writer and opens it again. */
-static void
-reopen(void)
-{
-	store_close(db);
-	db = NULL;
-	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
-}
-
 Test(checkpoint, a_round_keeps_its_wal_file_with_little_to_recover)
 {
 	struct buf report = BUF_INIT;
@@ -284,7 +275,9 @@ Test(checkpoint, a_kept_wal_that_did_not_start_over_is_truncated)
 	commit_rows(10);
 	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(reader);
-	reopen();
+	store_close(db);
+	db = NULL;
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
 	cr_assert_eq(wal_frames_on_open(), 0,
 		     "the next open recovers the whole round again");
 	cr_assert_eq(rows_stored(), 1210);
