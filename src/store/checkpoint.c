@@ -34,7 +34,8 @@
  * logged since the WAL last started over, which the first write after
  * the round's last checkpoint makes it do; store_wal_close() sees to it
  * that this stays small. store_compact() and the migrations leave WAL
- * mode on connections of their own, which delete the file as before.
+ * mode on connections that have run no round (the migrations at open),
+ * which delete the file as before.
  */
 #include "common.h"
 
