@@ -280,6 +280,35 @@ link_topics(struct store *s, int64_t id, const char *topics)
 	return ST_OK;
 }
 
+enum {
+	/* A shorter common start is not worth a column of its own. */
+	BODY_PREFIX_MIN_BYTES = 16,
+};
+
+/*
+ * Binds value as schema v8 stores it: the number of bytes it shares with
+ * the start of body (at cut_idx; NULL when that is too few to be worth
+ * it) and the rest (at rest_idx). The generated column puts them back
+ * together byte for byte, valid UTF-8 or not.
+ */
+static void
+bind_body_prefix(sqlite3_stmt *st, int cut_idx, int rest_idx, const char *value,
+		 const char *body)
+{
+	size_t n = 0;
+
+	if (value && body)
+		while (body[n] && body[n] == value[n])
+			n++;
+	if (n < BODY_PREFIX_MIN_BYTES) {
+		sqlite3_bind_null(st, cut_idx);
+		bind_text(st, rest_idx, value);
+		return;
+	}
+	sqlite3_bind_int64(st, cut_idx, (int64_t)n);
+	bind_text(st, rest_idx, value + n);
+}
+
 static void
 bind_article(sqlite3_stmt *st, const struct article *a)
 {
@@ -289,11 +318,11 @@ bind_article(sqlite3_stmt *st, const struct article *a)
 	bind_text(st, 4, a->url);
 	bind_text(st, 5, a->title);
 	bind_text(st, 6, a->byline);
-	bind_text(st, 7, a->summary);
+	bind_body_prefix(st, 23, 7, a->summary, a->body_text);
 	bind_text(st, 8, a->body_html);
 	bind_text(st, 9, a->body_text);
-	bind_text(st, 10, a->teaser_html);
-	bind_text(st, 11, a->teaser_text);
+	bind_body_prefix(st, 24, 10, a->teaser_html, a->body_html);
+	bind_body_prefix(st, 25, 11, a->teaser_text, a->body_text);
 	bind_text(st, 12, a->lead_image);
 	bind_text(st, 13, a->lead_caption);
 	bind_text(st, 14, a->language);
@@ -312,14 +341,14 @@ insert_article(struct store *s, struct article *a, int64_t id, int64_t story_id)
 {
 	static const char insert_sql[] =
 		"INSERT INTO articles (publisher_id, feed_id, guid, url, title,"
-		" byline, summary, body_html, body_text, teaser_html,"
-		" teaser_text, lead_image, lead_caption, language, "
-		"content_hash,"
-		" fingerprint, word_count, published_at, updated_at, "
-		"fetched_at, id, story_id)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-		"?13,"
-		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
+		" byline, summary_rest, body_html, body_text, teaser_html_rest,"
+		" teaser_text_rest, lead_image, lead_caption, language,"
+		" content_hash, fingerprint, word_count, published_at,"
+		" updated_at, fetched_at, id, story_id, summary_cut,"
+		" teaser_html_cut, teaser_text_cut)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+		" ?25)";
 	sqlite3_stmt *st = store_stmt(s, insert_sql);
 	enum status rc;
 
@@ -365,9 +394,11 @@ put_article(struct store *s, struct article *a, enum article_put_result *result,
 	    bool place)
 {
 	static const char update_sql[] =
-		"UPDATE articles SET title = ?5, byline = ?6, summary = ?7,"
-		" body_html = ?8, body_text = ?9, teaser_html = ?10,"
-		" teaser_text = ?11, lead_image = ?12, lead_caption = ?13,"
+		"UPDATE articles SET title = ?5, byline = ?6,"
+		" summary_rest = ?7, summary_cut = ?23, body_html = ?8,"
+		" body_text = ?9, teaser_html_rest = ?10,"
+		" teaser_html_cut = ?24, teaser_text_rest = ?11,"
+		" teaser_text_cut = ?25, lead_image = ?12, lead_caption = ?13,"
 		" language = ?14, content_hash = ?15, fingerprint = ?16,"
 		" word_count = ?17, published_at = ?18, updated_at = ?19"
 		" WHERE id = ?21";

@@ -226,8 +226,11 @@ reading_article(struct store *s, int64_t id, bool with_body,
 #define CARD_COLUMNS                                                           \
 	"a.id, a.publisher_id, a.story_id, a.title, a.published_at,"           \
 	" a.updated_at, a.fingerprint, p.slug, p.name, p.logo"
+/* The excerpt as render_visible_excerpt() chooses it: each of the two is
+ * put together from the body (schema v8), so only the one shown is. */
 #define CARD_FULL_COLUMNS                                                      \
-	CARD_COLUMNS ", a.summary, a.teaser_text, a.lead_image"
+	CARD_COLUMNS ", coalesce(nullif(a.teaser_text, ''), a.summary),"       \
+		     " a.lead_image"
 
 static void
 read_card(sqlite3_stmt *st, int first, bool full, struct article *a)
@@ -245,9 +248,8 @@ read_card(sqlite3_stmt *st, int first, bool full, struct article *a)
 	a->publisher_logo = col_text(st, first + 9);
 	if (!full)
 		return;
-	a->summary = col_text(st, first + 10);
-	a->teaser_text = col_text(st, first + 11);
-	a->lead_image = col_text(st, first + 12);
+	a->teaser_text = col_text(st, first + 10);
+	a->lead_image = col_text(st, first + 11);
 }
 
 enum status

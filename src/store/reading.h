@@ -89,8 +89,9 @@ enum status reading_related_candidates(struct store *s, int64_t article_id,
  * The articles of a topic, newest first, as store_article_list() orders
  * them (cursor: a previous list's next_cursor, or NULL), at most limit,
  * with next_cursor set when more follow; each with the columns a full
- * card needs (those of reading_related_candidates() and summary,
- * teaser_text, lead_image), no bodies, no topics. The newest articles of
+ * card needs (those of reading_related_candidates(), lead_image, and as
+ * teaser_text the excerpt a card shows: the teaser text, else the summary;
+ * summary is left NULL), no bodies, no topics. The newest articles of
  * the whole site are walked first, at most a window of them; a topic too
  * rare to fill the page there is read through its own index instead, so
  * the cost is bounded by the window or by the topic's size.

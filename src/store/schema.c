@@ -399,8 +399,32 @@ static const char schema_v7[] =
 	"INSERT INTO articles_fts(articles_fts, rank)"
 	" VALUES('hashsize', 1048576);";
 
+/*
+ * An article's teaser (text and HTML) and its summary are usually the start
+ * of its body with an ellipsis (and, for the HTML, the tags it closes):
+ * a third of a row said twice. Each is now stored as the number of bytes
+ * of the body it begins with (NULL: none, the value is stored whole) and
+ * the rest, and read back through a generated column of its old name, so
+ * readers select it as before (store/articles.c writes the two parts).
+ * The body is cut as a blob: no characters are counted. Rows stored before
+ * keep their values whole; no row is copied.
+ */
+#define BODY_PREFIX(col, body)                                                 \
+	"ALTER TABLE articles RENAME COLUMN " col " TO " col "_rest;"          \
+	"ALTER TABLE articles ADD COLUMN " col "_cut INTEGER;"                 \
+	"ALTER TABLE articles ADD COLUMN " col " TEXT GENERATED ALWAYS AS"     \
+	" (CASE WHEN " col "_cut IS NULL THEN " col "_rest"                    \
+	" ELSE CAST(substr(CAST(" body " AS BLOB), 1, " col "_cut) AS TEXT)"   \
+	" || " col "_rest END) VIRTUAL;"
+/* clang-format off */
+static const char schema_v8[] =
+	BODY_PREFIX("summary", "body_text")
+	BODY_PREFIX("teaser_text", "body_text")
+	BODY_PREFIX("teaser_html", "body_html");
+/* clang-format on */
+
 const char *const store_migrations[] = {
 	schema_v1, schema_v2, schema_v3, schema_v4,
-	schema_v5, schema_v6, schema_v7,
+	schema_v5, schema_v6, schema_v7, schema_v8,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);

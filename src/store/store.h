@@ -30,7 +30,7 @@ enum store_mode {
 };
 
 /* The current schema version (PRAGMA user_version after migration). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /*
  * Opens the database of a data directory (DATA_DIR/newsstand.db), creating

@@ -378,10 +378,13 @@ Test(layout, rebuild_keeps_rows_links_and_index)
 	search_result_release(&r);
 	cr_assert_eq(store_check(s, &report), ST_OK, "%s", report.data);
 	buf_release(&report);
-	/* The bodies come last. */
+	/* The bodies come last, but for the cut points of schema v8 (read
+	 * only with a body). */
 	cr_assert_eq(sqlite3_prepare_v2(s->db,
 					"SELECT name FROM pragma_table_info("
-					"'articles') ORDER BY cid DESC LIMIT 1",
+					"'articles') WHERE name NOT LIKE"
+					" '%\\_cut' ESCAPE '\\'"
+					" ORDER BY cid DESC LIMIT 1",
 					-1, &st, NULL),
 		     SQLITE_OK);
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);

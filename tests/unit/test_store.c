@@ -434,6 +434,227 @@ Test(store, article_dedupe_rules)
 	cr_assert_eq(r, ARTICLE_DUPLICATE);
 }
 
+/* The first column of the first row of sql, on the store's connection. */
+static int64_t
+query_int(const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db->db, sql, -1, &st, NULL), SQLITE_OK,
+		     "%s", sqlite3_errmsg(db->db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_type(st, 0) == SQLITE_NULL
+			    ? -2
+			    : sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Stores an article whose summary and teasers are body[0..cut) + tail and
+ * checks that they read back byte for byte. */
+static void
+put_prefixed(int64_t pub, const char *body, size_t cut, const char *tail,
+	     int64_t n)
+{
+	char url[64], summary[512], html[512], teaser_html[512];
+	struct article a = {0}, got;
+
+	snprintf(url, sizeof(url), "https://p.example/cut/%" PRId64, n);
+	snprintf(summary, sizeof(summary), "%.*s%s", (int)cut, body, tail);
+	snprintf(html, sizeof(html), "<p>%s</p>", body);
+	snprintf(teaser_html, sizeof(teaser_html), "<p>%.*s%s</p>", (int)cut,
+		 body, tail);
+	a.publisher_id = pub;
+	a.url = url;
+	a.title = (char *)"Cut";
+	a.body_text = (char *)body;
+	a.body_html = html;
+	a.summary = summary;
+	a.teaser_text = summary;
+	a.teaser_html = teaser_html;
+	a.published_at = 1000 + n;
+	cr_assert_eq(store_article_put(db, &a, NULL), ST_OK);
+	cr_assert_eq(store_article_get(db, a.id, &got), ST_OK);
+	cr_expect_str_eq(got.summary, summary, "cut %zu of \"%s\"", cut, body);
+	cr_expect_str_eq(got.teaser_text, summary, "cut %zu of \"%s\"", cut,
+			 body);
+	cr_expect_str_eq(got.teaser_html, teaser_html, "cut %zu of \"%s\"", cut,
+			 body);
+	article_release(&got);
+}
+
+Test(store, teasers_that_begin_with_the_body_are_stored_once)
+{
+	static const char *const bodies[] = {
+		/* Two-, three- and four-byte characters. */
+		"Gr\xc3\xb6\xc3\x9f"
+		"e und Ma\xc3\x9f: \xf0\x9d\x84\x9e notes, \xe2\x82\xac signs"
+		" and plain words after them.",
+		/* Bytes that are not UTF-8: lone continuation bytes, a lead
+		 * byte before ASCII, sequences cut short. */
+		"ab\x80\x80 lone, \xc3( bad lead, \xf0\x9d then ASCII, "
+		"\xe2\x82 short, \xbf end",
+	};
+	static const char *const tails[] = {
+		"\xe2\x80\xa6",	      /* an ellipsis */
+		"\xe2\x82\xa1 after", /* shares a lead byte with the euro */
+		"\x80\x80",	      /* continuation bytes */
+	};
+	int64_t pub = add_publisher("p", "P"), n = 0, id;
+	struct article a = {0}, got;
+	size_t b, t, cut;
+
+	for (b = 0; b < ARRAY_SIZE(bodies); b++)
+		for (t = 0; t < ARRAY_SIZE(tails); t++)
+			for (cut = 0; cut <= strlen(bodies[b]); cut++)
+				put_prefixed(pub, bodies[b], cut, tails[t],
+					     n++);
+	/* A long shared start is kept once: the body's first 40 bytes,
+	 * then the ellipsis. */
+	put_prefixed(pub, "An ordinary sentence that goes on for a while.", 40,
+		     "\xe2\x80\xa6", n);
+	id = query_int("SELECT max(id) FROM articles");
+	cr_expect_eq(query_int("SELECT teaser_text_cut FROM articles WHERE id ="
+			       " (SELECT max(id) FROM articles)"),
+		     40);
+	cr_expect_eq(query_int("SELECT length(teaser_text_rest) FROM articles"
+			       " WHERE id = (SELECT max(id) FROM articles)"),
+		     1);
+	cr_expect_eq(query_int("SELECT teaser_html_cut FROM articles WHERE id ="
+			       " (SELECT max(id) FROM articles)"),
+		     43, "<p> and 40 characters");
+	cr_expect_eq(query_int("SELECT summary_cut FROM articles WHERE id ="
+			       " (SELECT max(id) FROM articles)"),
+		     40);
+	/* A teaser of its own, or none, is stored as it is. */
+	a.publisher_id = pub;
+	a.url = (char *)"https://p.example/own";
+	a.guid = (char *)"own";
+	a.feed_id = 0;
+	a.title = (char *)"Own";
+	a.body_text = (char *)"The body of an article with its own summary.";
+	a.body_html = (char *)"<p>The body.</p>";
+	a.summary = (char *)"A summary written by the publisher, not the body.";
+	a.teaser_text = NULL;
+	a.teaser_html = (char *)"<p>The body</p>";
+	cr_assert_eq(store_article_put(db, &a, NULL), ST_OK);
+	cr_assert_gt(a.id, id);
+	cr_expect_eq(query_int("SELECT summary_cut FROM articles WHERE id ="
+			       " (SELECT max(id) FROM articles)"),
+		     -2, "NULL");
+	cr_expect_eq(query_int("SELECT teaser_html_cut FROM articles WHERE id ="
+			       " (SELECT max(id) FROM articles)"),
+		     -2, "shorter than the least worth cutting");
+	cr_assert_eq(store_article_get(db, a.id, &got), ST_OK);
+	cr_expect_str_eq(got.summary, a.summary);
+	cr_expect_null(got.teaser_text);
+	cr_expect_str_eq(got.teaser_html, a.teaser_html);
+	article_release(&got);
+}
+
+Test(store, an_edited_body_gets_its_teaser_cut_again)
+{
+	int64_t pub = add_publisher("p", "P");
+	struct store_feed f = {.publisher_id = pub,
+			       .url = (char *)"https://p.example/f"};
+	struct article a = {0}, got;
+	enum article_put_result r;
+
+	cr_assert_eq(store_feed_add(db, &f), ST_OK);
+	a.publisher_id = pub;
+	a.feed_id = f.id;
+	a.guid = (char *)"g";
+	a.url = (char *)"https://p.example/a";
+	a.title = (char *)"T";
+	a.body_text = (char *)"The first text of the article, long enough.";
+	a.body_html = (char *)"<p>The first text.</p>";
+	a.content_hash = (char *)"h1";
+	a.teaser_text = (char *)"The first text of the\xe2\x80\xa6";
+	cr_assert_eq(store_article_put(db, &a, &r), ST_OK);
+	cr_assert_eq(r, ARTICLE_CREATED);
+	a.body_text = (char *)"Edited: a second text, and longer than before.";
+	a.content_hash = (char *)"h2";
+	a.teaser_text = (char *)"Edited: a second text\xe2\x80\xa6";
+	cr_assert_eq(store_article_put(db, &a, &r), ST_OK);
+	cr_assert_eq(r, ARTICLE_UPDATED);
+	cr_expect_eq(query_int("SELECT teaser_text_cut FROM articles"), 21);
+	cr_assert_eq(store_article_get(db, a.id, &got), ST_OK);
+	cr_expect_str_eq(got.teaser_text, a.teaser_text);
+	cr_expect_str_eq(got.body_text, a.body_text);
+	article_release(&got);
+}
+
+/*
+ * A file from before schema 8 keeps its articles' teasers whole through
+ * the migrations (no row is copied) and reads them back the same. It is
+ * made at schema 5: migration 6 needs a function of the store's own.
+ */
+Test(store, teasers_stored_whole_before_schema_8_read_the_same)
+{
+	char path[4096];
+	sqlite3 *raw;
+	struct article got, a = {0};
+	size_t i;
+
+	store_close(db);
+	db = NULL;
+	test_rmdir(dir);
+	free(dir);
+	dir = test_tmpdir();
+	snprintf(path, sizeof(path), "%s/newsstand.db", dir);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(sqlite3_exec(raw, store_migrations[i], NULL, NULL,
+					  NULL),
+			     SQLITE_OK, "migration %zu: %s", i + 1,
+			     sqlite3_errmsg(raw));
+	cr_assert_eq(
+		sqlite3_exec(
+			raw,
+			"PRAGMA user_version = 5;"
+			"INSERT INTO publishers (id, slug, name, created_at)"
+			" VALUES (1, 'p', 'P', 1);"
+			"INSERT INTO articles (id, publisher_id, url, title,"
+			" summary, body_html, body_text, teaser_html,"
+			" teaser_text, published_at, updated_at, fetched_at)"
+			" VALUES (5, 1, 'https://p.example/5', 'Old',"
+			" 'The old body, as it was stored.',"
+			" '<p>The old body, as it was stored.</p>',"
+			" 'The old body, as it was stored.',"
+			" '<p>The old body, as it…</p>', 'The old body, as "
+			"it…',"
+			" 1, 1, 1);",
+			NULL, NULL, NULL),
+		SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	sqlite3_close(raw);
+
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &db), ST_OK);
+	cr_assert_eq(store_schema_version(db), STORE_SCHEMA_VERSION);
+	cr_expect_eq(query_int("SELECT count(*) FROM articles WHERE"
+			       " teaser_text_cut IS NULL AND teaser_html_cut"
+			       " IS NULL AND summary_cut IS NULL"),
+		     1);
+	cr_assert_eq(store_article_get(db, 5, &got), ST_OK);
+	cr_expect_str_eq(got.summary, "The old body, as it was stored.");
+	cr_expect_str_eq(got.teaser_text, "The old body, as it…");
+	cr_expect_str_eq(got.teaser_html, "<p>The old body, as it…</p>");
+	article_release(&got);
+	/* New articles beside it are stored cut. */
+	a.publisher_id = 1;
+	a.url = (char *)"https://p.example/6";
+	a.title = (char *)"New";
+	a.body_text = (char *)"The new body, stored after the migration.";
+	a.teaser_text = (char *)"The new body, stored…";
+	cr_assert_eq(store_article_put(db, &a, NULL), ST_OK);
+	cr_expect_eq(query_int("SELECT teaser_text_cut FROM articles"
+			       " WHERE id = 6"),
+		     20);
+	cr_assert_eq(store_article_get(db, 6, &got), ST_OK);
+	cr_expect_str_eq(got.teaser_text, a.teaser_text);
+	article_release(&got);
+}
+
 Test(store, list_with_cursor)
 {
 	int64_t p = add_publisher("p", "P");
