@@ -283,13 +283,17 @@ link_topics(struct store *s, int64_t id, const char *topics)
 enum {
 	/* A shorter common start is not worth a column of its own. */
 	BODY_PREFIX_MIN_BYTES = 16,
+	/* A longer body is not cut into: reading the teaser would read
+	 * the whole body, and a row that large (both bodies) leaves its
+	 * page for overflow pages, which every card would then walk. */
+	BODY_PREFIX_MAX_BODY = 6000,
 };
 
 /*
  * Binds value as schema v8 stores it: the number of bytes it shares with
  * the start of body (at cut_idx; NULL when that is too few to be worth
- * it) and the rest (at rest_idx). The generated column puts them back
- * together byte for byte, valid UTF-8 or not.
+ * it, or the body too long) and the rest (at rest_idx). The generated
+ * column puts them back together byte for byte, valid UTF-8 or not.
  */
 static void
 bind_body_prefix(sqlite3_stmt *st, int cut_idx, int rest_idx, const char *value,
@@ -297,7 +301,8 @@ bind_body_prefix(sqlite3_stmt *st, int cut_idx, int rest_idx, const char *value,
 {
 	size_t n = 0;
 
-	if (value && body)
+	if (value && body &&
+	    strnlen(body, BODY_PREFIX_MAX_BODY + 1) <= BODY_PREFIX_MAX_BODY)
 		while (body[n] && body[n] == value[n])
 			n++;
 	if (n < BODY_PREFIX_MIN_BYTES) {

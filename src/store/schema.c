@@ -407,7 +407,12 @@ static const char schema_v7[] =
  * the rest, and read back through a generated column of its old name, so
  * readers select it as before (store/articles.c writes the two parts).
  * The body is cut as a blob: no characters are counted. Rows stored before
- * keep their values whole; no row is copied.
+ * keep their values whole; no row is copied. The cut columns come after
+ * the bodies (ALTER TABLE adds at the end): a NULL one is known from the
+ * row's header, a number is read with the body it cuts, which the value
+ * needs anyway; only bodies short enough for the row to keep to its page
+ * are cut into. A later rebuild of the table copies the *_cut and *_rest
+ * columns and declares the generated ones again.
  */
 #define BODY_PREFIX(col, body)                                                 \
 	"ALTER TABLE articles RENAME COLUMN " col " TO " col "_rest;"          \

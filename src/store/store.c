@@ -205,6 +205,12 @@ store_open_file(const char *path, enum store_mode mode, int flags,
 	struct store *s;
 
 	pthread_once(&sqlite_once, sqlite_setup);
+	/* Generated columns (schema v8) came with SQLite 3.31. */
+	if (sqlite3_libversion_number() < 3031000)
+		return log_error(ST_DB,
+				 "store: SQLite %s is too old: 3.31 or later "
+				 "is needed",
+				 sqlite3_libversion());
 	s = xcalloc(1, sizeof(*s));
 	int open_flags = SQLITE_OPEN_NOMUTEX |
 			 (mode == STORE_WRITE

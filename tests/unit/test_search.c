@@ -378,8 +378,8 @@ Test(layout, rebuild_keeps_rows_links_and_index)
 	search_result_release(&r);
 	cr_assert_eq(store_check(s, &report), ST_OK, "%s", report.data);
 	buf_release(&report);
-	/* The bodies come last, but for the cut points of schema v8 (read
-	 * only with a body). */
+	/* The bodies come last, but for the cut points of schema v8 (NULL,
+	 * known from the row's header, or read with the body they cut). */
 	cr_assert_eq(sqlite3_prepare_v2(s->db,
 					"SELECT name FROM pragma_table_info("
 					"'articles') WHERE name NOT LIKE"

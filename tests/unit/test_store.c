@@ -527,6 +527,30 @@ Test(store, teasers_that_begin_with_the_body_are_stored_once)
 	cr_expect_eq(query_int("SELECT summary_cut FROM articles WHERE id ="
 			       " (SELECT max(id) FROM articles)"),
 		     40);
+	/* A long body is not cut into: the row would leave its page. */
+	{
+		char *long_body = xmalloc(7001), teaser[64];
+
+		memset(long_body, 'w', 7000);
+		long_body[7000] = '\0';
+		snprintf(teaser, sizeof(teaser), "%.40s\xe2\x80\xa6",
+			 long_body);
+		a.publisher_id = pub;
+		a.url = (char *)"https://p.example/long";
+		a.title = (char *)"Long";
+		a.body_text = long_body;
+		a.teaser_text = teaser;
+		cr_assert_eq(store_article_put(db, &a, NULL), ST_OK);
+		cr_expect_eq(query_int("SELECT teaser_text_cut FROM articles"
+				       " WHERE id = (SELECT max(id) FROM"
+				       " articles)"),
+			     -2, "NULL");
+		cr_assert_eq(store_article_get(db, a.id, &got), ST_OK);
+		cr_expect_str_eq(got.teaser_text, teaser);
+		article_release(&got);
+		free(long_body);
+		memset(&a, 0, sizeof(a));
+	}
 	/* A teaser of its own, or none, is stored as it is. */
 	a.publisher_id = pub;
 	a.url = (char *)"https://p.example/own";
