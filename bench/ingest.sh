@@ -74,10 +74,7 @@ done
 # The machine's speed moves from minute to minute: each run stores the
 # articles afresh and then runs the peer, so that the two see the same
 # moments, and the medians are compared.
-median() {
-	tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
-		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+. "$(dirname "$0")/lib.sh"
 runs=${RUNS:-3}
 all_ours= all_peer=
 printf '%-44s %10s %10s\n' "ingest ($n articles of ~2 KB, $corpus)" "newsstand" "sqlite3"

@@ -87,10 +87,7 @@ printf 'reload-threads %s\n' "$concurrency" >"$tmp/newsboat/config"
 # The machine's speed moves from minute to minute: each run starts both
 # afresh (an empty database, an empty newsboat cache) and alternates them,
 # and the medians are compared.
-median() {
-	tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
-		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+. "$(dirname "$0")/lib.sh"
 runs=${RUNS:-3}
 firsts= peers= agains= peers2=
 printf '%-46s %9s %9s %9s\n' "refresh $feeds feeds x 20 items (local nginx)" \
