@@ -451,6 +451,19 @@ query_int(const char *sql)
 	return v;
 }
 
+/* expr (a column of articles) of the newest article; -2 for NULL. */
+static int64_t
+newest(const char *expr)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM articles WHERE id ="
+		 " (SELECT max(id) FROM articles)",
+		 expr);
+	return query_int(sql);
+}
+
 /* Stores an article whose summary and teasers are body[0..cut) + tail and
  * checks that they read back byte for byte. */
 static void
@@ -515,18 +528,10 @@ Test(store, teasers_that_begin_with_the_body_are_stored_once)
 	put_prefixed(pub, "An ordinary sentence that goes on for a while.", 40,
 		     "\xe2\x80\xa6", n);
 	id = query_int("SELECT max(id) FROM articles");
-	cr_expect_eq(query_int("SELECT teaser_text_cut FROM articles WHERE id ="
-			       " (SELECT max(id) FROM articles)"),
-		     40);
-	cr_expect_eq(query_int("SELECT length(teaser_text_rest) FROM articles"
-			       " WHERE id = (SELECT max(id) FROM articles)"),
-		     1);
-	cr_expect_eq(query_int("SELECT teaser_html_cut FROM articles WHERE id ="
-			       " (SELECT max(id) FROM articles)"),
-		     43, "<p> and 40 characters");
-	cr_expect_eq(query_int("SELECT summary_cut FROM articles WHERE id ="
-			       " (SELECT max(id) FROM articles)"),
-		     40);
+	cr_expect_eq(newest("teaser_text_cut"), 40);
+	cr_expect_eq(newest("length(teaser_text_rest)"), 1);
+	cr_expect_eq(newest("teaser_html_cut"), 43, "<p> and 40 bytes");
+	cr_expect_eq(newest("summary_cut"), 40);
 	/* A long body is not cut into: the row would leave its page. */
 	{
 		char *long_body = xmalloc(7001), teaser[64];
@@ -541,10 +546,7 @@ Test(store, teasers_that_begin_with_the_body_are_stored_once)
 		a.body_text = long_body;
 		a.teaser_text = teaser;
 		cr_assert_eq(store_article_put(db, &a, NULL), ST_OK);
-		cr_expect_eq(query_int("SELECT teaser_text_cut FROM articles"
-				       " WHERE id = (SELECT max(id) FROM"
-				       " articles)"),
-			     -2, "NULL");
+		cr_expect_eq(newest("teaser_text_cut"), -2, "NULL");
 		cr_assert_eq(store_article_get(db, a.id, &got), ST_OK);
 		cr_expect_str_eq(got.teaser_text, teaser);
 		article_release(&got);
@@ -564,12 +566,9 @@ Test(store, teasers_that_begin_with_the_body_are_stored_once)
 	a.teaser_html = (char *)"<p>The body</p>";
 	cr_assert_eq(store_article_put(db, &a, NULL), ST_OK);
 	cr_assert_gt(a.id, id);
-	cr_expect_eq(query_int("SELECT summary_cut FROM articles WHERE id ="
-			       " (SELECT max(id) FROM articles)"),
-		     -2, "NULL");
-	cr_expect_eq(query_int("SELECT teaser_html_cut FROM articles WHERE id ="
-			       " (SELECT max(id) FROM articles)"),
-		     -2, "shorter than the least worth cutting");
+	cr_expect_eq(newest("summary_cut"), -2, "NULL");
+	cr_expect_eq(newest("teaser_html_cut"), -2,
+		     "shorter than the least worth cutting");
 	cr_assert_eq(store_article_get(db, a.id, &got), ST_OK);
 	cr_expect_str_eq(got.summary, a.summary);
 	cr_expect_null(got.teaser_text);
