@@ -290,21 +290,39 @@ enum {
 };
 
 /*
+ * The length of body (NUL-terminated) when it is short enough to be cut
+ * into (BODY_PREFIX_MAX_BODY bytes at most), else SIZE_MAX.
+ */
+static size_t
+cuttable_len(const char *body)
+{
+	size_t n = body ? strnlen(body, BODY_PREFIX_MAX_BODY + 1) : SIZE_MAX;
+
+	return n <= BODY_PREFIX_MAX_BODY ? n : SIZE_MAX;
+}
+
+/*
  * Binds value as schema v8 stores it: the number of bytes it shares with
- * the start of body (at cut_idx; NULL when that is too few to be worth
- * it, or the body too long) and the rest (at rest_idx). The generated
- * column puts them back together byte for byte, valid UTF-8 or not.
+ * the start of body (body_len bytes, from cuttable_len(); at cut_idx, NULL
+ * when that is too few to be worth it, or the body too long) and the rest
+ * (at rest_idx). The generated column puts them back together byte for
+ * byte, valid UTF-8 or not.
  */
 static void
 bind_body_prefix(sqlite3_stmt *st, int cut_idx, int rest_idx, const char *value,
-		 const char *body)
+		 const char *body, size_t body_len)
 {
-	size_t n = 0;
+	size_t n = 0, max;
 
-	if (value && body &&
-	    strnlen(body, BODY_PREFIX_MAX_BODY + 1) <= BODY_PREFIX_MAX_BODY)
-		while (body[n] && body[n] == value[n])
+	if (value && body_len != SIZE_MAX) {
+		/* A teaser is mostly the body's start whole: compared a
+		 * block at a time, then byte by byte where they part. */
+		max = strnlen(value, body_len);
+		while (n + 64 <= max && !memcmp(value + n, body + n, 64))
+			n += 64;
+		while (n < max && value[n] == body[n])
 			n++;
+	}
 	if (n < BODY_PREFIX_MIN_BYTES) {
 		sqlite3_bind_null(st, cut_idx);
 		bind_text(st, rest_idx, value);
@@ -317,17 +335,20 @@ bind_body_prefix(sqlite3_stmt *st, int cut_idx, int rest_idx, const char *value,
 static void
 bind_article(sqlite3_stmt *st, const struct article *a)
 {
+	size_t text_len = cuttable_len(a->body_text),
+	       html_len = cuttable_len(a->body_html);
+
 	sqlite3_bind_int64(st, 1, a->publisher_id);
 	bind_int(st, 2, a->feed_id, true);
 	bind_text(st, 3, a->guid);
 	bind_text(st, 4, a->url);
 	bind_text(st, 5, a->title);
 	bind_text(st, 6, a->byline);
-	bind_body_prefix(st, 23, 7, a->summary, a->body_text);
+	bind_body_prefix(st, 23, 7, a->summary, a->body_text, text_len);
 	bind_text(st, 8, a->body_html);
 	bind_text(st, 9, a->body_text);
-	bind_body_prefix(st, 24, 10, a->teaser_html, a->body_html);
-	bind_body_prefix(st, 25, 11, a->teaser_text, a->body_text);
+	bind_body_prefix(st, 24, 10, a->teaser_html, a->body_html, html_len);
+	bind_body_prefix(st, 25, 11, a->teaser_text, a->body_text, text_len);
 	bind_text(st, 12, a->lead_image);
 	bind_text(st, 13, a->lead_caption);
 	bind_text(st, 14, a->language);

@@ -508,6 +508,12 @@ Test(store, teasers_that_begin_with_the_body_are_stored_once)
 		 * byte before ASCII, sequences cut short. */
 		"ab\x80\x80 lone, \xc3( bad lead, \xf0\x9d then ASCII, "
 		"\xe2\x82 short, \xbf end",
+		/* Long enough to be compared in blocks of 64 bytes, with a
+		 * character across the second block's end. */
+		"A council meeting on the harbour budget ran late into the "
+		"night, and the vote on the new bridge was put off until "
+		"the \xe2\x82\xac figures came back from the auditors, who "
+		"had asked for more time.",
 	};
 	static const char *const tails[] = {
 		"\xe2\x80\xa6",	      /* an ellipsis */
@@ -532,6 +538,10 @@ Test(store, teasers_that_begin_with_the_body_are_stored_once)
 	cr_expect_eq(newest("length(teaser_text_rest)"), 1);
 	cr_expect_eq(newest("teaser_html_cut"), 43, "<p> and 40 bytes");
 	cr_expect_eq(newest("summary_cut"), 40);
+	/* Past the first blocks. */
+	put_prefixed(pub, bodies[2], 130, "\xe2\x80\xa6", ++n);
+	cr_expect_eq(newest("teaser_text_cut"), 130);
+	cr_expect_eq(newest("teaser_html_cut"), 133);
 	/* A long body is not cut into: the row would leave its page. */
 	{
 		char *long_body = xmalloc(7001), teaser[64];
