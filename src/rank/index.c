@@ -696,14 +696,15 @@ rank_index_neighbours_add(struct rank_index *ix, struct store *s,
 	return ST_OK;
 }
 
-/* Byte `byte` of the row's article (key 1) or neighbour (key 0) id, less
- * lo: ids are ordered as these unsigned offsets are. */
+/* Byte `byte` of the row's article (key 1) or neighbour (key 0) id's
+ * offset from lo, the batch's smallest id: offsets order as ids do. */
 static unsigned
-nb_digit(const struct store_neighbour *r, int key, int byte, uint64_t lo)
+nb_digit(const struct store_neighbour *r, int key, int byte, int64_t lo)
 {
-	uint64_t id = (uint64_t)(key ? r->article_id : r->neighbour_id);
+	uint64_t off = (uint64_t)(key ? r->article_id : r->neighbour_id) -
+		       (uint64_t)lo;
 
-	return (unsigned)(((id - lo) >> (8 * byte)) & 0xff);
+	return (unsigned)((off >> (8 * byte)) & 0xff);
 }
 
 /*
@@ -720,18 +721,19 @@ nb_sort(struct rank_index *ix)
 	size_t n = ix->nb_count, i, c;
 	struct store_neighbour *tmp = xmallocarray(n, sizeof(*tmp)),
 			       *from = ix->nb, *to = tmp, *swap;
-	uint64_t lo = UINT64_MAX, hi = 0;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	uint64_t range;
 	int key, byte, bytes = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct store_neighbour *r = &ix->nb[i];
 
-		lo = MIN(lo, MIN((uint64_t)r->article_id,
-				 (uint64_t)r->neighbour_id));
-		hi = MAX(hi, MAX((uint64_t)r->article_id,
-				 (uint64_t)r->neighbour_id));
+		lo = MIN(lo, MIN(r->article_id, r->neighbour_id));
+		hi = MAX(hi, MAX(r->article_id, r->neighbour_id));
 	}
-	while (bytes < 8 && (hi - lo) >> (8 * bytes))
+	/* Any two int64s: the difference fits in 64 unsigned bits. */
+	range = (uint64_t)hi - (uint64_t)lo;
+	while (bytes < 8 && range >> (8 * bytes))
 		bytes++;
 	for (key = 0; key < 2; key++) {
 		for (byte = 0; byte < bytes; byte++) {
