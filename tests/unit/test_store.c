@@ -509,11 +509,11 @@ Test(store, teasers_that_begin_with_the_body_are_stored_once)
 		"ab\x80\x80 lone, \xc3( bad lead, \xf0\x9d then ASCII, "
 		"\xe2\x82 short, \xbf end",
 		/* Long enough to be compared in blocks of 64 bytes, with a
-		 * character across the second block's end. */
+		 * character across the second block's end (bytes 127-129). */
 		"A council meeting on the harbour budget ran late into the "
 		"night, and the vote on the new bridge was put off until "
-		"the \xe2\x82\xac figures came back from the auditors, who "
-		"had asked for more time.",
+		"June, as the \xe2\x82\xac figures had yet to come back from "
+		"the auditors, who had asked for more time.",
 	};
 	static const char *const tails[] = {
 		"\xe2\x80\xa6",	      /* an ellipsis */
