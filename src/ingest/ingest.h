@@ -32,6 +32,7 @@ struct ingest_stats {
 	size_t unchanged;    /* items already stored as they are */
 	size_t duplicates;   /* items that were another feed's article */
 	size_t skipped;	     /* items that could not become articles */
+	size_t known;	     /* of the unchanged, those not prepared again */
 	size_t bytes;	     /* feed bytes parsed */
 };
 

@@ -4,6 +4,8 @@
  */
 #include "common.h"
 
+#include <sodium.h>
+
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/config.h"
@@ -22,7 +24,17 @@ enum {
 	SHORT_TEXT = 500,
 	/* Pages extracted per feed update at most (the rest next time). */
 	MAX_EXTRACTIONS = 50,
+	/* Item digests a feed keeps at most (a document's first items). */
+	MAX_DIGESTS = 4096,
 };
+
+/*
+ * What an item digest stands for: the output of preparing an item (its
+ * text, hence its content hash) follows from the item and from this code.
+ * Bump PREPARE_VERSION when the sanitiser, the text or the title cleaning
+ * change what an unchanged item becomes; a new release re-prepares anyway.
+ */
+#define PREPARE_VERSION "newsstand " NEWSSTAND_VERSION " prepare 1"
 
 /* An item on its way to the store. */
 struct pending {
@@ -35,7 +47,60 @@ struct pending {
 				 */
 	struct rank_features features; /* for clustering, made by a worker */
 	bool cluster;		       /* stored new or changed: cluster it */
+	/* item_digest() when the item can be recognised (it has a guid and
+	 * no page to extract), and whether the feed stored it so last time:
+	 * then it is not prepared unless the writer finds it gone. */
+	unsigned char digest[STORE_DIGEST_LEN];
+	bool has_digest;
+	bool known;
+	bool settled; /* stored, or found stored, as this feed's article */
 };
+
+/* Adds one length-prefixed field (NULL apart from "") to a digest. */
+static void
+digest_field(crypto_generichash_state *h, const char *s)
+{
+	uint64_t len = s ? strlen(s) : UINT64_MAX;
+
+	crypto_generichash_update(h, (const unsigned char *)&len, sizeof(len));
+	if (s)
+		crypto_generichash_update(h, (const unsigned char *)s,
+					  (unsigned long long)len);
+}
+
+/*
+ * The digest of what decides whether a stored item is unchanged (its
+ * guid, its URL, its title, and the body its text is made from), so that
+ * an equal digest means preparing it again would give the stored text.
+ */
+static void
+item_digest(const struct pending *p, unsigned char out[STORE_DIGEST_LEN])
+{
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, NULL, 0, STORE_DIGEST_LEN);
+	digest_field(&h, PREPARE_VERSION);
+	digest_field(&h, p->article.guid);
+	digest_field(&h, p->article.url);
+	digest_field(&h, p->article.title);
+	digest_field(&h, p->raw_html);
+	crypto_generichash_final(&h, out, STORE_DIGEST_LEN);
+}
+
+static int
+digest_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, STORE_DIGEST_LEN);
+}
+
+/* Whether f stored an item with digest d from its last document. */
+static bool
+digest_known(const struct store_feed *f, const unsigned char *d)
+{
+	return f->item_digest_count &&
+	       bsearch(d, f->item_digests, f->item_digest_count,
+		       STORE_DIGEST_LEN, digest_cmp) != NULL;
+}
 
 /*
  * Reads an article page: a bundled file when the feed maps the URL to a
@@ -152,37 +217,40 @@ ingest_doc_release(struct ingest_doc *d)
 }
 
 /*
- * Sanitises every item's body and derives its text, teaser and hashes,
+ * Sanitises an item's body and derives its text, teaser and hashes,
  * and its features for clustering (which carry the fingerprint): the
  * writer only compares them.
  */
+static void
+prepare_item(struct pending *p, struct ingest_stats *stats)
+{
+	struct article *a = &p->article;
+
+	if (ingest_prepare_body(a, p->raw_html)) {
+		p->skip = true;
+		stats->skipped++;
+	} else {
+		if (p->summary_from_body)
+			ingest_summary_from_body(a);
+		rank_features_build(&p->features, a->title,
+				    a->body_text && *a->body_text ? a->body_text
+								  : a->summary);
+		a->fingerprint = p->features.fingerprint;
+	}
+	/* The sanitised copy is all that is needed from here on. */
+	free(p->raw_html);
+	p->raw_html = NULL;
+}
+
+/* Prepares every item but those known unchanged (the writer checks them). */
 static void
 prepare_bodies(struct ingest_doc *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->item_count; i++) {
-		struct pending *p = &d->items[i];
-		struct article *a = &p->article;
-
-		if (p->skip)
-			continue;
-		if (ingest_prepare_body(a, p->raw_html)) {
-			p->skip = true;
-			d->stats.skipped++;
-		} else {
-			if (p->summary_from_body)
-				ingest_summary_from_body(a);
-			rank_features_build(&p->features, a->title,
-					    a->body_text && *a->body_text
-						    ? a->body_text
-						    : a->summary);
-			a->fingerprint = p->features.fingerprint;
-		}
-		/* The sanitised copy is all that is needed from here on. */
-		free(p->raw_html);
-		p->raw_html = NULL;
-	}
+	for (i = 0; i < d->item_count; i++)
+		if (!d->items[i].skip && !d->items[i].known)
+			prepare_item(&d->items[i], &d->stats);
 }
 
 void
@@ -232,6 +300,11 @@ ingest_prepare(struct store *s, struct ingest_doc *d, const char *body,
 				      : item->summary ? item->summary
 						      : "");
 		wanted += p->wants_page;
+		if (p->article.guid && !p->wants_page) {
+			item_digest(p, p->digest);
+			p->has_digest = true;
+			p->known = digest_known(f, p->digest);
+		}
 	}
 	feed_free(doc);
 	if (!wanted) {
@@ -295,7 +368,56 @@ ingest_stats_add(struct ingest_stats *dst, const struct ingest_stats *src)
 	dst->unchanged += src->unchanged;
 	dst->duplicates += src->duplicates;
 	dst->skipped += src->skipped;
+	dst->known += src->known;
 	dst->bytes += src->bytes;
+}
+
+/*
+ * A known item (prepared no more) whose article is still stored as this
+ * feed's is unchanged; one that is gone is prepared now and stored anew.
+ */
+static enum status
+check_known(struct store *s, const struct ingest_doc *d, struct pending *p,
+	    struct ingest_stats *stats, bool *unchanged)
+{
+	int64_t id = 0;
+	enum status rc;
+
+	*unchanged = false;
+	p->known = false;
+	rc = store_article_find(s, d->feed->id, p->article.guid, NULL, &id);
+	if (rc)
+		return rc;
+	if (id) {
+		p->article.id = id;
+		*unchanged = true;
+		return ST_OK;
+	}
+	prepare_item(p, stats);
+	return ST_OK;
+}
+
+/* The digests of the items stored as f's articles, sorted, replace f's. */
+static void
+keep_digests(struct ingest_doc *d)
+{
+	struct store_feed *f = d->feed;
+	unsigned char *all = NULL;
+	size_t n = 0, kept = 0, i;
+
+	for (i = 0; i < d->item_count; i++)
+		n += d->items[i].settled && d->items[i].has_digest;
+	n = MIN(n, (size_t)MAX_DIGESTS);
+	if (n)
+		all = xmalloc(n * STORE_DIGEST_LEN);
+	for (i = 0; i < d->item_count && kept < n; i++)
+		if (d->items[i].settled && d->items[i].has_digest)
+			memcpy(all + kept++ * STORE_DIGEST_LEN,
+			       d->items[i].digest, STORE_DIGEST_LEN);
+	qsort(all, n, STORE_DIGEST_LEN, digest_cmp);
+	free(f->item_digests);
+	f->item_digests = all;
+	f->item_digest_count = n;
 }
 
 static enum status
@@ -319,7 +441,19 @@ ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
 		struct pending *p = &d->items[i];
 		struct article *a = &p->article;
 		enum article_put_result res;
+		bool unchanged = false;
 
+		if (p->known) {
+			rc = check_known(s, d, p, &st, &unchanged);
+			if (rc)
+				break;
+			if (unchanged) {
+				st.unchanged++;
+				st.known++;
+				p->settled = true;
+				continue;
+			}
+		}
 		if (p->skip)
 			continue;
 		rc = ix ? store_article_place(s, a, &res)
@@ -334,6 +468,7 @@ ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
 		}
 		if (rc)
 			break;
+		p->settled = res != ARTICLE_DUPLICATE;
 		switch (res) {
 		case ARTICLE_CREATED:
 			st.created++;
@@ -359,6 +494,7 @@ ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
 		free(f->title);
 		f->title = xstrdup(d->title);
 	}
+	keep_digests(d);
 	ingest_stats_add(stats, &st);
 	return ST_OK;
 }
@@ -393,9 +529,20 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 {
 	struct ingest_doc d = {.feed = f};
 	struct rank_index *ix = NULL;
+	/* The digests of what is stored: back to these should it fail. */
+	unsigned char *digests = f->item_digests;
+	size_t digest_count = f->item_digest_count;
 	enum status rc;
 
 	*error = NULL;
+	f->item_digests = NULL;
+	f->item_digest_count = 0;
+	if (digest_count) {
+		f->item_digests = xmalloc(digest_count * STORE_DIGEST_LEN);
+		memcpy(f->item_digests, digests,
+		       digest_count * STORE_DIGEST_LEN);
+		f->item_digest_count = digest_count;
+	}
 	ingest_prepare(s, &d, body, len, content_type);
 	if (d.status) {
 		rc = d.status;
@@ -421,6 +568,13 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 	if (rc)
 		*error = xstrdup("could not commit");
 out:
+	if (rc) {
+		free(f->item_digests);
+		f->item_digests = digests;
+		f->item_digest_count = digest_count;
+	} else {
+		free(digests);
+	}
 	rank_index_free(ix);
 	ingest_doc_release(&d);
 	return rc;

@@ -222,6 +222,7 @@ store_feed_release(struct store_feed *f)
 	free(f->last_error);
 	free(f->disabled_reason);
 	free(f->publisher_slug);
+	free(f->item_digests);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -246,11 +247,13 @@ store_feed_list_release(struct store_feed_list *l)
 	" f.last_new_at, f.next_due_at, f.interval, f.http_status,"            \
 	" f.error_count, f.last_error, f.disabled_reason, f.item_count,"       \
 	" (SELECT count(*) FROM articles a WHERE a.feed_id = f.id),"           \
-	" p.slug"
+	" p.slug, f.item_digests"
 
 static void
 read_feed(sqlite3_stmt *st, struct store_feed *f)
 {
+	size_t n;
+
 	memset(f, 0, sizeof(*f));
 	f->id = sqlite3_column_int64(st, 0);
 	f->publisher_id = sqlite3_column_int64(st, 1);
@@ -276,6 +279,13 @@ read_feed(sqlite3_stmt *st, struct store_feed *f)
 	f->item_count = sqlite3_column_int64(st, 21);
 	f->article_count = sqlite3_column_int64(st, 22);
 	f->publisher_slug = col_text(st, 23);
+	n = (size_t)sqlite3_column_bytes(st, 24) / STORE_DIGEST_LEN;
+	if (n) {
+		f->item_digests = xmalloc(n * STORE_DIGEST_LEN);
+		memcpy(f->item_digests, sqlite3_column_blob(st, 24),
+		       n * STORE_DIGEST_LEN);
+		f->item_digest_count = n;
+	}
 }
 
 enum status
@@ -420,7 +430,8 @@ store_feed_save_state(struct store *s, const struct store_feed *f)
 		" last_modified = ?5, last_fetch_at = ?6, last_success_at = ?7,"
 		" last_new_at = ?8, next_due_at = ?9, interval = ?10,"
 		" http_status = ?11, error_count = ?12, last_error = ?13,"
-		" disabled_reason = ?14, item_count = ?15, enabled = ?16"
+		" disabled_reason = ?14, item_count = ?15, enabled = ?16,"
+		" item_digests = ?17"
 		" WHERE id = ?1";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	enum status rc;
@@ -443,6 +454,13 @@ store_feed_save_state(struct store *s, const struct store_feed *f)
 	bind_text(st, 14, f->disabled_reason);
 	sqlite3_bind_int64(st, 15, f->item_count);
 	sqlite3_bind_int(st, 16, f->enabled);
+	if (f->item_digest_count)
+		sqlite3_bind_blob(
+			st, 17, f->item_digests,
+			(int)(f->item_digest_count * STORE_DIGEST_LEN),
+			SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 17);
 	rc = store_step_done(s, st, "saving feed state");
 	if (!rc && !sqlite3_changes(s->db))
 		return ST_NOTFOUND;

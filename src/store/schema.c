@@ -428,8 +428,16 @@ static const char schema_v8[] =
 	BODY_PREFIX("teaser_html", "body_html");
 /* clang-format on */
 
+/*
+ * Each feed keeps the digests of the items of its last document stored
+ * whole, so that a document fetched again (a 200 without validators, or
+ * with other items changed) skips preparing the items it already stored.
+ */
+static const char schema_v9[] =
+	"ALTER TABLE feeds ADD COLUMN item_digests BLOB;";
+
 const char *const store_migrations[] = {
-	schema_v1, schema_v2, schema_v3, schema_v4,
-	schema_v5, schema_v6, schema_v7, schema_v8,
+	schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+	schema_v6, schema_v7, schema_v8, schema_v9,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);

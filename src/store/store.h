@@ -30,7 +30,7 @@ enum store_mode {
 };
 
 /* The current schema version (PRAGMA user_version after migration). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /*
  * Opens the database of a data directory (DATA_DIR/newsstand.db), creating
@@ -175,7 +175,18 @@ struct store_feed {
 	int64_t item_count;    /* items in the last parse */
 	int64_t article_count; /* stored articles from this feed */
 	char *publisher_slug;  /* filled in by get and list */
+	/*
+	 * Digests of the items of the last document stored whole (ingest's
+	 * item_digest(), STORE_DIGEST_LEN bytes each, sorted): items seen
+	 * again unchanged are recognised without preparing them. NULL when
+	 * none.
+	 */
+	unsigned char *item_digests;
+	size_t item_digest_count;
 };
+
+/* Bytes of one of store_feed's item digests. */
+#define STORE_DIGEST_LEN 16
 
 struct store_feed_list {
 	struct store_feed *items;

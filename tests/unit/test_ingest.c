@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 
 #include "base/clock.h"
@@ -143,6 +144,101 @@ Test(ingest, document_is_normalised_and_sanitised)
 	store_feed_release(&f);
 }
 
+/* Runs sql on the test's database through a connection of its own. */
+static void
+exec_sql(const char *sql)
+{
+	char *path = NULL, *err = NULL;
+	sqlite3 *c;
+
+	cr_assert_gt(asprintf(&path, "%s/newsstand.db", dir), 0);
+	cr_assert_eq(sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(c, sql, NULL, NULL, &err), SQLITE_OK, "%s",
+		     err ? err : "");
+	sqlite3_close(c);
+	free(path);
+}
+
+static char *
+stored_text(const char *guid)
+{
+	int64_t id = 0;
+	struct article a;
+	char *text;
+
+	cr_assert_eq(store_article_find(db, 1, guid, NULL, &id), ST_OK);
+	cr_assert_neq(id, 0, "%s is stored", guid);
+	cr_assert_eq(store_article_get(db, id, &a), ST_OK);
+	text = a.body_text;
+	a.body_text = NULL;
+	article_release(&a);
+	return text;
+}
+
+/*
+ * An item the feed stored as it is now is recognised by its digest and not
+ * prepared again; a changed one is, and so is one whose article is gone.
+ */
+Test(ingest, items_stored_before_are_recognised_without_preparing)
+{
+	static const char changed[] =
+		"<rss version=\"2.0\" xmlns:content="
+		"\"http://purl.org/rss/1.0/modules/content/\">"
+		"<channel><title>Pub</title>"
+		"<item><title>Harbour strike ends</title>"
+		"<link>https://pub.example/a/1?id=7</link><guid>a-1</guid>"
+		"<content:encoded><![CDATA[<p>Dockworkers rejected the "
+		"contract.</p>]]></content:encoded></item>"
+		"</channel></rss>";
+	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
+	struct ingest_stats stats = {0};
+	char *error = NULL, *text;
+
+	cr_assert_eq(ingest_document(db, &f, rss_body, sizeof(rss_body) - 1,
+				     NULL, &stats, &error),
+		     ST_OK);
+	/* The item with a body and a guid can be recognised; the one with
+	 * a short summary may have its page extracted, so it cannot. */
+	cr_assert_eq(f.item_digest_count, 1);
+	memset(&stats, 0, sizeof(stats));
+	cr_assert_eq(ingest_document(db, &f, rss_body, sizeof(rss_body) - 1,
+				     NULL, &stats, &error),
+		     ST_OK);
+	cr_assert_eq(stats.unchanged, 2);
+	cr_assert_eq(stats.known, 1);
+
+	/* Its text changed: prepared and updated, and known as that. */
+	memset(&stats, 0, sizeof(stats));
+	cr_assert_eq(ingest_document(db, &f, changed, sizeof(changed) - 1, NULL,
+				     &stats, &error),
+		     ST_OK);
+	cr_assert_eq(stats.updated, 1);
+	cr_assert_eq(stats.known, 0);
+	text = stored_text("a-1");
+	cr_assert_not_null(strstr(text, "rejected"), "%s", text);
+	free(text);
+	memset(&stats, 0, sizeof(stats));
+	cr_assert_eq(ingest_document(db, &f, changed, sizeof(changed) - 1, NULL,
+				     &stats, &error),
+		     ST_OK);
+	cr_assert_eq(stats.known, 1);
+
+	/* Its article deleted since: prepared and stored again. */
+	exec_sql("PRAGMA foreign_keys=ON;"
+		 "DELETE FROM articles WHERE guid = 'a-1'");
+	memset(&stats, 0, sizeof(stats));
+	cr_assert_eq(ingest_document(db, &f, changed, sizeof(changed) - 1, NULL,
+				     &stats, &error),
+		     ST_OK);
+	cr_assert_eq(stats.created, 1);
+	cr_assert_eq(stats.known, 0);
+	text = stored_text("a-1");
+	cr_assert_not_null(strstr(text, "rejected"), "%s", text);
+	free(text);
+	store_feed_release(&f);
+}
+
 Test(ingest, broken_document_stores_nothing)
 {
 	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
@@ -232,6 +328,41 @@ Test(ingest, fetch_keeps_state_per_feed, .timeout = 60)
 	free(broken);
 	free(old);
 	free(moved);
+	fixture_server_stop(srv);
+}
+
+/* A feed without validators answers 200 again: its stored items are
+ * recognised from the digests kept with the feed. */
+Test(ingest, refetched_feed_without_validators_skips_stored_items,
+     .timeout = 60)
+{
+	struct fixture_route routes[] = {
+		{.path = "/feed.xml",
+		 .body = rss_body,
+		 .content_type = "application/rss+xml"}};
+	struct fixture_server *srv =
+		fixture_server_start(routes, ARRAY_SIZE(routes));
+	char *url = fixture_server_url(srv, "/feed.xml");
+	int64_t id = add_feed(url);
+	struct ingest_options opt = {.all = true, .quiet = true};
+	struct ingest_stats stats = {0};
+	struct store_feed f;
+
+	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
+	cr_assert_eq(stats.created, 2);
+	f = get_feed(id);
+	cr_assert_eq(f.item_digest_count, 1, "kept with the feed's state");
+	store_feed_release(&f);
+	memset(&stats, 0, sizeof(stats));
+	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
+	cr_assert_eq(fixture_server_requests(srv, "/feed.xml"), 2);
+	cr_assert_eq(stats.not_modified, 0);
+	cr_assert_eq(stats.unchanged, 2);
+	cr_assert_eq(stats.known, 1);
+	f = get_feed(id);
+	cr_assert_eq(f.item_digest_count, 1);
+	store_feed_release(&f);
+	free(url);
 	fixture_server_stop(srv);
 }
 
