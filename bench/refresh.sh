@@ -3,7 +3,10 @@
 # `newsstand fetch --once --all`, beside `newsboat -x reload` on the same
 # URLs with reload-threads set to our fetch concurrency. Each feed has 20
 # items of about 1.5 KB. The first round stores everything; the second is a
-# real refresh of unchanged feeds (conditional GET: nginx answers 304).
+# real refresh of unchanged feeds (conditional GET: nginx answers 304); the
+# third fetches the same unchanged feeds from a server that sends no
+# validators (nginx with etag and if_modified_since off: every feed is a
+# 200 to be read again, as from the many servers that do not answer 304).
 #
 #   bench/refresh.sh [FEEDS]     (default 1000)
 #
@@ -36,7 +39,14 @@ for f in range(feeds):
             out.write("<item><title>Story %d of feed %d</title><link>https://f%d.example/%d</link><guid>f%d-%d</guid><pubDate>Mon, 02 Nov 2026 10:%02d:00 GMT</pubDate><description>&lt;p&gt;%s&lt;/p&gt;</description></item>" % (i, f, f, i, f, i, i, body))
         out.write("</channel></rss>")
 PY
-cat >"$tmp/nginx/nginx.conf" <<CONF
+# nginx_conf on|off: validators (ETag, Last-Modified and 304s) or none.
+nginx_conf() {
+	if [ "$1" = on ]; then
+		validators=
+	else
+		validators="etag off; if_modified_since off; add_header Last-Modified \"\";"
+	fi
+	cat >"$tmp/nginx/nginx.conf" <<CONF
 worker_processes 2;
 daemon off;
 pid $tmp/nginx/pid;
@@ -50,9 +60,17 @@ http {
 	fastcgi_temp_path $tmp/nginx;
 	uwsgi_temp_path $tmp/nginx;
 	scgi_temp_path $tmp/nginx;
-	server { listen 127.0.0.1:$port; root $tmp/www; }
+	server { listen 127.0.0.1:$port; root $tmp/www; $validators }
 }
 CONF
+}
+# validators on|off: the running nginx reloads its configuration.
+validators() {
+	nginx_conf "$1"
+	nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" -s reload 2>/dev/null
+	sleep 1
+}
+nginx_conf on
 nginx -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx" &
 nginx_pid=$!
 sleep 1
@@ -89,7 +107,7 @@ printf 'reload-threads %s\n' "$concurrency" >"$tmp/newsboat/config"
 # and the medians are compared.
 . "$(dirname "$0")/lib.sh"
 runs=${RUNS:-3}
-firsts= peers= agains= peers2=
+firsts= peers= agains= peers2= thirds= peers3=
 printf '%-46s %9s %9s %9s\n' "refresh $feeds feeds x 20 items (local nginx)" \
 	"newsstand" "newsboat" "speed-up"
 i=1
@@ -102,17 +120,29 @@ while [ "$i" -le "$runs" ]; do
 	ours2=$(run_ours)
 	ours2_out=$(cat "$tmp/ours.out")
 	peer2=$(run_peer)
+	validators off
+	ours3=$(run_ours)
+	ours3_out=$(cat "$tmp/ours.out")
+	peer3=$(run_peer)
+	validators on
 	printf '%-46s %9.2f %9.2f %8.1fx   %s\n' "run $i, first round (s)" "$ours" \
 		"$peer" "$(echo "$peer / $ours" | bc -l)" "$ours_out"
 	printf '%-46s %9.2f %9.2f %8.1fx   %s\n' "run $i, again: unchanged (s)" \
 		"$ours2" "$peer2" "$(echo "$peer2 / $ours2" | bc -l)" "$ours2_out"
+	printf '%-46s %9.2f %9.2f %8.1fx   %s\n' \
+		"run $i, again, no validators: 200s (s)" "$ours3" "$peer3" \
+		"$(echo "$peer3 / $ours3" | bc -l)" "$ours3_out"
 	firsts="$firsts $ours" peers="$peers $peer"
 	agains="$agains $ours2" peers2="$peers2 $peer2"
+	thirds="$thirds $ours3" peers3="$peers3 $peer3"
 	i=$((i + 1))
 done
 ours=$(echo "$firsts" | median) peer=$(echo "$peers" | median)
 ours2=$(echo "$agains" | median) peer2=$(echo "$peers2" | median)
+ours3=$(echo "$thirds" | median) peer3=$(echo "$peers3" | median)
 printf '%-46s %9.2f %9.2f %8.1fx\n' "median of $runs, first round (s)" "$ours" \
 	"$peer" "$(echo "$peer / $ours" | bc -l)"
 printf '%-46s %9.2f %9.2f %8.1fx\n' "median of $runs, again (s)" "$ours2" \
 	"$peer2" "$(echo "$peer2 / $ours2" | bc -l)"
+printf '%-46s %9.2f %9.2f %8.1fx\n' "median of $runs, again, no validators (s)" \
+	"$ours3" "$peer3" "$(echo "$peer3 / $ours3" | bc -l)"
