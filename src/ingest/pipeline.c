@@ -408,13 +408,14 @@ keep_digests(struct ingest_doc *d)
 	for (i = 0; i < d->item_count; i++)
 		n += d->items[i].settled && d->items[i].has_digest;
 	n = MIN(n, (size_t)MAX_DIGESTS);
-	if (n)
+	if (n) {
 		all = xmalloc(n * STORE_DIGEST_LEN);
-	for (i = 0; i < d->item_count && kept < n; i++)
-		if (d->items[i].settled && d->items[i].has_digest)
-			memcpy(all + kept++ * STORE_DIGEST_LEN,
-			       d->items[i].digest, STORE_DIGEST_LEN);
-	qsort(all, n, STORE_DIGEST_LEN, digest_cmp);
+		for (i = 0; i < d->item_count && kept < n; i++)
+			if (d->items[i].settled && d->items[i].has_digest)
+				memcpy(all + kept++ * STORE_DIGEST_LEN,
+				       d->items[i].digest, STORE_DIGEST_LEN);
+		qsort(all, n, STORE_DIGEST_LEN, digest_cmp);
+	}
 	free(f->item_digests);
 	f->item_digests = all;
 	f->item_digest_count = n;
