@@ -1023,9 +1023,13 @@ page_story(struct web_request *req, struct web_response *res)
 	add_html(b, meta.title);
 	buf_addf(b,
 		 "</h1><p class=\"lede\">%" PRId64 " article%s from %" PRId64
-		 " publisher%s</p></header>\n",
+		 " publisher%s",
 		 st.article_count, st.article_count == 1 ? "" : "s",
 		 st.publisher_count, st.publisher_count == 1 ? "" : "s");
+	/* A story larger than a page loads its newest articles only. */
+	if ((int64_t)l->count < st.article_count)
+		buf_addf(b, "; the newest %zu are shown here", l->count);
+	buf_adds(b, "</p></header>\n");
 	/* By publisher, in the ranking's order. */
 	done = xcalloc(l->count + 1, sizeof(*done));
 	for (i = 0; i < l->count; i++) {

@@ -7,6 +7,7 @@
 #include "common.h"
 
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "web/http.h"
@@ -99,7 +100,7 @@ Test(web, every_page_route, .init = setup, .fini = teardown)
 		{"/p/harbour-herald", 200, "text/html", "The Harbour Herald"},
 		{"/p/meridian-times", 200, "text/html", "record &amp; reason"},
 		{"/t/climate", 200, "text/html", "Glacier retreat doubles"},
-		{story, 200, "text/html", "3 articles from 3 publishers"},
+		{story, 200, "text/html", "3 articles from 3 publishers</p>"},
 		{"/publishers", 200, "text/html", "Civic Wire"},
 		{"/topics", 200, "text/html", "Science"},
 		{"/search?q=glacier", 200, "text/html", "<mark>glacier</mark>"},
@@ -135,6 +136,38 @@ Test(web, every_page_route, .init = setup, .fini = teardown)
 		free(type);
 		http_reply_release(&r);
 	}
+}
+
+/* A story with more articles than its page loads says which it shows. */
+Test(web, story_page_says_when_it_shows_part_of_a_story, .fini = teardown)
+{
+	char *path = NULL, *err = NULL, *sql = NULL;
+	struct http_reply r;
+	sqlite3 *c;
+
+	web_fixture_build(&fx);
+	cr_assert_gt(asprintf(&path, "%s/newsstand.db", fx.dir), 0);
+	cr_assert_gt(asprintf(&sql,
+			      "UPDATE stories SET article_count = 250"
+			      " WHERE id = %" PRId64,
+			      fx.story_id),
+		     0);
+	cr_assert_eq(sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(c, sql, NULL, NULL, &err), SQLITE_OK, "%s",
+		     err ? err : "");
+	sqlite3_close(c);
+	web_fixture_start(&fx);
+	free(path);
+	cr_assert_gt(asprintf(&path, "/s/%" PRId64, fx.story_id), 0);
+	http_get(&fx, path, NULL, false, &r);
+	cr_assert_eq(r.status, 200);
+	cr_assert(strstr(r.body.data, "250 articles from 3 publishers; the "
+				      "newest 3 are shown here</p>"),
+		  "%.2000s", r.body.data);
+	http_reply_release(&r);
+	free(path);
+	free(sql);
 }
 
 Test(web, front_page_assets_are_hashed_and_immutable, .init = setup,
