@@ -176,6 +176,19 @@ stored_text(const char *guid)
 	return text;
 }
 
+/* Ingests body for f and returns the document's counts. */
+static struct ingest_stats
+ingest_body(struct store_feed *f, const char *body)
+{
+	struct ingest_stats stats = {0};
+	char *error = NULL;
+
+	cr_assert_eq(ingest_document(db, f, body, strlen(body), NULL, &stats,
+				     &error),
+		     ST_OK, "%s", error ? error : "");
+	return stats;
+}
+
 /*
  * An item the feed stored as it is now is recognised by its digest and not
  * prepared again; a changed one is, and so is one whose article is gone.
@@ -192,45 +205,33 @@ Test(ingest, items_stored_before_are_recognised_without_preparing)
 		"contract.</p>]]></content:encoded></item>"
 		"</channel></rss>";
 	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
-	struct ingest_stats stats = {0};
-	char *error = NULL, *text;
+	struct ingest_stats stats;
+	char *text;
 
-	cr_assert_eq(ingest_document(db, &f, rss_body, sizeof(rss_body) - 1,
-				     NULL, &stats, &error),
-		     ST_OK);
+	stats = ingest_body(&f, rss_body);
+	cr_assert_eq(stats.created, 2);
 	/* The item with a body and a guid can be recognised; the one with
 	 * a short summary may have its page extracted, so it cannot. */
 	cr_assert_eq(f.item_digest_count, 1);
-	memset(&stats, 0, sizeof(stats));
-	cr_assert_eq(ingest_document(db, &f, rss_body, sizeof(rss_body) - 1,
-				     NULL, &stats, &error),
-		     ST_OK);
+	stats = ingest_body(&f, rss_body);
 	cr_assert_eq(stats.unchanged, 2);
 	cr_assert_eq(stats.known, 1);
 
 	/* Its text changed: prepared and updated, and known as that. */
-	memset(&stats, 0, sizeof(stats));
-	cr_assert_eq(ingest_document(db, &f, changed, sizeof(changed) - 1, NULL,
-				     &stats, &error),
-		     ST_OK);
+	stats = ingest_body(&f, changed);
 	cr_assert_eq(stats.updated, 1);
 	cr_assert_eq(stats.known, 0);
 	text = stored_text("a-1");
 	cr_assert_not_null(strstr(text, "rejected"), "%s", text);
 	free(text);
-	memset(&stats, 0, sizeof(stats));
-	cr_assert_eq(ingest_document(db, &f, changed, sizeof(changed) - 1, NULL,
-				     &stats, &error),
-		     ST_OK);
+	stats = ingest_body(&f, changed);
+	cr_assert_eq(stats.unchanged, 1);
 	cr_assert_eq(stats.known, 1);
 
 	/* Its article deleted since: prepared and stored again. */
 	exec_sql("PRAGMA foreign_keys=ON;"
 		 "DELETE FROM articles WHERE guid = 'a-1'");
-	memset(&stats, 0, sizeof(stats));
-	cr_assert_eq(ingest_document(db, &f, changed, sizeof(changed) - 1, NULL,
-				     &stats, &error),
-		     ST_OK);
+	stats = ingest_body(&f, changed);
 	cr_assert_eq(stats.created, 1);
 	cr_assert_eq(stats.known, 0);
 	text = stored_text("a-1");
