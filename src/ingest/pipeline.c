@@ -30,11 +30,14 @@ enum {
 
 /*
  * What an item digest stands for: the output of preparing an item (its
- * text, hence its content hash) follows from the item and from this code.
- * Bump PREPARE_VERSION when the sanitiser, the text or the title cleaning
- * change what an unchanged item becomes; a new release re-prepares anyway.
+ * text, hence its content hash) follows from the item, from this code and
+ * from gumbo, which parses the body. Bump PREPARE_VERSION when the
+ * sanitiser, the text or the title cleaning change what an unchanged item
+ * becomes; a new release or another gumbo re-prepares anyway.
  */
-#define PREPARE_VERSION "newsstand " NEWSSTAND_VERSION " prepare 1"
+#define PREPARE_VERSION                                                        \
+	"newsstand " NEWSSTAND_VERSION " gumbo " GUMBO_PKG_VERSION " prepare " \
+	"1"
 
 /* An item on its way to the store. */
 struct pending {
@@ -47,9 +50,10 @@ struct pending {
 				 */
 	struct rank_features features; /* for clustering, made by a worker */
 	bool cluster;		       /* stored new or changed: cluster it */
-	/* item_digest() when the item can be recognised (it has a guid and
-	 * no page to extract), and whether the feed stored it so last time:
-	 * then it is not prepared unless the writer finds it gone. */
+	/* item_digest() when the item can be recognised (no page to extract;
+	 * normalising gives every item a guid), and whether the feed stored
+	 * it so last time: then it is not prepared unless the writer finds
+	 * its article gone. */
 	unsigned char digest[STORE_DIGEST_LEN];
 	bool has_digest;
 	bool known;
@@ -373,18 +377,21 @@ ingest_stats_add(struct ingest_stats *dst, const struct ingest_stats *src)
 }
 
 /*
- * A known item (prepared no more) whose article is still stored as this
- * feed's is unchanged; one that is gone is prepared now and stored anew.
+ * A known item (not prepared) whose article is still stored as this feed's
+ * is unchanged; one that is gone is prepared now and stored anew. The item
+ * stays known until it is prepared: a batch rolled back and written again
+ * checks it again, and one prepared here is a prepared item then. What the
+ * preparing skips is counted in this attempt's stats and in d's, which a
+ * retry starts from.
  */
 static enum status
-check_known(struct store *s, const struct ingest_doc *d, struct pending *p,
-	    struct ingest_stats *stats, bool *unchanged)
+check_known(struct store *s, struct ingest_doc *d, struct pending *p,
+	    struct ingest_stats *st, bool *unchanged)
 {
 	int64_t id = 0;
 	enum status rc;
 
 	*unchanged = false;
-	p->known = false;
 	rc = store_article_find(s, d->feed->id, p->article.guid, NULL, &id);
 	if (rc)
 		return rc;
@@ -393,29 +400,73 @@ check_known(struct store *s, const struct ingest_doc *d, struct pending *p,
 		*unchanged = true;
 		return ST_OK;
 	}
-	prepare_item(p, stats);
+	prepare_item(p, &d->stats);
+	p->known = false;
+	st->skipped += p->skip;
 	return ST_OK;
 }
 
-/* The digests of the items stored as f's articles, sorted, replace f's. */
+static int
+guid_cmp(const void *a, const void *b)
+{
+	const struct pending *x = *(const struct pending *const *)a,
+			     *y = *(const struct pending *const *)b;
+
+	return strcmp(x->article.guid, y->article.guid);
+}
+
+/*
+ * Marks in shared the items whose guid another item of d has too: they
+ * write one article in turn, so none of them can be called unchanged by
+ * its own digest.
+ */
+static void
+mark_shared_guids(const struct ingest_doc *d, bool *shared)
+{
+	const struct pending **by_guid =
+		xcalloc(d->item_count ? d->item_count : 1, sizeof(*by_guid));
+	size_t n = 0, i, j, k;
+
+	for (i = 0; i < d->item_count; i++)
+		if (d->items[i].article.guid)
+			by_guid[n++] = &d->items[i];
+	qsort(by_guid, n, sizeof(*by_guid), guid_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !guid_cmp(&by_guid[i], &by_guid[j]);
+		     j++)
+			;
+		for (k = i; j - i > 1 && k < j; k++)
+			shared[by_guid[k] - d->items] = true;
+	}
+	free(by_guid);
+}
+
+/*
+ * The digests of the items stored as f's articles, sorted, replace f's;
+ * not those whose guid the document repeats.
+ */
 static void
 keep_digests(struct ingest_doc *d)
 {
 	struct store_feed *f = d->feed;
+	bool *shared = xcalloc(d->item_count ? d->item_count : 1, 1);
 	unsigned char *all = NULL;
 	size_t n = 0, kept = 0, i;
 
-	for (i = 0; i < d->item_count; i++)
-		n += d->items[i].settled && d->items[i].has_digest;
-	n = MIN(n, (size_t)MAX_DIGESTS);
+	mark_shared_guids(d, shared);
+	for (i = 0; i < d->item_count && n < MAX_DIGESTS; i++)
+		n += d->items[i].settled && d->items[i].has_digest &&
+		     !shared[i];
 	if (n) {
 		all = xmalloc(n * STORE_DIGEST_LEN);
 		for (i = 0; i < d->item_count && kept < n; i++)
-			if (d->items[i].settled && d->items[i].has_digest)
+			if (d->items[i].settled && d->items[i].has_digest &&
+			    !shared[i])
 				memcpy(all + kept++ * STORE_DIGEST_LEN,
 				       d->items[i].digest, STORE_DIGEST_LEN);
 		qsort(all, n, STORE_DIGEST_LEN, digest_cmp);
 	}
+	free(shared);
 	free(f->item_digests);
 	f->item_digests = all;
 	f->item_digest_count = n;
@@ -556,11 +607,29 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 		*error = xstrdup("could not begin a transaction");
 		goto out;
 	}
-	/* One document: an index for its days only. */
+	/* One document: an index for its days only, in the transaction (a new
+	 * article's neighbours wait for its row: rank_index_flush()). */
 	ix = rank_index_new(0);
-	rc = ingest_write(s, ix, &d, stats, error);
+	rc = rank_index_begin(ix, s);
+	if (rc)
+		*error = xstrdup("could not load the stories");
+	else
+		rc = ingest_write(s, ix, &d, stats, error);
 	if (!rc)
 		rc = ingest_cluster(s, ix, &d, error);
+	if (!rc) {
+		rc = rank_index_flush(ix, s);
+		if (rc)
+			*error = xstrdup("could not store the neighbours");
+	}
+	/* The digests go with the articles they stand for. */
+	if (!rc && f->id) {
+		rc = store_feed_save_digests(s, f);
+		if (rc == ST_NOTFOUND)
+			rc = ST_OK;
+		else if (rc)
+			*error = xstrdup("could not save the feed's digests");
+	}
 	if (rc) {
 		store_rollback(s);
 		goto out;

@@ -349,6 +349,11 @@ reload_feed(struct run *r, struct store_feed *f)
 	if (store_feed_get(r->store, f->id, &fresh) == ST_OK) {
 		store_feed_release(f);
 		*f = fresh;
+	} else {
+		/* Not the stored ones: forgetting them is always safe. */
+		free(f->item_digests);
+		f->item_digests = NULL;
+		f->item_digest_count = 0;
 	}
 }
 

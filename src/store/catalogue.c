@@ -422,6 +422,18 @@ store_feed_due(struct store *s, int64_t now, size_t limit,
 	return collect_feeds(s, st, out);
 }
 
+static void
+bind_digests(sqlite3_stmt *st, int idx, const struct store_feed *f)
+{
+	if (f->item_digest_count)
+		sqlite3_bind_blob(
+			st, idx, f->item_digests,
+			(int)(f->item_digest_count * STORE_DIGEST_LEN),
+			SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
 enum status
 store_feed_save_state(struct store *s, const struct store_feed *f)
 {
@@ -454,14 +466,25 @@ store_feed_save_state(struct store *s, const struct store_feed *f)
 	bind_text(st, 14, f->disabled_reason);
 	sqlite3_bind_int64(st, 15, f->item_count);
 	sqlite3_bind_int(st, 16, f->enabled);
-	if (f->item_digest_count)
-		sqlite3_bind_blob(
-			st, 17, f->item_digests,
-			(int)(f->item_digest_count * STORE_DIGEST_LEN),
-			SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 17);
+	bind_digests(st, 17, f);
 	rc = store_step_done(s, st, "saving feed state");
+	if (!rc && !sqlite3_changes(s->db))
+		return ST_NOTFOUND;
+	return rc;
+}
+
+enum status
+store_feed_save_digests(struct store *s, const struct store_feed *f)
+{
+	sqlite3_stmt *st =
+		store_stmt(s, "UPDATE feeds SET item_digests = ? WHERE id = ?");
+	enum status rc;
+
+	if (!st)
+		return ST_DB;
+	bind_digests(st, 1, f);
+	sqlite3_bind_int64(st, 2, f->id);
+	rc = store_step_done(s, st, "saving feed digests");
 	if (!rc && !sqlite3_changes(s->db))
 		return ST_NOTFOUND;
 	return rc;

@@ -207,9 +207,13 @@ enum status store_feed_list(struct store *s, int64_t publisher_id,
 /* Enabled feeds with next_due_at <= now, the most overdue first. */
 enum status store_feed_due(struct store *s, int64_t now, size_t limit,
 			   struct store_feed_list *out) WARN_UNUSED;
-/* Saves the fetch state columns (url, title, etag … item_count). */
+/* Saves the fetch state columns (url, title, etag … item_count, the
+ * item digests). */
 enum status store_feed_save_state(struct store *s,
 				  const struct store_feed *f) WARN_UNUSED;
+/* Saves f's item digests only (ST_NOTFOUND when there is no such feed). */
+enum status store_feed_save_digests(struct store *s,
+				    const struct store_feed *f) WARN_UNUSED;
 /* Saves topics, enabled, full_text and the page mapping. */
 enum status store_feed_save_settings(struct store *s,
 				     const struct store_feed *f) WARN_UNUSED;

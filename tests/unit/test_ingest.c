@@ -10,6 +10,8 @@
 #include "fetch/fetch.h"
 #include "ingest/demo.h"
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
+#include "rank/rank.h"
 #include "support/fixture_server.h"
 #include "support/testutil.h"
 
@@ -204,15 +206,20 @@ Test(ingest, items_stored_before_are_recognised_without_preparing)
 		"<content:encoded><![CDATA[<p>Dockworkers rejected the "
 		"contract.</p>]]></content:encoded></item>"
 		"</channel></rss>";
-	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
+	struct store_feed f = get_feed(add_feed("https://pub.example/feed")),
+			  stored;
 	struct ingest_stats stats;
 	char *text;
 
 	stats = ingest_body(&f, rss_body);
 	cr_assert_eq(stats.created, 2);
-	/* The item with a body and a guid can be recognised; the one with
-	 * a short summary may have its page extracted, so it cannot. */
+	/* The item with a body can be recognised; the one with a short
+	 * summary may have its page extracted, so it cannot. The digests are
+	 * stored with the articles. */
 	cr_assert_eq(f.item_digest_count, 1);
+	stored = get_feed(f.id);
+	cr_assert_eq(stored.item_digest_count, 1);
+	store_feed_release(&stored);
 	stats = ingest_body(&f, rss_body);
 	cr_assert_eq(stats.unchanged, 2);
 	cr_assert_eq(stats.known, 1);
@@ -237,6 +244,107 @@ Test(ingest, items_stored_before_are_recognised_without_preparing)
 	text = stored_text("a-1");
 	cr_assert_not_null(strstr(text, "rejected"), "%s", text);
 	free(text);
+	store_feed_release(&f);
+}
+
+#define ITEM(guid, body)                                                       \
+	"<item><title>Item " guid "</title><link>https://pub.example/" guid    \
+	"</link><guid>" guid "</guid><content:encoded><![CDATA[<p>" body       \
+	"</p>]]></content:encoded></item>"
+#define DOC(items)                                                             \
+	"<rss version=\"2.0\" xmlns:content="                                  \
+	"\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Pub"     \
+	"</title>" items "</channel></rss>"
+
+/* Several digests: kept sorted, each found again. */
+Test(ingest, every_item_of_a_document_is_recognised)
+{
+	static const char doc[] = DOC(
+		ITEM("e", "Fifth.") ITEM("b", "Second.") ITEM("d", "Fourth.")
+			ITEM("a", "First.") ITEM("c", "Third."));
+	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
+	struct ingest_stats stats;
+	size_t i;
+
+	stats = ingest_body(&f, doc);
+	cr_assert_eq(stats.created, 5);
+	cr_assert_eq(f.item_digest_count, 5);
+	for (i = 1; i < f.item_digest_count; i++)
+		cr_assert_lt(memcmp(f.item_digests + (i - 1) * STORE_DIGEST_LEN,
+				    f.item_digests + i * STORE_DIGEST_LEN,
+				    STORE_DIGEST_LEN),
+			     0);
+	stats = ingest_body(&f, doc);
+	cr_assert_eq(stats.unchanged, 5);
+	cr_assert_eq(stats.known, 5);
+	store_feed_release(&f);
+}
+
+/*
+ * Items that share a guid write one article in turn: as before the
+ * digests, each is compared with what the one before it wrote.
+ */
+Test(ingest, items_sharing_a_guid_are_never_known)
+{
+	static const char xy[] = DOC(ITEM("g", "Version X of the text.") ITEM(
+		"g", "Version Y of the text.")),
+			  yx[] = DOC(ITEM("g", "Version Y of the text.") ITEM(
+				  "g", "Version X of the text."));
+	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
+	struct ingest_stats stats;
+	char *text;
+
+	stats = ingest_body(&f, xy);
+	cr_assert_eq(stats.created, 1);
+	cr_assert_eq(stats.updated, 1);
+	cr_assert_eq(f.item_digest_count, 0);
+	stats = ingest_body(&f, xy);
+	cr_assert_eq(stats.updated, 2);
+	cr_assert_eq(stats.known, 0);
+	stats = ingest_body(&f, yx);
+	cr_assert_eq(stats.known, 0);
+	text = stored_text("g");
+	cr_assert_not_null(strstr(text, "Version X"), "%s", text);
+	free(text);
+	store_feed_release(&f);
+}
+
+/*
+ * A batch rolled back is written again from the same prepared document (the
+ * scheduler's retry): a known item is checked again, not stored unprepared.
+ */
+Test(ingest, a_known_item_written_again_after_a_rollback_stays_whole)
+{
+	static const char doc[] = DOC(ITEM("k", "Known body text here."));
+	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
+	struct ingest_doc d = {.feed = &f};
+	struct ingest_stats first = {0}, again = {0};
+	struct rank_index *ix = rank_index_new(0);
+	char *error = NULL, *text;
+
+	cr_assert_eq(ingest_body(&f, doc).created, 1);
+	ingest_prepare(NULL, &d, doc, sizeof(doc) - 1, NULL);
+	cr_assert_eq(d.status, ST_OK);
+	cr_assert_eq(store_begin(db), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, db), ST_OK);
+	cr_assert_eq(ingest_write(db, ix, &d, &first, &error), ST_OK);
+	cr_assert_eq(first.known, 1);
+	store_rollback(db);
+	rank_index_rollback(ix);
+	cr_assert_eq(store_begin(db), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, db), ST_OK);
+	cr_assert_eq(ingest_write(db, ix, &d, &again, &error), ST_OK);
+	cr_assert_eq(ingest_cluster(db, ix, &d, &error), ST_OK);
+	cr_assert_eq(rank_index_flush(ix, db), ST_OK);
+	cr_assert_eq(store_commit(db), ST_OK);
+	rank_index_commit(ix);
+	cr_assert_eq(again.unchanged, 1);
+	cr_assert_eq(again.updated, 0);
+	text = stored_text("k");
+	cr_assert_not_null(strstr(text, "Known body text"), "%s", text);
+	free(text);
+	rank_index_free(ix);
+	ingest_doc_release(&d);
 	store_feed_release(&f);
 }
 
