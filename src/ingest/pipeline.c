@@ -495,6 +495,7 @@ ingest_write(struct store *s, struct rank_index *ix, struct ingest_doc *d,
 		enum article_put_result res;
 		bool unchanged = false;
 
+		p->settled = false; /* written again after a rollback */
 		if (p->known) {
 			rc = check_known(s, d, p, &st, &unchanged);
 			if (rc)
