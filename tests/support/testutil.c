@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,6 +131,25 @@ test_write_file(const char *path, const char *data, size_t len)
 		return false;
 	ok = fwrite(data, 1, len, f) == len;
 	return fclose(f) == 0 && ok;
+}
+
+bool
+test_sql(const char *data_dir, const char *sql)
+{
+	char path[PATH_MAX], *err = NULL;
+	sqlite3 *c = NULL;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/newsstand.db", data_dir);
+	ok = sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, NULL) ==
+		     SQLITE_OK &&
+	     sqlite3_exec(c, sql, NULL, NULL, &err) == SQLITE_OK;
+	if (!ok)
+		fprintf(stderr, "test_sql: %s: %s\n", path,
+			err ? err : sqlite3_errmsg(c));
+	sqlite3_free(err);
+	sqlite3_close(c);
+	return ok;
 }
 
 const char *

@@ -39,6 +39,9 @@ void test_feed_items(const char *path,
 		     void *ctx);
 /* Writes a whole file; false on error. */
 bool test_write_file(const char *path, const char *data, size_t len);
+/* Runs sql on data_dir's database through a connection of its own (as
+ * another process would); false, with the error on stderr, on failure. */
+bool test_sql(const char *data_dir, const char *sql);
 /* The newsstand binary under test (NEWSSTAND_BIN or build/newsstand). */
 const char *test_bin(void);
 /*

@@ -1,7 +1,6 @@
 #include "common.h"
 
 #include <criterion/criterion.h>
-#include <sqlite3.h>
 #include <sys/resource.h>
 
 #include "base/clock.h"
@@ -146,22 +145,6 @@ Test(ingest, document_is_normalised_and_sanitised)
 	store_feed_release(&f);
 }
 
-/* Runs sql on the test's database through a connection of its own. */
-static void
-exec_sql(const char *sql)
-{
-	char *path = NULL, *err = NULL;
-	sqlite3 *c;
-
-	cr_assert_gt(asprintf(&path, "%s/newsstand.db", dir), 0);
-	cr_assert_eq(sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, NULL),
-		     SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(c, sql, NULL, NULL, &err), SQLITE_OK, "%s",
-		     err ? err : "");
-	sqlite3_close(c);
-	free(path);
-}
-
 static char *
 stored_text(const char *guid)
 {
@@ -236,8 +219,8 @@ Test(ingest, items_stored_before_are_recognised_without_preparing)
 	cr_assert_eq(stats.known, 1);
 
 	/* Its article deleted since: prepared and stored again. */
-	exec_sql("PRAGMA foreign_keys=ON;"
-		 "DELETE FROM articles WHERE guid = 'a-1'");
+	cr_assert(test_sql(dir, "PRAGMA foreign_keys=ON;"
+				"DELETE FROM articles WHERE guid = 'a-1'"));
 	stats = ingest_body(&f, changed);
 	cr_assert_eq(stats.created, 1);
 	cr_assert_eq(stats.known, 0);

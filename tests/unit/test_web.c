@@ -7,9 +7,9 @@
 #include "common.h"
 
 #include <criterion/criterion.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
+#include "support/testutil.h"
 #include "web/http.h"
 #include "web/web.h"
 #include "unit/web_fixture.h"
@@ -141,33 +141,22 @@ Test(web, every_page_route, .init = setup, .fini = teardown)
 /* A story with more articles than its page loads says which it shows. */
 Test(web, story_page_says_when_it_shows_part_of_a_story, .fini = teardown)
 {
-	char *path = NULL, *err = NULL, *sql = NULL;
+	char sql[128], path[64];
 	struct http_reply r;
-	sqlite3 *c;
 
 	web_fixture_build(&fx);
-	cr_assert_gt(asprintf(&path, "%s/newsstand.db", fx.dir), 0);
-	cr_assert_gt(asprintf(&sql,
-			      "UPDATE stories SET article_count = 250"
-			      " WHERE id = %" PRId64,
-			      fx.story_id),
-		     0);
-	cr_assert_eq(sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, NULL),
-		     SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(c, sql, NULL, NULL, &err), SQLITE_OK, "%s",
-		     err ? err : "");
-	sqlite3_close(c);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE stories SET article_count = 250 WHERE id = %" PRId64,
+		 fx.story_id);
+	cr_assert(test_sql(fx.dir, sql));
 	web_fixture_start(&fx);
-	free(path);
-	cr_assert_gt(asprintf(&path, "/s/%" PRId64, fx.story_id), 0);
+	snprintf(path, sizeof(path), "/s/%" PRId64, fx.story_id);
 	http_get(&fx, path, NULL, false, &r);
 	cr_assert_eq(r.status, 200);
 	cr_assert(strstr(r.body.data, "250 articles from 3 publishers; the "
 				      "newest 3 are shown here</p>"),
 		  "%.2000s", r.body.data);
 	http_reply_release(&r);
-	free(path);
-	free(sql);
 }
 
 Test(web, front_page_assets_are_hashed_and_immutable, .init = setup,
