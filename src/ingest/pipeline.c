@@ -257,6 +257,62 @@ prepare_bodies(struct ingest_doc *d)
 			prepare_item(&d->items[i], &d->stats);
 }
 
+static int
+guid_cmp(const void *a, const void *b)
+{
+	const struct pending *x = *(const struct pending *const *)a,
+			     *y = *(const struct pending *const *)b;
+
+	return strcmp(x->article.guid, y->article.guid);
+}
+
+/* Marks in shared the items whose guid another item of d has too. */
+static void
+mark_shared_guids(const struct ingest_doc *d, bool *shared)
+{
+	const struct pending **by_guid =
+		xcalloc(d->item_count ? d->item_count : 1, sizeof(*by_guid));
+	size_t n = 0, i, j, k;
+
+	for (i = 0; i < d->item_count; i++)
+		if (d->items[i].article.guid)
+			by_guid[n++] = &d->items[i];
+	qsort(by_guid, n, sizeof(*by_guid), guid_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !guid_cmp(&by_guid[i], &by_guid[j]);
+		     j++)
+			;
+		for (k = i; j - i > 1 && k < j; k++)
+			shared[by_guid[k] - d->items] = true;
+	}
+	free(by_guid);
+}
+
+/*
+ * Takes the digest of each item that can be recognised and marks those the
+ * feed stored as they are. Not items that may have their page extracted,
+ * nor those whose guid the document repeats: they write one article in
+ * turn, each compared with what the one before it wrote.
+ */
+static void
+recognise_items(struct ingest_doc *d)
+{
+	bool *shared = xcalloc(d->item_count ? d->item_count : 1, 1);
+	size_t i;
+
+	mark_shared_guids(d, shared);
+	for (i = 0; i < d->item_count; i++) {
+		struct pending *p = &d->items[i];
+
+		if (p->skip || p->wants_page || !p->article.guid || shared[i])
+			continue;
+		item_digest(p, p->digest);
+		p->has_digest = true;
+		p->known = digest_known(d->feed, p->digest);
+	}
+	free(shared);
+}
+
 void
 ingest_prepare(struct store *s, struct ingest_doc *d, const char *body,
 	       size_t len, const char *content_type)
@@ -304,13 +360,9 @@ ingest_prepare(struct store *s, struct ingest_doc *d, const char *body,
 				      : item->summary ? item->summary
 						      : "");
 		wanted += p->wants_page;
-		if (p->article.guid && !p->wants_page) {
-			item_digest(p, p->digest);
-			p->has_digest = true;
-			p->known = digest_known(f, p->digest);
-		}
 	}
 	feed_free(doc);
+	recognise_items(d);
 	if (!wanted) {
 		prepare_bodies(d);
 		return;
@@ -406,67 +458,24 @@ check_known(struct store *s, struct ingest_doc *d, struct pending *p,
 	return ST_OK;
 }
 
-static int
-guid_cmp(const void *a, const void *b)
-{
-	const struct pending *x = *(const struct pending *const *)a,
-			     *y = *(const struct pending *const *)b;
-
-	return strcmp(x->article.guid, y->article.guid);
-}
-
-/*
- * Marks in shared the items whose guid another item of d has too: they
- * write one article in turn, so none of them can be called unchanged by
- * its own digest.
- */
-static void
-mark_shared_guids(const struct ingest_doc *d, bool *shared)
-{
-	const struct pending **by_guid =
-		xcalloc(d->item_count ? d->item_count : 1, sizeof(*by_guid));
-	size_t n = 0, i, j, k;
-
-	for (i = 0; i < d->item_count; i++)
-		if (d->items[i].article.guid)
-			by_guid[n++] = &d->items[i];
-	qsort(by_guid, n, sizeof(*by_guid), guid_cmp);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && !guid_cmp(&by_guid[i], &by_guid[j]);
-		     j++)
-			;
-		for (k = i; j - i > 1 && k < j; k++)
-			shared[by_guid[k] - d->items] = true;
-	}
-	free(by_guid);
-}
-
-/*
- * The digests of the items stored as f's articles, sorted, replace f's;
- * not those whose guid the document repeats.
- */
+/* The digests of the items stored as f's articles, sorted, replace f's. */
 static void
 keep_digests(struct ingest_doc *d)
 {
 	struct store_feed *f = d->feed;
-	bool *shared = xcalloc(d->item_count ? d->item_count : 1, 1);
 	unsigned char *all = NULL;
 	size_t n = 0, kept = 0, i;
 
-	mark_shared_guids(d, shared);
 	for (i = 0; i < d->item_count && n < MAX_DIGESTS; i++)
-		n += d->items[i].settled && d->items[i].has_digest &&
-		     !shared[i];
+		n += d->items[i].settled && d->items[i].has_digest;
 	if (n) {
 		all = xmalloc(n * STORE_DIGEST_LEN);
 		for (i = 0; i < d->item_count && kept < n; i++)
-			if (d->items[i].settled && d->items[i].has_digest &&
-			    !shared[i])
+			if (d->items[i].settled && d->items[i].has_digest)
 				memcpy(all + kept++ * STORE_DIGEST_LEN,
 				       d->items[i].digest, STORE_DIGEST_LEN);
 		qsort(all, n, STORE_DIGEST_LEN, digest_cmp);
 	}
-	free(shared);
 	free(f->item_digests);
 	f->item_digests = all;
 	f->item_digest_count = n;

@@ -269,8 +269,9 @@ Test(ingest, every_item_of_a_document_is_recognised)
  */
 Test(ingest, items_sharing_a_guid_are_never_known)
 {
-	static const char xy[] = DOC(ITEM("g", "Version X of the text.") ITEM(
-		"g", "Version Y of the text.")),
+	static const char x[] = DOC(ITEM("g", "Version X of the text.")),
+			  xy[] = DOC(ITEM("g", "Version X of the text.") ITEM(
+				  "g", "Version Y of the text.")),
 			  yx[] = DOC(ITEM("g", "Version Y of the text.") ITEM(
 				  "g", "Version X of the text."));
 	struct store_feed f = get_feed(add_feed("https://pub.example/feed"));
@@ -285,6 +286,17 @@ Test(ingest, items_sharing_a_guid_are_never_known)
 	cr_assert_eq(stats.updated, 2);
 	cr_assert_eq(stats.known, 0);
 	stats = ingest_body(&f, yx);
+	cr_assert_eq(stats.known, 0);
+	text = stored_text("g");
+	cr_assert_not_null(strstr(text, "Version X"), "%s", text);
+	free(text);
+
+	/* X alone becomes known; then Y before it rewrites the article, and
+	 * X must write it back rather than pass as unchanged. */
+	stats = ingest_body(&f, x);
+	cr_assert_eq(f.item_digest_count, 1);
+	stats = ingest_body(&f, yx);
+	cr_assert_eq(stats.updated, 2);
 	cr_assert_eq(stats.known, 0);
 	text = stored_text("g");
 	cr_assert_not_null(strstr(text, "Version X"), "%s", text);
