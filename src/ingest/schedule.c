@@ -842,12 +842,15 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 			log_info(
 				"rank: %zu articles clustered, %.1f us of CPU "
 				"each; index: %zu articles, %zu days, %zu KiB, "
-				"%zu postings walked at most (bound %zu)",
+				"%zu postings walked at most (bound %zu); "
+				"%zu candidates' stories read from the store, "
+				"all of them anew in %zu transactions",
 				ist.assigned,
 				(double)ist.assign_ns / 1e3 /
 					(double)ist.assigned,
 				ist.articles, ist.days, ist.bytes >> 10,
-				ist.postings_max, ist.postings_bound);
+				ist.postings_max, ist.postings_bound,
+				ist.stories_read, ist.revalidations);
 	}
 	rank_index_free(own_index);
 	store_feed_list_release(&feeds);

@@ -16,7 +16,10 @@
  * per transaction. Between rank_index_begin() and its commit or rollback
  * the writer holds the write lock, so a story the index read from the
  * store, or was told of, in that transaction is still true
- * (rank_candidate.current).
+ * (rank_candidate.current). So is one it read or was told of in an
+ * earlier transaction when no other connection has committed since
+ * (PRAGMA data_version) and none rolled back: on its own connection only
+ * rank.c changes stories, and it tells the index.
  */
 #include "common.h"
 
@@ -110,6 +113,11 @@ struct rank_index {
 	int64_t loading_for;	    /* the article whose window is loading */
 	int64_t fresh_above;	    /* articles above: this transaction's */
 	uint64_t tx;		    /* the open transaction's number; 0: none */
+	uint64_t valid_from;	    /* stories checked in this transaction or
+				       later are still true */
+	int64_t data_version;	    /* the store's, at the last begin */
+	bool version_known;	    /* data_version holds since then: no
+				       rollback */
 	uint64_t tx_count;	    /* transactions begun */
 	uint64_t bumped_tx;	    /* the transaction that bumped the content
 				       version */
@@ -609,12 +617,22 @@ enum status
 rank_index_begin(struct rank_index *ix, struct store *s)
 {
 	struct load_ctx lc = {.ix = ix, .only_held = true};
+	int64_t version;
 	enum status rc;
 
 	/* The writer holds the database's write lock until the commit:
 	 * what the index reads or writes from here on stays true until
 	 * then. */
 	ix->tx = ++ix->tx_count;
+	version = store_data_version(s);
+	if (!ix->version_known || !version || version != ix->data_version) {
+		/* Another connection committed (or this one rolled back):
+		 * each story the index holds is read again once. */
+		ix->valid_from = ix->tx;
+		ix->stats.revalidations++;
+	}
+	ix->data_version = version;
+	ix->version_known = version != 0;
 	if (!ix->seen_known) {
 		/* A new index holds no day yet: everything up to here is
 		 * loaded with its day. */
@@ -668,6 +686,8 @@ rank_index_rollback(struct rank_index *ix)
 	ix->max_seen = ix->max_committed;
 	ix->fresh_above = INT64_MAX;
 	ix->tx = 0;
+	/* Stories the transaction told the index of were rolled back. */
+	ix->version_known = false;
 	ix->nb_count = 0;
 }
 
@@ -812,6 +832,26 @@ rank_index_put(struct rank_index *ix, int64_t article_id, int64_t published_at,
 	index_add(ix, article_id, published_at, story_id, &copy);
 	rank_features_release(&copy);
 	enforce_cap(ix);
+}
+
+enum status
+rank_index_story_of(struct rank_index *ix, struct store *s,
+		    const struct rank_candidate *c, int64_t *story)
+{
+	enum status rc;
+
+	if (c->current) {
+		*story = c->story_id;
+		return ST_OK;
+	}
+	ix->stats.stories_read++;
+	rc = store_story_of_article(s, c->article_id, story);
+	if (rc == ST_NOTFOUND)
+		rank_index_forget(ix, c->article_id);
+	else if (!rc)
+		rank_index_put(ix, c->article_id, c->published_at, *story,
+			       NULL);
+	return rc;
 }
 
 void
@@ -1010,7 +1050,8 @@ rank_index_candidates(struct rank_index *ix, const struct rank_features *f,
 		out[i].article_id = best[i].doc->id;
 		out[i].published_at = best[i].doc->published_at;
 		out[i].story_id = best[i].doc->story_id;
-		out[i].current = ix->tx && best[i].doc->checked == ix->tx;
+		out[i].current =
+			ix->tx && best[i].doc->checked >= ix->valid_from;
 		out[i].features = &best[i].doc->f;
 	}
 	ix->stats.postings_walked += walked;

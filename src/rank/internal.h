@@ -70,8 +70,9 @@ struct rank_candidate {
 	int64_t article_id;
 	int64_t published_at;
 	int64_t story_id; /* as the index last knew it: check before use */
-	bool current;	  /* story_id was read or written in this
-			   * transaction: no need to check it */
+	bool current;	  /* story_id is still the store's: read or
+			   * written in this transaction, or in an
+			   * earlier one with no other writer since */
 	const struct rank_features *features; /* owned by the index */
 };
 
@@ -114,6 +115,15 @@ const struct rank_features *rank_index_features(struct rank_index *ix,
 void rank_index_put(struct rank_index *ix, int64_t article_id,
 		    int64_t published_at, int64_t story_id,
 		    const struct rank_features *f);
+
+/*
+ * The story of candidate c as the store has it: the index's when
+ * c->current, else read from the store, after which the index holds it as
+ * current. ST_NOTFOUND when the article is gone (the index forgets it).
+ */
+enum status rank_index_story_of(struct rank_index *ix, struct store *s,
+				const struct rank_candidate *c,
+				int64_t *story) WARN_UNUSED;
 
 /* Forgets an article (deleted, as the store says). */
 void rank_index_forget(struct rank_index *ix, int64_t article_id);

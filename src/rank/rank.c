@@ -239,9 +239,9 @@ save_features(struct store *s, const struct article *a,
 /*
  * Scores the candidates, records the closest as neighbours and returns
  * the story to join in *story (0: none similar enough). What the index
- * says of a candidate is checked against the store first, unless the
- * index read or wrote it in this transaction: it may have been deleted or
- * clustered again since.
+ * says of a candidate's story is checked against the store first unless
+ * it is still true (rank_index_story_of()): the article may have been
+ * deleted or clustered again since.
  */
 static enum status
 choose_story(struct rank_index *ix, struct store *s, const struct article *a,
@@ -280,22 +280,11 @@ choose_story(struct rank_index *ix, struct store *s, const struct article *a,
 
 		if (!neighbour && (*story || c->sim < JOIN_THRESHOLD))
 			break;
-		if (c->c.current) {
-			current = c->c.story_id;
-		} else {
-			rc = store_story_of_article(s, c->c.article_id,
-						    &current);
-			if (rc == ST_NOTFOUND) {
-				rank_index_forget(ix, c->c.article_id);
-				continue;
-			}
-			if (rc)
-				return rc;
-			/* Checked: current for the rest of the
-			 * transaction. */
-			rank_index_put(ix, c->c.article_id, c->c.published_at,
-				       current, NULL);
-		}
+		rc = rank_index_story_of(ix, s, &c->c, &current);
+		if (rc == ST_NOTFOUND)
+			continue;
+		if (rc)
+			return rc;
 		/* Kept for the related list, so pages need no search. */
 		if (neighbour) {
 			rc = rank_index_neighbours_add(ix, s, a->id,

@@ -111,7 +111,10 @@ void rank_index_free(struct rank_index *ix);
  * rank_index_rollback() after a rollback forgets what the transaction
  * added (SQLite reuses rolled-back ids). Inside the transaction, the
  * neighbours clustering finds are stored by rank_index_flush(): call it
- * before the commit.
+ * before the commit. The stories the index knows stay trusted from one
+ * transaction to the next while no other connection commits (PRAGMA
+ * data_version) and none rolls back: on the writer's own connection,
+ * stories must change only through rank_assign() and rank_assign_new().
  */
 enum status rank_index_begin(struct rank_index *ix,
 			     struct store *s) WARN_UNUSED;
@@ -134,6 +137,10 @@ struct rank_index_stats {
 	size_t candidates_max;	/* candidates scored for one article, most */
 	size_t postings_bound;	/* what postings_max can never exceed */
 	uint64_t assign_ns;	/* thread CPU time in rank_assign() */
+	size_t revalidations;	/* transactions that read every story anew:
+				 * the first, and those after another
+				 * connection's commit or a rollback */
+	size_t stories_read;	/* candidates' stories read from the store */
 };
 void rank_index_stats(const struct rank_index *ix,
 		      struct rank_index_stats *out);

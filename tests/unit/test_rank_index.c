@@ -501,6 +501,62 @@ Test(rank_index, stale_entries_are_checked)
 	db_close(&d);
 }
 
+static size_t
+stories_read(const struct rank_index *ix)
+{
+	struct rank_index_stats st;
+
+	rank_index_stats(ix, &st);
+	return st.stories_read;
+}
+
+/* Stores an article of event e in a transaction of its own; returns how
+ * many candidates' stories clustering read from the store. */
+static size_t
+add_in_transaction(struct db *d, struct rank_index *ix, int e, unsigned v,
+		   int64_t published_at, int64_t *story)
+{
+	size_t before = stories_read(ix);
+
+	cr_assert_eq(store_begin(d->s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d->s), ST_OK);
+	add(d, ix, e, v, published_at, story);
+	cr_assert_eq(rank_index_flush(ix, d->s), ST_OK);
+	cr_assert_eq(store_commit(d->s), ST_OK);
+	rank_index_commit(ix);
+	return stories_read(ix) - before;
+}
+
+Test(rank_index, stories_stay_known_until_another_connection_writes)
+{
+	struct rank_index *ix = rank_index_new(0);
+	int64_t first, story, dropped;
+	struct db d;
+
+	db_open(&d);
+	add_in_transaction(&d, ix, 1, 0, NOW, &first);
+	/* Nothing else wrote: the first article's story is known. */
+	cr_expect_eq(add_in_transaction(&d, ix, 1, 1, NOW + 60, &story), 0);
+	cr_expect_eq(story, first);
+	/* Another connection commits (anything): read again, once each. */
+	sql(&d, "UPDATE publishers SET name = 'renamed'");
+	cr_expect_eq(add_in_transaction(&d, ix, 1, 2, NOW + 120, &story), 2);
+	cr_expect_eq(story, first);
+	cr_expect_eq(add_in_transaction(&d, ix, 1, 3, NOW + 180, &story), 0);
+	/* A rolled-back transaction may have told the index of stories
+	 * the store no longer has: read again too. */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	dropped = add(&d, ix, 2, 0, NOW + 240, NULL);
+	store_rollback(d.s);
+	rank_index_rollback(ix);
+	cr_expect_null(rank_index_features(ix, dropped));
+	cr_expect_eq(add_in_transaction(&d, ix, 1, 4, NOW + 300, &story), 4);
+	cr_expect_eq(story, first);
+	rank_index_free(ix);
+	db_close(&d);
+}
+
 /* Whether id is among the candidates for a text of event e, and how
  * often. */
 static size_t
