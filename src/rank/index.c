@@ -96,6 +96,18 @@ struct acc {
 	double score;	 /* sum of the shared query terms' scores */
 };
 
+/* A story's tally in the transaction (story_id 0: an empty slot). */
+struct tally_slot {
+	int64_t story_id;
+	struct rank_tally t;
+};
+
+/* A story and a publisher with an article in it (story_id 0: empty). */
+struct pair_slot {
+	int64_t story_id;
+	int64_t publisher_id;
+};
+
 struct rank_index {
 	size_t max_bytes;	    /* evict days past this much memory */
 	size_t bytes;		    /* memory held, approximately */
@@ -125,6 +137,14 @@ struct rank_index {
 				       order recorded */
 	size_t nb_count;	    /* rows in nb */
 	size_t nb_alloc;	    /* allocated rows */
+	struct tally_slot *tallies; /* the transaction's story tallies, open
+				       addressing on the story id */
+	size_t tally_mask;	    /* slots - 1; tallies NULL: none */
+	size_t tally_used;	    /* slots in use */
+	struct pair_slot *pairs;    /* (story, publisher) pairs the
+				       transaction stored, open addressing */
+	size_t pair_mask;	    /* slots - 1; pairs NULL: none */
+	size_t pair_used;	    /* slots in use */
 	struct acc *acc;	    /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	    /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -195,6 +215,8 @@ rank_index_free(struct rank_index *ix)
 	free(ix->acc);
 	free(ix->acc_used);
 	free(ix->nb);
+	free(ix->tallies);
+	free(ix->pairs);
 	free(ix);
 }
 
@@ -613,6 +635,199 @@ rank_index_load_window(struct rank_index *ix, struct store *s, int64_t t,
 	return ST_OK;
 }
 
+/* ---- Story tallies ------------------------------------------------------- */
+
+static size_t
+pair_slot_of(int64_t story_id, int64_t publisher_id, size_t mask)
+{
+	uint64_t h = (uint64_t)story_id * 0x9E3779B97F4A7C15ULL ^
+		     (uint64_t)publisher_id * 0xC2B2AE3D27D4EB4FULL;
+
+	return (size_t)(h >> 20) & mask;
+}
+
+/* Empties the transaction's tallies and pairs (their memory is kept). */
+static void
+tallies_clear(struct rank_index *ix)
+{
+	if (ix->tally_used)
+		memset(ix->tallies, 0,
+		       (ix->tally_mask + 1) * sizeof(*ix->tallies));
+	if (ix->pair_used)
+		memset(ix->pairs, 0, (ix->pair_mask + 1) * sizeof(*ix->pairs));
+	ix->tally_used = ix->pair_used = 0;
+}
+
+static struct tally_slot *
+tally_find(const struct rank_index *ix, int64_t story_id)
+{
+	size_t i;
+
+	if (!ix->tallies)
+		return NULL;
+	for (i = id_slot(story_id, ix->tally_mask); ix->tallies[i].story_id;
+	     i = (i + 1) & ix->tally_mask)
+		if (ix->tallies[i].story_id == story_id)
+			return &ix->tallies[i];
+	return NULL;
+}
+
+/* Room for one more tally (the table at most half full). */
+static void
+tallies_reserve(struct rank_index *ix)
+{
+	struct tally_slot *old = ix->tallies;
+	size_t old_mask = ix->tally_mask, mask = 63, i, k;
+
+	if (old && (ix->tally_used + 1) * 2 <= old_mask + 1)
+		return;
+	while (mask + 1 < (ix->tally_used + 1) * 4)
+		mask = mask * 2 + 1;
+	ix->tallies = xcalloc(mask + 1, sizeof(*ix->tallies));
+	ix->tally_mask = mask;
+	for (i = 0; old && i <= old_mask; i++) {
+		if (!old[i].story_id)
+			continue;
+		for (k = id_slot(old[i].story_id, mask);
+		     ix->tallies[k].story_id; k = (k + 1) & mask)
+			;
+		ix->tallies[k] = old[i];
+	}
+	free(old);
+}
+
+struct rank_tally *
+rank_index_tally(struct rank_index *ix, int64_t story_id, bool *added)
+{
+	struct tally_slot *t;
+	size_t i;
+
+	*added = false;
+	if (!ix->tx || !story_id)
+		return NULL;
+	t = tally_find(ix, story_id);
+	if (t)
+		return &t->t;
+	tallies_reserve(ix);
+	for (i = id_slot(story_id, ix->tally_mask); ix->tallies[i].story_id;
+	     i = (i + 1) & ix->tally_mask)
+		;
+	ix->tallies[i].story_id = story_id;
+	ix->tally_used++;
+	*added = true;
+	return &ix->tallies[i].t;
+}
+
+void
+rank_index_tally_drop(struct rank_index *ix, int64_t story_id)
+{
+	struct tally_slot *t = tally_find(ix, story_id);
+	size_t mask = ix->tally_mask, i, j;
+
+	if (!t)
+		return;
+	/* Linear probing: the run after the slot moves up. */
+	i = (size_t)(t - ix->tallies);
+	memset(t, 0, sizeof(*t));
+	ix->tally_used--;
+	for (j = (i + 1) & mask; ix->tallies[j].story_id; j = (j + 1) & mask) {
+		struct tally_slot moved = ix->tallies[j];
+		size_t k;
+
+		memset(&ix->tallies[j], 0, sizeof(moved));
+		for (k = id_slot(moved.story_id, mask); ix->tallies[k].story_id;
+		     k = (k + 1) & mask)
+			;
+		ix->tallies[k] = moved;
+	}
+}
+
+bool
+rank_index_story_has_publisher(const struct rank_index *ix, int64_t story_id,
+			       int64_t publisher_id)
+{
+	size_t i;
+
+	if (!ix->pairs)
+		return false;
+	for (i = pair_slot_of(story_id, publisher_id, ix->pair_mask);
+	     ix->pairs[i].story_id; i = (i + 1) & ix->pair_mask)
+		if (ix->pairs[i].story_id == story_id &&
+		    ix->pairs[i].publisher_id == publisher_id)
+			return true;
+	return false;
+}
+
+void
+rank_index_story_add_publisher(struct rank_index *ix, int64_t story_id,
+			       int64_t publisher_id)
+{
+	struct pair_slot *old = ix->pairs;
+	size_t old_mask = ix->pair_mask, mask = 255, i, k;
+
+	if (!ix->tx || !story_id ||
+	    rank_index_story_has_publisher(ix, story_id, publisher_id))
+		return;
+	if (!old || (ix->pair_used + 1) * 2 > old_mask + 1) {
+		while (mask + 1 < (ix->pair_used + 1) * 4)
+			mask = mask * 2 + 1;
+		ix->pairs = xcalloc(mask + 1, sizeof(*ix->pairs));
+		ix->pair_mask = mask;
+		for (i = 0; old && i <= old_mask; i++) {
+			if (!old[i].story_id)
+				continue;
+			for (k = pair_slot_of(old[i].story_id,
+					      old[i].publisher_id, mask);
+			     ix->pairs[k].story_id; k = (k + 1) & mask)
+				;
+			ix->pairs[k] = old[i];
+		}
+		free(old);
+	}
+	for (i = pair_slot_of(story_id, publisher_id, ix->pair_mask);
+	     ix->pairs[i].story_id; i = (i + 1) & ix->pair_mask)
+		;
+	ix->pairs[i].story_id = story_id;
+	ix->pairs[i].publisher_id = publisher_id;
+	ix->pair_used++;
+}
+
+static int
+tally_cmp(const void *pa, const void *pb)
+{
+	const struct tally_slot *a = pa, *b = pb;
+
+	return a->story_id < b->story_id ? -1 : a->story_id > b->story_id;
+}
+
+/* Writes the transaction's tallies, by story id, and forgets them. */
+static enum status
+tallies_flush(struct rank_index *ix, struct store *s)
+{
+	struct tally_slot *all;
+	size_t n = 0, i;
+	enum status rc = ST_OK;
+
+	if (!ix->tally_used)
+		return ST_OK;
+	all = xmallocarray(ix->tally_used, sizeof(*all));
+	for (i = 0; i <= ix->tally_mask; i++)
+		if (ix->tallies[i].story_id)
+			all[n++] = ix->tallies[i];
+	qsort(all, n, sizeof(*all), tally_cmp);
+	for (i = 0; !rc && i < n; i++)
+		rc = store_story_save_counts(s, all[i].story_id, &all[i].t.c,
+					     all[i].t.score);
+	free(all);
+	if (!rc) {
+		/* Written: what follows in the transaction reads it back. */
+		memset(ix->tallies, 0,
+		       (ix->tally_mask + 1) * sizeof(*ix->tallies));
+		ix->tally_used = 0;
+	}
+	return rc;
+}
+
 enum status
 rank_index_begin(struct rank_index *ix, struct store *s)
 {
@@ -668,6 +883,11 @@ rank_index_commit(struct rank_index *ix)
 			 "rank: %zu neighbour rows dropped (no flush)",
 			 ix->nb_count);
 	ix->nb_count = 0;
+	if (ix->tally_used)
+		log_warn(ST_INTERNAL,
+			 "rank: %zu stories' counters dropped (no flush)",
+			 ix->tally_used);
+	tallies_clear(ix);
 }
 
 void
@@ -689,6 +909,7 @@ rank_index_rollback(struct rank_index *ix)
 	/* Stories the transaction told the index of were rolled back. */
 	ix->version_known = false;
 	ix->nb_count = 0;
+	tallies_clear(ix);
 }
 
 static void
@@ -785,10 +1006,10 @@ rank_index_flush(struct rank_index *ix, struct store *s)
 {
 	struct store_neighbour *rows = ix->nb;
 	size_t i, n = 0;
-	enum status rc;
+	enum status rc = tallies_flush(ix, s);
 
-	if (!ix->nb_count)
-		return ST_OK;
+	if (rc || !ix->nb_count)
+		return rc;
 	/* In key order, each pair once (the first recorded, as when each
 	 * was stored at once and OR IGNORE kept the first). */
 	nb_sort(ix);

@@ -7,6 +7,7 @@
 #include "common.h"
 
 #include "rank/rank.h"
+#include "store/stories.h"
 
 /* clang-format off */
 enum {
@@ -127,6 +128,34 @@ enum status rank_index_story_of(struct rank_index *ix, struct store *s,
 
 /* Forgets an article (deleted, as the store says). */
 void rank_index_forget(struct rank_index *ix, int64_t article_id);
+
+/*
+ * A story's counters, lead and score as the open transaction changes them:
+ * kept by the index and written once, by rank_index_flush(), rather than
+ * read and written again for every article that joins the story.
+ */
+struct rank_tally {
+	struct story_counts c;
+	int64_t lead_words; /* the lead article's word count */
+	int64_t lead_at;    /* its publication time */
+	double score;	    /* coverage score */
+};
+
+/*
+ * story_id's tally in the open transaction; with *added set when the
+ * caller is to fill it (from the store) before use. NULL outside
+ * rank_index_begin()'s transaction: the caller writes at once.
+ */
+struct rank_tally *rank_index_tally(struct rank_index *ix, int64_t story_id,
+				    bool *added);
+/* Forgets story_id's tally (the caller wrote the story's truth). */
+void rank_index_tally_drop(struct rank_index *ix, int64_t story_id);
+/* Whether the transaction put an article of publisher_id in story_id. */
+bool rank_index_story_has_publisher(const struct rank_index *ix,
+				    int64_t story_id, int64_t publisher_id);
+/* Notes that it did (inside a transaction; nothing outside one). */
+void rank_index_story_add_publisher(struct rank_index *ix, int64_t story_id,
+				    int64_t publisher_id);
 
 /* Records one clustering and its thread CPU time (stats). */
 void rank_index_count_assign(struct rank_index *ix, uint64_t cpu_ns);

@@ -141,11 +141,16 @@ coverage_score(int64_t publishers, int64_t articles)
 	return p * p + ARTICLES_WEIGHT * log((double)MAX(articles, 1));
 }
 
+/* Recomputes a story from its articles; ix (or NULL) forgets its tally. */
 static enum status
-refresh_story(struct store *s, int64_t story_id)
+refresh_story(struct rank_index *ix, struct store *s, int64_t story_id)
 {
 	struct story_counts c;
-	enum status rc = store_story_refresh(s, story_id, &c);
+	enum status rc;
+
+	if (ix)
+		rank_index_tally_drop(ix, story_id);
+	rc = store_story_refresh(s, story_id, &c);
 
 	if (rc || !c.article_count)
 		return rc;
@@ -157,39 +162,62 @@ refresh_story(struct store *s, int64_t story_id)
 /*
  * Adds a just-linked article to its story's counters, lead and score:
  * what refresh_story() computes, without reading the story's articles
- * (a story of thousands costs no more than one of two).
+ * (a story of thousands costs no more than one of two). Inside the
+ * index's transaction the story's tally is kept by the index and written
+ * at its flush: a story that many articles join is read once and written
+ * once per transaction.
  */
 static enum status
-story_add_article(struct store *s, int64_t story_id, const struct article *a)
+story_add_article(struct rank_index *ix, struct store *s, int64_t story_id,
+		  const struct article *a)
 {
-	struct story_counts c;
-	int64_t lead_words = 0, lead_at = 0;
-	bool has_publisher = false, is_long, lead_long;
-	enum status rc;
+	struct rank_tally own, *t;
+	bool added, has_publisher, is_long, lead_long;
+	struct story_counts *c;
+	enum status rc = ST_OK;
 
-	rc = store_story_counts(s, story_id, &c, &lead_words, &lead_at);
-	if (!rc)
+	t = rank_index_tally(ix, story_id, &added);
+	if (!t || added) {
+		struct rank_tally *fill = t ? t : &own;
+
+		rc = store_story_counts(s, story_id, &fill->c,
+					&fill->lead_words, &fill->lead_at);
+		if (rc || !fill->c.article_count || !fill->c.lead_article_id) {
+			rank_index_tally_drop(ix, story_id);
+			return rc ? rc : refresh_story(ix, s, story_id);
+		}
+		t = fill;
+	}
+	c = &t->c;
+	has_publisher =
+		rank_index_story_has_publisher(ix, story_id, a->publisher_id);
+	if (!has_publisher)
 		rc = store_story_has_publisher(s, story_id, a->publisher_id,
 					       a->id, &has_publisher);
-	if (rc)
+	if (rc) {
+		rank_index_tally_drop(ix, story_id);
 		return rc;
-	if (!c.article_count || !c.lead_article_id)
-		return refresh_story(s, story_id);
-	c.article_count++;
-	c.publisher_count += !has_publisher;
-	c.first_seen_at = MIN(c.first_seen_at, a->published_at);
-	c.last_seen_at = MAX(c.last_seen_at, a->published_at);
+	}
+	rank_index_story_add_publisher(ix, story_id, a->publisher_id);
+	c->article_count++;
+	c->publisher_count += !has_publisher;
+	c->first_seen_at = MIN(c->first_seen_at, a->published_at);
+	c->last_seen_at = MAX(c->last_seen_at, a->published_at);
 	/* The lead: the earliest long article, else the earliest. */
 	is_long = a->word_count >= STORY_LEAD_MIN_WORDS;
-	lead_long = lead_words >= STORY_LEAD_MIN_WORDS;
+	lead_long = t->lead_words >= STORY_LEAD_MIN_WORDS;
 	if (is_long != lead_long ? is_long
-				 : a->published_at < lead_at ||
-					   (a->published_at == lead_at &&
-					    a->id < c.lead_article_id))
-		c.lead_article_id = a->id;
-	return store_story_save_counts(
-		s, story_id, &c,
-		coverage_score(c.publisher_count, c.article_count));
+				 : a->published_at < t->lead_at ||
+					   (a->published_at == t->lead_at &&
+					    a->id < c->lead_article_id)) {
+		c->lead_article_id = a->id;
+		t->lead_words = a->word_count;
+		t->lead_at = a->published_at;
+	}
+	t->score = coverage_score(c->publisher_count, c->article_count);
+	if (t == &own)
+		return store_story_save_counts(s, story_id, c, t->score);
+	return ST_OK;
 }
 
 /* This thread's CPU time, nanoseconds (for the index's statistics). */
@@ -315,7 +343,7 @@ link_stored(struct rank_index *ix, struct store *s, struct article *a,
 		if (f->fingerprint != a->fingerprint)
 			rc = store_story_link(s, a->id, current,
 					      f->fingerprint);
-		return rc ? rc : refresh_story(s, current);
+		return rc ? rc : refresh_story(ix, s, current);
 	}
 	rc = choose_story(ix, s, a, f, story);
 	if (rc)
@@ -324,7 +352,7 @@ link_stored(struct rank_index *ix, struct store *s, struct article *a,
 		return store_story_create(s, a, f->fingerprint,
 					  coverage_score(1, 1), story);
 	rc = store_story_link(s, a->id, *story, f->fingerprint);
-	return rc ? rc : story_add_article(s, *story, a);
+	return rc ? rc : story_add_article(ix, s, *story, a);
 }
 
 /*
@@ -380,7 +408,7 @@ assign(struct rank_index *ix, struct store *s, struct article *a,
 		if (!rc)
 			rc = save_features(s, a, f);
 		if (!rc && !created)
-			rc = story_add_article(s, story, a);
+			rc = story_add_article(ix, s, story, a);
 	} else {
 		rc = stored ? ST_OK : save_features(s, a, f);
 		if (!rc)
@@ -847,7 +875,7 @@ rank_publisher_delete(struct store *s, int64_t publisher_id)
 	if (!rc)
 		rc = store_publisher_delete(s, publisher_id);
 	for (i = 0; !rc && i < n; i++)
-		rc = refresh_story(s, stories[i]);
+		rc = refresh_story(NULL, s, stories[i]);
 	free(stories);
 	if (rc) {
 		store_rollback(s);
@@ -876,7 +904,7 @@ rank_recluster(struct store *s, int64_t since)
 		rc = store_story_detach_since(s, since, &articles, &n_articles,
 					      &stories, &n_stories);
 	for (i = 0; !rc && i < n_stories; i++)
-		rc = refresh_story(s, stories[i]);
+		rc = refresh_story(NULL, s, stories[i]);
 	for (i = 0; !rc && i < n_articles; i++) {
 		struct article a;
 

@@ -557,6 +557,187 @@ Test(rank_index, stories_stay_known_until_another_connection_writes)
 	db_close(&d);
 }
 
+/* The stories table, a line per story. */
+static void
+stories_rows(struct db *d, struct buf *out)
+{
+	buf_reset(out);
+	table_rows(d->path,
+		   "SELECT id, title, lead_article_id, first_seen_at,"
+		   " last_seen_at, article_count, publisher_count,"
+		   " printf('%.9f', score) FROM stories ORDER BY id",
+		   out);
+}
+
+/* Stores an article of event 1, variant v, by publisher (in its feed,
+ * 100 + publisher) with words words, and clusters it: new, or with again
+ * the article of url (its guid) updated. */
+static int64_t
+join(struct db *d, struct rank_index *ix, int64_t publisher, unsigned v,
+     int64_t words, int64_t published_at, char *url, bool again)
+{
+	struct buf title = BUF_INIT, body = BUF_INIT;
+	struct article a = {0};
+	struct rank_features f;
+	enum article_put_result res;
+	char fresh[128];
+
+	new_article(d, &a, &title, &body, fresh, 1, v, published_at);
+	if (again)
+		a.url = url;
+	else
+		memcpy(url, fresh, sizeof(fresh));
+	a.publisher_id = publisher;
+	a.feed_id = 100 + publisher; /* made by the test */
+	a.guid = url;
+	a.word_count = words;
+	cr_assert_eq(store_article_put(d->s, &a, &res), ST_OK);
+	cr_assert_eq(res, again ? ARTICLE_UPDATED : ARTICLE_CREATED);
+	rank_features_init(&f);
+	rank_features_build(&f, a.title, a.body_text);
+	cr_assert_eq(rank_assign(ix, d->s, &a, &f), ST_OK);
+	rank_features_release(&f);
+	buf_release(&title);
+	buf_release(&body);
+	return a.story_id;
+}
+
+/*
+ * Every story recomputed from its articles (store_story_refresh(), which
+ * leaves the score), in a transaction; and each score checked against
+ * the counts: publishers squared plus half the log of the articles.
+ */
+static void
+refresh_all(struct db *d)
+{
+	struct story_counts c;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int64_t id;
+
+	cr_assert_eq(store_begin(d->s), ST_OK);
+	for (id = 1; id < 100; id++) {
+		enum status rc = store_story_refresh(d->s, id, &c);
+
+		cr_assert(rc == ST_OK || rc == ST_NOTFOUND);
+	}
+	cr_assert_eq(store_commit(d->s), ST_OK);
+	cr_assert_eq(sqlite3_open(d->path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db,
+					"SELECT article_count, publisher_count,"
+					" score FROM stories",
+					-1, &st, NULL),
+		     SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		double p = (double)sqlite3_column_int64(st, 1);
+
+		cr_expect_float_eq(
+			sqlite3_column_double(st, 2),
+			p * p + 0.5 * log((double)sqlite3_column_int64(st, 0)),
+			1e-9);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Flushes and commits the transaction, then checks every story's row
+ * against what recomputing it from its articles writes. */
+static void
+commit_and_compare(struct db *d, struct rank_index *ix)
+{
+	struct buf kept = BUF_INIT, truth = BUF_INIT;
+
+	cr_assert_eq(rank_index_flush(ix, d->s), ST_OK);
+	cr_assert_eq(store_commit(d->s), ST_OK);
+	rank_index_commit(ix);
+	stories_rows(d, &kept);
+	refresh_all(d);
+	stories_rows(d, &truth);
+	cr_expect_str_eq(kept.data, truth.data);
+	buf_release(&kept);
+	buf_release(&truth);
+}
+
+Test(rank_index, story_counters_kept_to_the_flush_match_the_articles)
+{
+	struct rank_index *ix = rank_index_new(0);
+	struct buf kept = BUF_INIT, before = BUF_INIT;
+	int64_t pubs[3], story, s2;
+	char urls[16][128];
+	struct db d;
+	unsigned i;
+
+	db_open(&d);
+	for (i = 0; i < 3; i++) {
+		struct publisher p = {0};
+		char slug[16];
+
+		snprintf(slug, sizeof(slug), "pub%u", i);
+		p.slug = p.name = slug;
+		p.created_at = NOW;
+		cr_assert_eq(store_publisher_put(d.s, &p), ST_OK);
+		pubs[i] = p.id;
+	}
+	sql(&d, "INSERT INTO feeds (id, publisher_id, url, created_at)"
+		" SELECT 100 + id, id, 'https://' || slug || '.example/feed',"
+		" 0 FROM publishers");
+	/* One transaction: articles join one story out of time order, short
+	 * and long ones, publishers repeating, so that the lead moves. */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	story = join(&d, ix, d.publisher, 0, 100, NOW + 600, urls[0], false);
+	for (i = 1; i < 8; i++) {
+		s2 = join(&d, ix, pubs[i % 3], i, i % 3 ? 160 : 90,
+			  NOW + 600 - (int64_t)(i * 37 % 11) * 60, urls[i],
+			  false);
+		cr_assert_eq(s2, story, "variant %u joins the story", i);
+	}
+	commit_and_compare(&d, ix);
+
+	/* An article joins, then the lead (variant 5, the earliest long
+	 * article) becomes short: an update, whose refresh of the story
+	 * the flush must not undo; then another article joins. */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	cr_assert_eq(join(&d, ix, pubs[0], 13, 30, NOW + 700, urls[13], false),
+		     story);
+	cr_assert_eq(join(&d, ix, pubs[2], 12, 20, NOW + 60, urls[5], true),
+		     story);
+	cr_assert_eq(join(&d, ix, pubs[1], 14, 40, NOW + 800, urls[14], false),
+		     story);
+	commit_and_compare(&d, ix);
+
+	/* Another transaction goes on from what the first wrote. */
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	cr_assert_eq(join(&d, ix, pubs[0], 8, 200, NOW - 3600, urls[8], false),
+		     story);
+	cr_assert_eq(
+		join(&d, ix, d.publisher, 9, 10, NOW + 900, urls[9], false),
+		story);
+	commit_and_compare(&d, ix);
+
+	/* A rolled-back transaction leaves nothing behind, in the store or
+	 * in the index. */
+	stories_rows(&d, &before);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	join(&d, ix, pubs[2], 10, 300, NOW - 7200, urls[10], false);
+	store_rollback(d.s);
+	rank_index_rollback(ix);
+	stories_rows(&d, &kept);
+	cr_expect_str_eq(kept.data, before.data);
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	cr_assert_eq(join(&d, ix, pubs[2], 11, 100, NOW + 60, urls[11], false),
+		     story);
+	commit_and_compare(&d, ix);
+	buf_release(&kept);
+	buf_release(&before);
+	rank_index_free(ix);
+	db_close(&d);
+}
+
 /* Whether id is among the candidates for a text of event e, and how
  * often. */
 static size_t
