@@ -25,7 +25,7 @@
 enum {
 	CANDIDATES = 16,	   /* articles the index proposes, scored */
 	NEIGHBOURS = 8,		   /* closest candidates kept as neighbours */
-	ASSIGN_SAMPLE = 8,	   /* articles per one timed for the statistics */
+	ASSIGN_SAMPLE = 64,	   /* articles per one timed for the statistics */
 	QUERY_TERMS = 6,	   /* related: heaviest words searched for */
 	TOP_WINDOW = 72 * 3600,	   /* top stories: seen this recently */
 	TOP_FALLBACK = 30 * 86400, /* ...or this, when too few */
