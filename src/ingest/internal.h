@@ -34,8 +34,21 @@ struct ingest_doc {
 	struct ingest_stats stats;  /* items, skipped and bytes so far */
 	enum status status;	    /* ST_OK, or why the document failed */
 	char *error;		    /* malloc'd reason when status is set */
+	/* ingest_same_body()'s digest of the document, and whether the
+	 * feed stored these very bytes last time (then nothing was parsed:
+	 * the writer takes it as a 304). */
+	unsigned char body_digest[STORE_DIGEST_LEN];
+	bool same_body;
 };
 
+/*
+ * Takes the digest of a fetched document (its bytes, its content type, the
+ * feed's URL, which relative links resolve against, and the version of
+ * the code that prepares it) into d->body_digest; returns, and sets
+ * d->same_body, whether d->feed stored the same document last time.
+ */
+bool ingest_same_body(struct ingest_doc *d, const char *body, size_t len,
+		      const char *content_type);
 /*
  * Parses len bytes of body for d->feed and normalises its items; when none
  * needs its page extracted, also sanitises them. With s (the writer's

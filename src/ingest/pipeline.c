@@ -91,6 +91,26 @@ item_digest(const struct pending *p, unsigned char out[STORE_DIGEST_LEN])
 	crypto_generichash_final(&h, out, STORE_DIGEST_LEN);
 }
 
+bool
+ingest_same_body(struct ingest_doc *d, const char *body, size_t len,
+		 const char *content_type)
+{
+	crypto_generichash_state h;
+	uint64_t n = len;
+
+	crypto_generichash_init(&h, NULL, 0, STORE_DIGEST_LEN);
+	digest_field(&h, PREPARE_VERSION);
+	digest_field(&h, d->feed->url);
+	digest_field(&h, content_type);
+	crypto_generichash_update(&h, (const unsigned char *)&n, sizeof(n));
+	crypto_generichash_update(&h, (const unsigned char *)body, len);
+	crypto_generichash_final(&h, d->body_digest, STORE_DIGEST_LEN);
+	d->same_body =
+		d->feed->has_body_digest &&
+		!memcmp(d->feed->body_digest, d->body_digest, STORE_DIGEST_LEN);
+	return d->same_body;
+}
+
 static int
 digest_cmp(const void *a, const void *b)
 {

@@ -225,6 +225,19 @@ forget_validators(struct store_feed *f)
 	f->etag = f->last_modified = NULL;
 }
 
+/* Takes the validators a 200 came with (a server may send them and still
+ * answer a conditional request in full). */
+static void
+keep_validators(struct store_feed *f, const struct fetch_result *res)
+{
+	if (!res->etag && !res->last_modified)
+		return;
+	forget_validators(f);
+	f->etag = res->etag ? xstrdup(res->etag) : NULL;
+	f->last_modified =
+		res->last_modified ? xstrdup(res->last_modified) : NULL;
+}
+
 /* Opens the writer's transaction and brings the index up to date. */
 static enum status
 begin_batch(struct run *r)
@@ -273,8 +286,11 @@ apply_job(struct run *r, struct job *j, struct ingest_stats *st)
 	st->feeds++;
 	f->last_fetch_at = now;
 	f->http_status = res->http_status;
-	if (res->status == ST_OK && res->not_modified) {
+	if (res->status == ST_OK && (res->not_modified || j->doc.same_body)) {
+		/* A 304, or the very document stored last time. */
 		st->not_modified++;
+		if (!res->not_modified)
+			keep_validators(f, res);
 		record_success(f, 0, now);
 	} else if (res->status == ST_OK && j->doc.status) {
 		/* A document we cannot read must be fetched again in full. */
@@ -284,17 +300,13 @@ apply_job(struct run *r, struct job *j, struct ingest_stats *st)
 	} else if (res->status == ST_OK) {
 		struct ingest_stats mine = {0};
 
-		if (res->etag || res->last_modified) {
-			forget_validators(f);
-			f->etag = res->etag ? xstrdup(res->etag) : NULL;
-			f->last_modified = res->last_modified
-						   ? xstrdup(res->last_modified)
-						   : NULL;
-		}
+		keep_validators(f, res);
 		rc = ingest_write(r->store, r->rank_index, &j->doc, &mine,
 				  &j->error);
 		if (rc)
 			return rc;
+		memcpy(f->body_digest, j->doc.body_digest, STORE_DIGEST_LEN);
+		f->has_body_digest = true;
 		f->item_count = (int64_t)mine.items;
 		record_success(f, mine.created, now);
 		mine.feeds = mine.not_modified = mine.failed = 0;
@@ -540,8 +552,12 @@ worker_main(void *arg)
 		j = queue_pop(&r->work);
 		pthread_mutex_unlock(&r->lock);
 		if (j->stage == JOB_PARSE) {
-			ingest_prepare(NULL, &j->doc, j->res.body,
-				       j->res.body_len, j->res.content_type);
+			if (!ingest_same_body(&j->doc, j->res.body,
+					      j->res.body_len,
+					      j->res.content_type))
+				ingest_prepare(NULL, &j->doc, j->res.body,
+					       j->res.body_len,
+					       j->res.content_type);
 			/* The parsed items are all that is needed now. */
 			free(j->res.body);
 			j->res.body = NULL;

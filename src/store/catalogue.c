@@ -247,7 +247,7 @@ store_feed_list_release(struct store_feed_list *l)
 	" f.last_new_at, f.next_due_at, f.interval, f.http_status,"            \
 	" f.error_count, f.last_error, f.disabled_reason, f.item_count,"       \
 	" (SELECT count(*) FROM articles a WHERE a.feed_id = f.id),"           \
-	" p.slug, f.item_digests"
+	" p.slug, f.item_digests, f.body_digest"
 
 static void
 read_feed(sqlite3_stmt *st, struct store_feed *f)
@@ -285,6 +285,11 @@ read_feed(sqlite3_stmt *st, struct store_feed *f)
 		memcpy(f->item_digests, sqlite3_column_blob(st, 24),
 		       n * STORE_DIGEST_LEN);
 		f->item_digest_count = n;
+	}
+	if (sqlite3_column_bytes(st, 25) == STORE_DIGEST_LEN) {
+		memcpy(f->body_digest, sqlite3_column_blob(st, 25),
+		       STORE_DIGEST_LEN);
+		f->has_body_digest = true;
 	}
 }
 
@@ -443,7 +448,7 @@ store_feed_save_state(struct store *s, const struct store_feed *f)
 		" last_new_at = ?8, next_due_at = ?9, interval = ?10,"
 		" http_status = ?11, error_count = ?12, last_error = ?13,"
 		" disabled_reason = ?14, item_count = ?15, enabled = ?16,"
-		" item_digests = ?17"
+		" item_digests = ?17, body_digest = ?18"
 		" WHERE id = ?1";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	enum status rc;
@@ -467,6 +472,11 @@ store_feed_save_state(struct store *s, const struct store_feed *f)
 	sqlite3_bind_int64(st, 15, f->item_count);
 	sqlite3_bind_int(st, 16, f->enabled);
 	bind_digests(st, 17, f);
+	if (f->has_body_digest)
+		sqlite3_bind_blob(st, 18, f->body_digest, STORE_DIGEST_LEN,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 18);
 	rc = store_step_done(s, st, "saving feed state");
 	if (!rc && !sqlite3_changes(s->db))
 		return ST_NOTFOUND;
@@ -499,7 +509,9 @@ store_feed_save_settings(struct store *s, const struct store_feed *f)
 		" disabled_reason = CASE WHEN ?3 THEN NULL"
 		"  ELSE disabled_reason END,"
 		" error_count = CASE WHEN ?3 AND NOT enabled THEN 0"
-		"  ELSE error_count END"
+		"  ELSE error_count END,"
+		/* The next document is parsed under the new settings. */
+		" body_digest = NULL"
 		" WHERE id = ?1";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	enum status rc;

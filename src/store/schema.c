@@ -436,8 +436,15 @@ static const char schema_v8[] =
 static const char schema_v9[] =
 	"ALTER TABLE feeds ADD COLUMN item_digests BLOB;";
 
+/*
+ * And a digest of that document whole: the same bytes fetched again (a
+ * server that sends neither ETag nor Last-Modified) are not parsed.
+ */
+static const char schema_v10[] =
+	"ALTER TABLE feeds ADD COLUMN body_digest BLOB;";
+
 const char *const store_migrations[] = {
 	schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
-	schema_v6, schema_v7, schema_v8, schema_v9,
+	schema_v6, schema_v7, schema_v8, schema_v9, schema_v10,
 };
 const size_t store_migration_count = ARRAY_SIZE(store_migrations);

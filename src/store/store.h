@@ -30,7 +30,7 @@ enum store_mode {
 };
 
 /* The current schema version (PRAGMA user_version after migration). */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 /*
  * Opens the database of a data directory (DATA_DIR/newsstand.db), creating
@@ -150,6 +150,9 @@ enum status store_publisher_delete(struct store *s, int64_t id) WARN_UNUSED;
 
 /* ---- Feeds --------------------------------------------------------------- */
 
+/* Bytes of one of store_feed's digests. */
+#define STORE_DIGEST_LEN 16
+
 struct store_feed {
 	int64_t id;
 	int64_t publisher_id;
@@ -183,10 +186,14 @@ struct store_feed {
 	 */
 	unsigned char *item_digests;
 	size_t item_digest_count;
+	/*
+	 * Digest of the last document stored whole (ingest's body_digest()):
+	 * the same bytes from the same URL are not parsed again, as if the
+	 * server had answered 304. Saving the feed's settings forgets it.
+	 */
+	unsigned char body_digest[STORE_DIGEST_LEN];
+	bool has_body_digest;
 };
-
-/* Bytes of one of store_feed's item digests. */
-#define STORE_DIGEST_LEN 16
 
 struct store_feed_list {
 	struct store_feed *items;

@@ -438,12 +438,20 @@ Test(ingest, refetched_feed_without_validators_skips_stored_items,
 	struct ingest_options opt = {.all = true, .quiet = true};
 	struct ingest_stats stats = {0};
 	struct store_feed f;
+	struct buf retitled = BUF_INIT;
 
 	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
 	cr_assert_eq(stats.created, 2);
 	f = get_feed(id);
 	cr_assert_eq(f.item_digest_count, 1, "kept with the feed's state");
 	store_feed_release(&f);
+	/* The same items in a document that changed elsewhere (the same
+	 * document would not be parsed at all). */
+	buf_adds(&retitled, rss_body);
+	cr_assert_not_null(strstr(retitled.data, "<title>Pub</title>"));
+	memcpy(strstr(retitled.data, "<title>Pub</title>") + 7, "Pu2", 3);
+	routes[0].body = retitled.data;
+	fixture_server_add(srv, &routes[0]);
 	memset(&stats, 0, sizeof(stats));
 	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
 	cr_assert_eq(fixture_server_requests(srv, "/feed.xml"), 2);
@@ -452,6 +460,91 @@ Test(ingest, refetched_feed_without_validators_skips_stored_items,
 	cr_assert_eq(stats.known, 1);
 	f = get_feed(id);
 	cr_assert_eq(f.item_digest_count, 1);
+	store_feed_release(&f);
+	free(url);
+	fixture_server_stop(srv);
+	buf_release(&retitled);
+}
+
+/* Runs one round over every feed and returns its counts. */
+static struct ingest_stats
+fetch_round(void)
+{
+	struct ingest_options opt = {.all = true, .quiet = true};
+	struct ingest_stats stats = {0};
+
+	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
+	return stats;
+}
+
+/*
+ * The very document stored last time, from a server that sends no
+ * validators, is not parsed again: it counts as not modified. A changed
+ * setting of the feed forgets it; a document that fails in between does
+ * not (what is stored is still that document's).
+ */
+Test(ingest, the_same_document_again_is_not_parsed, .timeout = 60)
+{
+	struct fixture_route routes[] = {
+		{.path = "/feed.xml",
+		 .body = rss_body,
+		 .content_type = "application/rss+xml"}};
+	struct fixture_server *srv =
+		fixture_server_start(routes, ARRAY_SIZE(routes));
+	char *url = fixture_server_url(srv, "/feed.xml");
+	int64_t id = add_feed(url);
+	struct ingest_stats stats;
+	struct store_feed f;
+
+	stats = fetch_round();
+	cr_assert_eq(stats.created, 2);
+	f = get_feed(id);
+	cr_assert(f.has_body_digest);
+	store_feed_release(&f);
+
+	stats = fetch_round();
+	cr_assert_eq(fixture_server_requests(srv, "/feed.xml"), 2);
+	cr_expect_eq(stats.not_modified, 1);
+	cr_expect_eq(stats.items, 0, "nothing parsed");
+	cr_expect_eq(stats.unchanged, 0);
+	f = get_feed(id);
+	cr_expect_eq(f.http_status, 200);
+	cr_expect_null(f.last_error);
+	cr_expect_eq(f.item_count, 2, "the last parse's count stays");
+	cr_expect_eq(f.article_count, 2);
+	/* New settings: the next document is parsed under them. */
+	cr_assert_eq(store_feed_save_settings(db, &f), ST_OK);
+	store_feed_release(&f);
+	f = get_feed(id);
+	cr_expect_not(f.has_body_digest);
+	store_feed_release(&f);
+	stats = fetch_round();
+	cr_expect_eq(stats.not_modified, 0);
+	cr_expect_eq(stats.items, 2);
+	cr_expect_eq(stats.unchanged, 2);
+
+	/* A document that cannot be read fails each time it comes. */
+	routes[0].body = "<html><body>Down for maintenance</body></html>";
+	fixture_server_add(srv, &routes[0]);
+	stats = fetch_round();
+	cr_expect_eq(stats.failed, 1);
+	stats = fetch_round();
+	cr_expect_eq(stats.failed, 1, "not taken for the stored one");
+	cr_expect_eq(stats.not_modified, 0);
+	f = get_feed(id);
+	cr_expect_not_null(f.last_error);
+	cr_expect_eq(f.error_count, 2);
+	store_feed_release(&f);
+	/* The stored document back: not parsed, and the feed is well. */
+	routes[0].body = rss_body;
+	fixture_server_add(srv, &routes[0]);
+	stats = fetch_round();
+	cr_expect_eq(stats.not_modified, 1);
+	cr_expect_eq(stats.items, 0);
+	f = get_feed(id);
+	cr_expect_null(f.last_error);
+	cr_expect_eq(f.error_count, 0);
+	cr_expect_eq(f.article_count, 2);
 	store_feed_release(&f);
 	free(url);
 	fixture_server_stop(srv);
