@@ -4,11 +4,12 @@
  *   fetch ─► parse ─► normalise ─► extract? ─► sanitise ─► dedupe ─► store
  *
  * ingest_document() takes the bytes of one feed and stores its items in one
- * transaction; ingest_fetch() fetches feeds (all due ones, or given ones)
- * and runs ingest_document() on each, recording every feed's fetch state
- * (validators, errors, backoff, next due time) so that one broken feed never
- * stops the others. The scheduler thread of `newsstand serve` calls
- * ingest_fetch() whenever a feed falls due.
+ * transaction; ingest_fetch() fetches feeds (all due ones, or given ones),
+ * prepares them on worker threads and stores them in batches on the
+ * calling thread, recording every feed's fetch state (validators, errors,
+ * backoff, next due time) so that one broken feed never stops the others. The
+ * scheduler thread of `newsstand serve` calls ingest_fetch() whenever a feed
+ * falls due.
  */
 #ifndef NEWSSTAND_INGEST_INGEST_H
 #define NEWSSTAND_INGEST_INGEST_H

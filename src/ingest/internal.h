@@ -43,9 +43,10 @@ struct ingest_doc {
 
 /*
  * Takes the digest of a fetched document (its bytes, its content type, the
- * feed's URL, which relative links resolve against, and the version of
- * the code that prepares it) into d->body_digest; returns, and sets
- * d->same_body, whether d->feed stored the same document last time.
+ * feed's URL, which relative links resolve against, the feed's settings
+ * that preparing reads, and the version of the code that prepares it)
+ * into d->body_digest; returns, and sets d->same_body, whether d->feed
+ * stored the same document under the same settings last time.
  */
 bool ingest_same_body(struct ingest_doc *d, const char *body, size_t len,
 		      const char *content_type);

@@ -96,12 +96,22 @@ ingest_same_body(struct ingest_doc *d, const char *body, size_t len,
 		 const char *content_type)
 {
 	crypto_generichash_state h;
+	unsigned char settings[2 + sizeof(int64_t)];
 	uint64_t n = len;
 
 	crypto_generichash_init(&h, NULL, 0, STORE_DIGEST_LEN);
 	digest_field(&h, PREPARE_VERSION);
 	digest_field(&h, d->feed->url);
 	digest_field(&h, content_type);
+	/* The feed's settings that preparing reads: a document stored under
+	 * others is parsed again. */
+	digest_field(&h, d->feed->topics);
+	digest_field(&h, d->feed->page_prefix);
+	digest_field(&h, d->feed->page_dir);
+	settings[0] = (unsigned char)d->feed->full_text;
+	settings[1] = (unsigned char)d->feed->allow_file;
+	memcpy(settings + 2, &d->feed->publisher_id, sizeof(int64_t));
+	crypto_generichash_update(&h, settings, sizeof(settings));
 	crypto_generichash_update(&h, (const unsigned char *)&n, sizeof(n));
 	crypto_generichash_update(&h, (const unsigned char *)body, len);
 	crypto_generichash_final(&h, d->body_digest, STORE_DIGEST_LEN);
@@ -652,7 +662,9 @@ ingest_document(struct store *s, struct store_feed *f, const char *body,
 		if (rc)
 			*error = xstrdup("could not store the neighbours");
 	}
-	/* The digests go with the articles they stand for. */
+	/* The digests go with the articles they stand for; the body digest
+	 * stands for a fetched document, which this one may not be. */
+	f->has_body_digest = false;
 	if (!rc && f->id) {
 		rc = store_feed_save_digests(s, f);
 		if (rc == ST_NOTFOUND)

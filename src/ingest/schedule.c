@@ -366,6 +366,7 @@ reload_feed(struct run *r, struct store_feed *f)
 		free(f->item_digests);
 		f->item_digests = NULL;
 		f->item_digest_count = 0;
+		f->has_body_digest = false;
 	}
 }
 

@@ -188,6 +188,12 @@ store_publisher_delete(struct store *s, int64_t id)
 	rc = store_step_done(s, st, "unindexing publisher");
 	if (rc)
 		return rc;
+	/* Other feeds' items that were these articles' duplicates become
+	 * articles of their own when their documents are parsed again. */
+	rc = store_exec(s, "UPDATE feeds SET body_digest = NULL"
+			   " WHERE body_digest IS NOT NULL");
+	if (rc)
+		return rc;
 	st = store_stmt(s, "DELETE FROM reads WHERE publisher_id = ?");
 	if (!st)
 		return ST_DB;
@@ -486,14 +492,19 @@ store_feed_save_state(struct store *s, const struct store_feed *f)
 enum status
 store_feed_save_digests(struct store *s, const struct store_feed *f)
 {
-	sqlite3_stmt *st =
-		store_stmt(s, "UPDATE feeds SET item_digests = ? WHERE id = ?");
+	sqlite3_stmt *st = store_stmt(s, "UPDATE feeds SET item_digests = ?,"
+					 " body_digest = ? WHERE id = ?");
 	enum status rc;
 
 	if (!st)
 		return ST_DB;
 	bind_digests(st, 1, f);
-	sqlite3_bind_int64(st, 2, f->id);
+	if (f->has_body_digest)
+		sqlite3_bind_blob(st, 2, f->body_digest, STORE_DIGEST_LEN,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, f->id);
 	rc = store_step_done(s, st, "saving feed digests");
 	if (!rc && !sqlite3_changes(s->db))
 		return ST_NOTFOUND;
@@ -509,9 +520,7 @@ store_feed_save_settings(struct store *s, const struct store_feed *f)
 		" disabled_reason = CASE WHEN ?3 THEN NULL"
 		"  ELSE disabled_reason END,"
 		" error_count = CASE WHEN ?3 AND NOT enabled THEN 0"
-		"  ELSE error_count END,"
-		/* The next document is parsed under the new settings. */
-		" body_digest = NULL"
+		"  ELSE error_count END"
 		" WHERE id = ?1";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	enum status rc;

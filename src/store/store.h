@@ -187,9 +187,10 @@ struct store_feed {
 	unsigned char *item_digests;
 	size_t item_digest_count;
 	/*
-	 * Digest of the last document stored whole (ingest's body_digest()):
-	 * the same bytes from the same URL are not parsed again, as if the
-	 * server had answered 304. Saving the feed's settings forgets it.
+	 * Digest of the last document stored whole (ingest_same_body()):
+	 * the same bytes from the same URL under the same settings are not
+	 * parsed again, as if the server had answered 304. Deleting a
+	 * publisher forgets every feed's.
 	 */
 	unsigned char body_digest[STORE_DIGEST_LEN];
 	bool has_body_digest;
@@ -218,7 +219,8 @@ enum status store_feed_due(struct store *s, int64_t now, size_t limit,
  * item digests). */
 enum status store_feed_save_state(struct store *s,
 				  const struct store_feed *f) WARN_UNUSED;
-/* Saves f's item digests only (ST_NOTFOUND when there is no such feed). */
+/* Saves f's item and body digests only (ST_NOTFOUND when there is no such
+ * feed). */
 enum status store_feed_save_digests(struct store *s,
 				    const struct store_feed *f) WARN_UNUSED;
 /* Saves topics, enabled, full_text and the page mapping. */

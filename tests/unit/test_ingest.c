@@ -479,9 +479,11 @@ fetch_round(void)
 
 /*
  * The very document stored last time, from a server that sends no
- * validators, is not parsed again: it counts as not modified. A changed
- * setting of the feed forgets it; a document that fails in between does
- * not (what is stored is still that document's).
+ * validators, is not parsed again: it counts as not modified. Under other
+ * settings of the feed it is parsed; a document that fails in between
+ * does not change that (what is stored is still that document's); a
+ * publisher deleted (whose articles other items may have duplicated)
+ * makes every feed parse its next document.
  */
 Test(ingest, the_same_document_again_is_not_parsed, .timeout = 60)
 {
@@ -512,16 +514,21 @@ Test(ingest, the_same_document_again_is_not_parsed, .timeout = 60)
 	cr_expect_null(f.last_error);
 	cr_expect_eq(f.item_count, 2, "the last parse's count stays");
 	cr_expect_eq(f.article_count, 2);
-	/* New settings: the next document is parsed under them. */
+	/* Settings saved as they were: still the same. */
 	cr_assert_eq(store_feed_save_settings(db, &f), ST_OK);
-	store_feed_release(&f);
-	f = get_feed(id);
-	cr_expect_not(f.has_body_digest);
+	stats = fetch_round();
+	cr_expect_eq(stats.not_modified, 1);
+	/* Other settings: the document is parsed under them. */
+	free(f.topics);
+	f.topics = xstrdup("science");
+	cr_assert_eq(store_feed_save_settings(db, &f), ST_OK);
 	store_feed_release(&f);
 	stats = fetch_round();
 	cr_expect_eq(stats.not_modified, 0);
 	cr_expect_eq(stats.items, 2);
 	cr_expect_eq(stats.unchanged, 2);
+	stats = fetch_round();
+	cr_expect_eq(stats.not_modified, 1);
 
 	/* A document that cannot be read fails each time it comes. */
 	routes[0].body = "<html><body>Down for maintenance</body></html>";
@@ -546,6 +553,19 @@ Test(ingest, the_same_document_again_is_not_parsed, .timeout = 60)
 	cr_expect_eq(f.error_count, 0);
 	cr_expect_eq(f.article_count, 2);
 	store_feed_release(&f);
+	/* Another publisher deleted: parsed again. */
+	{
+		struct publisher other = {.slug = "other", .name = "Other"};
+
+		cr_assert_eq(store_publisher_put(db, &other), ST_OK);
+		cr_assert_eq(rank_publisher_delete(db, other.id), ST_OK);
+	}
+	f = get_feed(id);
+	cr_expect_not(f.has_body_digest);
+	store_feed_release(&f);
+	stats = fetch_round();
+	cr_expect_eq(stats.not_modified, 0);
+	cr_expect_eq(stats.unchanged, 2);
 	free(url);
 	fixture_server_stop(srv);
 }
