@@ -214,11 +214,21 @@ Test(account, wrong_password_and_unknown_email_look_alike)
 	cr_assert_leq(after.done - before.done, 3);
 }
 
+/* A monotonic clock in microseconds. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 Test(account, similar_timing_for_unknown_email)
 {
 	struct account_limits l;
 	struct account_login login;
-	int64_t t0, known = 0, unknown = 0;
+	int64_t t0, known = INT64_MAX, unknown = INT64_MAX;
 	int i;
 
 	account_limits_default(&l);
@@ -232,25 +242,28 @@ Test(account, similar_timing_for_unknown_email)
 	cr_assert_eq(account_signin(db, "x@example.com", "p", "10.0.0.9", NULL,
 				    &login),
 		     ST_DENIED);
-	for (i = 0; i < 5; i++) {
-		t0 = clock_mono_ms();
+	/* The fastest of several tries of each: what the work costs, not
+	 * what the machine's other tenants took from one of them. */
+	for (i = 0; i < 7; i++) {
+		t0 = mono_us();
 		cr_assert_eq(account_signin(db, "ada@example.com",
 					    "wrong password!", "10.0.0.1", NULL,
 					    &login),
 			     ST_DENIED);
-		known += clock_mono_ms() - t0;
-		t0 = clock_mono_ms();
+		known = MIN(known, mono_us() - t0);
+		t0 = mono_us();
 		cr_assert_eq(account_signin(db, "nobody@example.com",
 					    "wrong password!", "10.0.0.1", NULL,
 					    &login),
 			     ST_DENIED);
-		unknown += clock_mono_ms() - t0;
+		unknown = MIN(unknown, mono_us() - t0);
 	}
-	cr_log_info("wrong password %lld ms, unknown email %lld ms (5 each)",
+	cr_log_info("wrong password %lld us, unknown email %lld us (fastest "
+		    "of 7 each)",
 		    (long long)known, (long long)unknown);
 	/* Within a factor of two of each other (both are one hash). */
-	cr_assert_lt(known, unknown * 2 + 20);
-	cr_assert_lt(unknown, known * 2 + 20);
+	cr_assert_lt(known, unknown * 2 + 1000);
+	cr_assert_lt(unknown, known * 2 + 1000);
 }
 
 Test(account, signout_kills_the_token)
