@@ -715,6 +715,11 @@ Test(rank_index, story_counters_kept_to_the_flush_match_the_articles)
 	cr_assert_eq(
 		join(&d, ix, d.publisher, 9, 10, NOW + 900, urls[9], false),
 		story);
+	/* And as ingest stores new articles: placed, clustered, inserted. */
+	add_placed(&d, ix, 1, 15, NOW - 4000, &s2);
+	cr_assert_eq(s2, story);
+	add_placed(&d, ix, 1, 16, NOW + 1000, &s2);
+	cr_assert_eq(s2, story);
 	commit_and_compare(&d, ix);
 
 	/* A rolled-back transaction leaves nothing behind, in the store or
