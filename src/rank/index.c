@@ -18,8 +18,9 @@
  * store, or was told of, in that transaction is still true
  * (rank_candidate.current). So is one it read or was told of in an
  * earlier transaction when no other connection has committed since
- * (PRAGMA data_version) and none rolled back: on its own connection only
- * rank.c changes stories, and it tells the index.
+ * (PRAGMA data_version), none rolled back, and its own connection moved
+ * no article out of its story but through rank.c, which tells the index
+ * (store_story_changes()).
  */
 #include "common.h"
 
@@ -128,6 +129,7 @@ struct rank_index {
 	uint64_t valid_from;	    /* stories checked in this transaction or
 				       later are still true */
 	int64_t data_version;	    /* the store's, at the last begin */
+	uint64_t story_changes;	    /* store_story_changes() then */
 	bool version_known;	    /* data_version holds since then: no
 				       rollback */
 	uint64_t tx_count;	    /* transactions begun */
@@ -840,12 +842,15 @@ rank_index_begin(struct rank_index *ix, struct store *s)
 	 * then. */
 	ix->tx = ++ix->tx_count;
 	version = store_data_version(s);
-	if (!ix->version_known || !version || version != ix->data_version) {
-		/* Another connection committed (or this one rolled back):
-		 * each story the index holds is read again once. */
+	if (!ix->version_known || !version || version != ix->data_version ||
+	    store_story_changes(s) != ix->story_changes) {
+		/* Another connection committed, this one moved articles out
+		 * of their stories other than through clustering, or rolled
+		 * back: each story the index holds is read again once. */
 		ix->valid_from = ix->tx;
 		ix->stats.revalidations++;
 	}
+	ix->story_changes = store_story_changes(s);
 	ix->data_version = version;
 	ix->version_known = version != 0;
 	if (!ix->seen_known) {

@@ -113,8 +113,9 @@ void rank_index_free(struct rank_index *ix);
  * neighbours clustering finds are stored by rank_index_flush(): call it
  * before the commit. The stories the index knows stay trusted from one
  * transaction to the next while no other connection commits (PRAGMA
- * data_version) and none rolls back: on the writer's own connection,
- * stories must change only through rank_assign() and rank_assign_new().
+ * data_version), none rolls back, and the writer's own connection moves
+ * no article out of its story but through rank_assign() and
+ * rank_assign_new() (store_story_changes() counts what else does).
  */
 enum status rank_index_begin(struct rank_index *ix,
 			     struct store *s) WARN_UNUSED;

@@ -188,6 +188,7 @@ store_publisher_delete(struct store *s, int64_t id)
 	rc = store_step_done(s, st, "unindexing publisher");
 	if (rc)
 		return rc;
+	s->story_changes++;
 	/* Other feeds' items that were these articles' duplicates become
 	 * articles of their own when their documents are parsed again. */
 	rc = store_exec(s, "UPDATE feeds SET body_digest = NULL"

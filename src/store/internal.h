@@ -48,6 +48,9 @@ struct store {
 	int64_t ckpt_idle_ms; /* tests: a smaller backlog's wait; <0 never */
 	struct store_checkpoint_stats last_round; /* the last round's */
 	bool wal_kept; /* a round ran: the WAL file outlives the connection */
+	/* Bumped by whatever moves articles out of their stories or deletes
+	 * them on this connection (store_story_changes()). */
+	uint64_t story_changes;
 };
 
 /*

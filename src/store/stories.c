@@ -488,6 +488,12 @@ store_publisher_stories(struct store *s, int64_t publisher_id,
 	return store_collect_ids(s, st, story_ids, story_count);
 }
 
+uint64_t
+store_story_changes(const struct store *s)
+{
+	return s->story_changes;
+}
+
 enum status
 store_story_detach_since(struct store *s, int64_t since, int64_t **article_ids,
 			 size_t *article_count, int64_t **story_ids,
@@ -497,6 +503,8 @@ store_story_detach_since(struct store *s, int64_t since, int64_t **article_ids,
 	size_t n_stories = 0, n_articles = 0;
 	sqlite3_stmt *st;
 	enum status rc;
+
+	s->story_changes++;
 
 	st = store_stmt(s, "SELECT DISTINCT story_id FROM articles"
 			   " WHERE published_at >= ? AND story_id IS NOT NULL");

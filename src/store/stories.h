@@ -163,6 +163,13 @@ enum status store_story_reads_since(struct store *s, int64_t since,
  * the caller refreshes those stories (store_story_refresh() deletes the
  * empty ones).
  */
+/*
+ * A count of the changes this connection made that move articles out of
+ * their stories, or delete articles, other than clustering's own
+ * store_story_link() (store_story_detach_since(), store_publisher_delete()):
+ * what an in-memory view of the stories cannot have seen.
+ */
+uint64_t store_story_changes(const struct store *s);
 enum status store_story_detach_since(struct store *s, int64_t since,
 				     int64_t **article_ids,
 				     size_t *article_count, int64_t **story_ids,

@@ -553,6 +553,12 @@ Test(rank_index, stories_stay_known_until_another_connection_writes)
 	cr_expect_null(rank_index_features(ix, dropped));
 	cr_expect_eq(add_in_transaction(&d, ix, 1, 4, NOW + 300, &story), 4);
 	cr_expect_eq(story, first);
+	/* This connection reclusters (stories made anew, outside the
+	 * index): read again too, and the article joins the new story. */
+	cr_assert_eq(rank_recluster(d.s, NOW - 3600), ST_OK);
+	first = story_of(d.s, 1);
+	cr_expect_gt(add_in_transaction(&d, ix, 1, 5, NOW + 360, &story), 0);
+	cr_expect_eq(story, first);
 	rank_index_free(ix);
 	db_close(&d);
 }
