@@ -97,16 +97,15 @@ struct acc {
 	double score;	 /* sum of the shared query terms' scores */
 };
 
-/* A story's tally in the transaction (story_id 0: an empty slot). */
+/*
+ * A slot of the transaction's story table: a story's tally (publisher_id
+ * 0), or a publisher the transaction stored an article of in the story
+ * (t unused). story_id 0: an empty slot.
+ */
 struct tally_slot {
 	int64_t story_id;
-	struct rank_tally t;
-};
-
-/* A story and a publisher with an article in it (story_id 0: empty). */
-struct pair_slot {
-	int64_t story_id;
 	int64_t publisher_id;
+	struct rank_tally t;
 };
 
 struct rank_index {
@@ -139,14 +138,11 @@ struct rank_index {
 				       order recorded */
 	size_t nb_count;	    /* rows in nb */
 	size_t nb_alloc;	    /* allocated rows */
-	struct tally_slot *tallies; /* the transaction's story tallies, open
-				       addressing on the story id */
+	struct tally_slot *tallies; /* the transaction's story tallies and
+				       publishers, open addressing */
 	size_t tally_mask;	    /* slots - 1; tallies NULL: none */
 	size_t tally_used;	    /* slots in use */
-	struct pair_slot *pairs;    /* (story, publisher) pairs the
-				       transaction stored, open addressing */
-	size_t pair_mask;	    /* slots - 1; pairs NULL: none */
-	size_t pair_used;	    /* slots in use */
+	size_t tally_stories;	    /* of which tallies */
 	struct acc *acc;	    /* ACC_SLOTS accumulator slots */
 	uint32_t *acc_used;	    /* slots of acc in use */
 	struct rank_index_stats stats;
@@ -218,7 +214,6 @@ rank_index_free(struct rank_index *ix)
 	free(ix->acc_used);
 	free(ix->nb);
 	free(ix->tallies);
-	free(ix->pairs);
 	free(ix);
 }
 
@@ -640,7 +635,7 @@ rank_index_load_window(struct rank_index *ix, struct store *s, int64_t t,
 /* ---- Story tallies ------------------------------------------------------- */
 
 static size_t
-pair_slot_of(int64_t story_id, int64_t publisher_id, size_t mask)
+tally_slot_of(int64_t story_id, int64_t publisher_id, size_t mask)
 {
 	uint64_t h = (uint64_t)story_id * 0x9E3779B97F4A7C15ULL ^
 		     (uint64_t)publisher_id * 0xC2B2AE3D27D4EB4FULL;
@@ -648,99 +643,103 @@ pair_slot_of(int64_t story_id, int64_t publisher_id, size_t mask)
 	return (size_t)(h >> 20) & mask;
 }
 
-/* Empties the transaction's tallies and pairs (their memory is kept). */
+/* Empties the transaction's story table (its memory is kept). */
 static void
 tallies_clear(struct rank_index *ix)
 {
 	if (ix->tally_used)
 		memset(ix->tallies, 0,
 		       (ix->tally_mask + 1) * sizeof(*ix->tallies));
-	if (ix->pair_used)
-		memset(ix->pairs, 0, (ix->pair_mask + 1) * sizeof(*ix->pairs));
-	ix->tally_used = ix->pair_used = 0;
+	ix->tally_used = ix->tally_stories = 0;
 }
 
 static struct tally_slot *
-tally_find(const struct rank_index *ix, int64_t story_id)
+tally_find(const struct rank_index *ix, int64_t story_id, int64_t publisher_id)
 {
 	size_t i;
 
 	if (!ix->tallies)
 		return NULL;
-	for (i = id_slot(story_id, ix->tally_mask); ix->tallies[i].story_id;
-	     i = (i + 1) & ix->tally_mask)
-		if (ix->tallies[i].story_id == story_id)
+	for (i = tally_slot_of(story_id, publisher_id, ix->tally_mask);
+	     ix->tallies[i].story_id; i = (i + 1) & ix->tally_mask)
+		if (ix->tallies[i].story_id == story_id &&
+		    ix->tallies[i].publisher_id == publisher_id)
 			return &ix->tallies[i];
 	return NULL;
 }
 
-/* Room for one more tally (the table at most half full). */
-static void
-tallies_reserve(struct rank_index *ix)
+/* Puts slot into the table at its place (there is room). */
+static struct tally_slot *
+tally_place(struct rank_index *ix, const struct tally_slot *slot)
 {
-	struct tally_slot *old = ix->tallies;
-	size_t old_mask = ix->tally_mask, mask = 63, i, k;
+	size_t i;
 
-	if (old && (ix->tally_used + 1) * 2 <= old_mask + 1)
-		return;
-	while (mask + 1 < (ix->tally_used + 1) * 4)
-		mask = mask * 2 + 1;
-	ix->tallies = xcalloc(mask + 1, sizeof(*ix->tallies));
-	ix->tally_mask = mask;
-	for (i = 0; old && i <= old_mask; i++) {
-		if (!old[i].story_id)
-			continue;
-		for (k = id_slot(old[i].story_id, mask);
-		     ix->tallies[k].story_id; k = (k + 1) & mask)
-			;
-		ix->tallies[k] = old[i];
+	for (i = tally_slot_of(slot->story_id, slot->publisher_id,
+			       ix->tally_mask);
+	     ix->tallies[i].story_id; i = (i + 1) & ix->tally_mask)
+		;
+	ix->tallies[i] = *slot;
+	return &ix->tallies[i];
+}
+
+/* Adds an empty slot for (story_id, publisher_id), the table at most
+ * half full. */
+static struct tally_slot *
+tally_add(struct rank_index *ix, int64_t story_id, int64_t publisher_id)
+{
+	struct tally_slot *old = ix->tallies, slot = {0};
+	size_t old_mask = ix->tally_mask, mask = 63, i;
+
+	if (!old || (ix->tally_used + 1) * 2 > old_mask + 1) {
+		while (mask + 1 < (ix->tally_used + 1) * 4)
+			mask = mask * 2 + 1;
+		ix->tallies = xcalloc(mask + 1, sizeof(*ix->tallies));
+		ix->tally_mask = mask;
+		for (i = 0; old && i <= old_mask; i++)
+			if (old[i].story_id)
+				tally_place(ix, &old[i]);
+		free(old);
 	}
-	free(old);
+	slot.story_id = story_id;
+	slot.publisher_id = publisher_id;
+	ix->tally_used++;
+	return tally_place(ix, &slot);
 }
 
 struct rank_tally *
 rank_index_tally(struct rank_index *ix, int64_t story_id, bool *added)
 {
 	struct tally_slot *t;
-	size_t i;
 
 	*added = false;
 	if (!ix->tx || !story_id)
 		return NULL;
-	t = tally_find(ix, story_id);
+	t = tally_find(ix, story_id, 0);
 	if (t)
 		return &t->t;
-	tallies_reserve(ix);
-	for (i = id_slot(story_id, ix->tally_mask); ix->tallies[i].story_id;
-	     i = (i + 1) & ix->tally_mask)
-		;
-	ix->tallies[i].story_id = story_id;
-	ix->tally_used++;
 	*added = true;
-	return &ix->tallies[i].t;
+	ix->tally_stories++;
+	return &tally_add(ix, story_id, 0)->t;
 }
 
 void
 rank_index_tally_drop(struct rank_index *ix, int64_t story_id)
 {
-	struct tally_slot *t = tally_find(ix, story_id);
-	size_t mask = ix->tally_mask, i, j;
+	struct tally_slot *t = tally_find(ix, story_id, 0);
+	size_t mask = ix->tally_mask, j;
 
 	if (!t)
 		return;
-	/* Linear probing: the run after the slot moves up. */
-	i = (size_t)(t - ix->tallies);
+	/* Linear probing: the run after the slot goes in again. */
 	memset(t, 0, sizeof(*t));
 	ix->tally_used--;
-	for (j = (i + 1) & mask; ix->tallies[j].story_id; j = (j + 1) & mask) {
+	ix->tally_stories--;
+	for (j = ((size_t)(t - ix->tallies) + 1) & mask;
+	     ix->tallies[j].story_id; j = (j + 1) & mask) {
 		struct tally_slot moved = ix->tallies[j];
-		size_t k;
 
 		memset(&ix->tallies[j], 0, sizeof(moved));
-		for (k = id_slot(moved.story_id, mask); ix->tallies[k].story_id;
-		     k = (k + 1) & mask)
-			;
-		ix->tallies[k] = moved;
+		tally_place(ix, &moved);
 	}
 }
 
@@ -748,50 +747,16 @@ bool
 rank_index_story_has_publisher(const struct rank_index *ix, int64_t story_id,
 			       int64_t publisher_id)
 {
-	size_t i;
-
-	if (!ix->pairs)
-		return false;
-	for (i = pair_slot_of(story_id, publisher_id, ix->pair_mask);
-	     ix->pairs[i].story_id; i = (i + 1) & ix->pair_mask)
-		if (ix->pairs[i].story_id == story_id &&
-		    ix->pairs[i].publisher_id == publisher_id)
-			return true;
-	return false;
+	return publisher_id && tally_find(ix, story_id, publisher_id);
 }
 
 void
 rank_index_story_add_publisher(struct rank_index *ix, int64_t story_id,
 			       int64_t publisher_id)
 {
-	struct pair_slot *old = ix->pairs;
-	size_t old_mask = ix->pair_mask, mask = 255, i, k;
-
-	if (!ix->tx || !story_id ||
-	    rank_index_story_has_publisher(ix, story_id, publisher_id))
-		return;
-	if (!old || (ix->pair_used + 1) * 2 > old_mask + 1) {
-		while (mask + 1 < (ix->pair_used + 1) * 4)
-			mask = mask * 2 + 1;
-		ix->pairs = xcalloc(mask + 1, sizeof(*ix->pairs));
-		ix->pair_mask = mask;
-		for (i = 0; old && i <= old_mask; i++) {
-			if (!old[i].story_id)
-				continue;
-			for (k = pair_slot_of(old[i].story_id,
-					      old[i].publisher_id, mask);
-			     ix->pairs[k].story_id; k = (k + 1) & mask)
-				;
-			ix->pairs[k] = old[i];
-		}
-		free(old);
-	}
-	for (i = pair_slot_of(story_id, publisher_id, ix->pair_mask);
-	     ix->pairs[i].story_id; i = (i + 1) & ix->pair_mask)
-		;
-	ix->pairs[i].story_id = story_id;
-	ix->pairs[i].publisher_id = publisher_id;
-	ix->pair_used++;
+	if (ix->tx && story_id && publisher_id &&
+	    !tally_find(ix, story_id, publisher_id))
+		tally_add(ix, story_id, publisher_id);
 }
 
 static int
@@ -802,7 +767,7 @@ tally_cmp(const void *pa, const void *pb)
 	return a->story_id < b->story_id ? -1 : a->story_id > b->story_id;
 }
 
-/* Writes the transaction's tallies, by story id, and forgets them. */
+/* Writes the transaction's tallies, by story id, and empties the table. */
 static enum status
 tallies_flush(struct rank_index *ix, struct store *s)
 {
@@ -810,23 +775,22 @@ tallies_flush(struct rank_index *ix, struct store *s)
 	size_t n = 0, i;
 	enum status rc = ST_OK;
 
-	if (!ix->tally_used)
+	if (!ix->tally_stories) {
+		tallies_clear(ix);
 		return ST_OK;
-	all = xmallocarray(ix->tally_used, sizeof(*all));
+	}
+	all = xmallocarray(ix->tally_stories, sizeof(*all));
 	for (i = 0; i <= ix->tally_mask; i++)
-		if (ix->tallies[i].story_id)
+		if (ix->tallies[i].story_id && !ix->tallies[i].publisher_id)
 			all[n++] = ix->tallies[i];
 	qsort(all, n, sizeof(*all), tally_cmp);
 	for (i = 0; !rc && i < n; i++)
 		rc = store_story_save_counts(s, all[i].story_id, &all[i].t.c,
 					     all[i].t.score);
 	free(all);
-	if (!rc) {
-		/* Written: what follows in the transaction reads it back. */
-		memset(ix->tallies, 0,
-		       (ix->tally_mask + 1) * sizeof(*ix->tallies));
-		ix->tally_used = 0;
-	}
+	/* Written (what follows in the transaction reads it back), or the
+	 * transaction is to be rolled back. */
+	tallies_clear(ix);
 	return rc;
 }
 
@@ -888,10 +852,10 @@ rank_index_commit(struct rank_index *ix)
 			 "rank: %zu neighbour rows dropped (no flush)",
 			 ix->nb_count);
 	ix->nb_count = 0;
-	if (ix->tally_used)
+	if (ix->tally_stories)
 		log_warn(ST_INTERNAL,
 			 "rank: %zu stories' counters dropped (no flush)",
-			 ix->tally_used);
+			 ix->tally_stories);
 	tallies_clear(ix);
 }
 

@@ -144,7 +144,9 @@ struct rank_tally {
 /*
  * story_id's tally in the open transaction; with *added set when the
  * caller is to fill it (from the store) before use. NULL outside
- * rank_index_begin()'s transaction: the caller writes at once.
+ * rank_index_begin()'s transaction: the caller writes at once. Valid
+ * until the next call that adds to the index's story table (this one,
+ * rank_index_story_add_publisher()).
  */
 struct rank_tally *rank_index_tally(struct rank_index *ix, int64_t story_id,
 				    bool *added);

@@ -198,7 +198,6 @@ story_add_article(struct rank_index *ix, struct store *s, int64_t story_id,
 		rank_index_tally_drop(ix, story_id);
 		return rc;
 	}
-	rank_index_story_add_publisher(ix, story_id, a->publisher_id);
 	c->article_count++;
 	c->publisher_count += !has_publisher;
 	c->first_seen_at = MIN(c->first_seen_at, a->published_at);
@@ -217,6 +216,8 @@ story_add_article(struct rank_index *ix, struct store *s, int64_t story_id,
 	t->score = coverage_score(c->publisher_count, c->article_count);
 	if (t == &own)
 		return store_story_save_counts(s, story_id, c, t->score);
+	/* Last: the index's table may move as it grows, and t with it. */
+	rank_index_story_add_publisher(ix, story_id, a->publisher_id);
 	return ST_OK;
 }
 

@@ -668,7 +668,7 @@ Test(rank_index, story_counters_kept_to_the_flush_match_the_articles)
 {
 	struct rank_index *ix = rank_index_new(0);
 	struct buf kept = BUF_INIT, before = BUF_INIT;
-	int64_t pubs[3], story, s2;
+	int64_t pubs[3], many[40], story, s2;
 	char urls[16][128];
 	struct db d;
 	unsigned i;
@@ -726,6 +726,32 @@ Test(rank_index, story_counters_kept_to_the_flush_match_the_articles)
 	cr_assert_eq(s2, story);
 	add_placed(&d, ix, 1, 16, NOW + 1000, &s2);
 	cr_assert_eq(s2, story);
+	commit_and_compare(&d, ix);
+
+	/* Forty publishers join in one transaction: the index's table of
+	 * stories and publishers grows while articles join. */
+	for (i = 0; i < 40; i++) {
+		struct publisher p = {0};
+		char slug[16];
+
+		snprintf(slug, sizeof(slug), "many%u", i);
+		p.slug = p.name = slug;
+		p.created_at = NOW;
+		cr_assert_eq(store_publisher_put(d.s, &p), ST_OK);
+		many[i] = p.id;
+	}
+	sql(&d, "INSERT OR IGNORE INTO feeds (id, publisher_id, url,"
+		" created_at) SELECT 100 + id, id, 'https://' || slug ||"
+		" '.example/feed', 0 FROM publishers");
+	cr_assert_eq(store_begin(d.s), ST_OK);
+	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
+	for (i = 0; i < 40; i++) {
+		char many_url[128];
+
+		cr_assert_eq(join(&d, ix, many[i], 20 + i, 100 + i,
+				  NOW + 1200 + (int64_t)i, many_url, false),
+			     story);
+	}
 	commit_and_compare(&d, ix);
 
 	/* A rolled-back transaction leaves nothing behind, in the store or
