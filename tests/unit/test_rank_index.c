@@ -646,6 +646,32 @@ refresh_all(struct db *d)
 	sqlite3_close(db);
 }
 
+/* Adds n publishers (slugs prefix0, prefix1, ...), each with a feed of
+ * id 100 + its id, and writes their ids. */
+static void
+add_publishers(struct db *d, const char *prefix, int64_t *ids, size_t n)
+{
+	char text[160];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct publisher p = {0};
+		char slug[32];
+
+		snprintf(slug, sizeof(slug), "%s%zu", prefix, i);
+		p.slug = p.name = slug;
+		p.created_at = NOW;
+		cr_assert_eq(store_publisher_put(d->s, &p), ST_OK);
+		ids[i] = p.id;
+		snprintf(text, sizeof(text),
+			 "INSERT INTO feeds (id, publisher_id, url, created_at)"
+			 " VALUES (%" PRId64 ", %" PRId64
+			 ", 'https://%s.example/feed', 0)",
+			 100 + p.id, p.id, slug);
+		sql(d, text);
+	}
+}
+
 /* Flushes and commits the transaction, then checks every story's row
  * against what recomputing it from its articles writes. */
 static void
@@ -674,19 +700,10 @@ Test(rank_index, story_counters_kept_to_the_flush_match_the_articles)
 	unsigned i;
 
 	db_open(&d);
-	for (i = 0; i < 3; i++) {
-		struct publisher p = {0};
-		char slug[16];
-
-		snprintf(slug, sizeof(slug), "pub%u", i);
-		p.slug = p.name = slug;
-		p.created_at = NOW;
-		cr_assert_eq(store_publisher_put(d.s, &p), ST_OK);
-		pubs[i] = p.id;
-	}
 	sql(&d, "INSERT INTO feeds (id, publisher_id, url, created_at)"
 		" SELECT 100 + id, id, 'https://' || slug || '.example/feed',"
 		" 0 FROM publishers");
+	add_publishers(&d, "pub", pubs, ARRAY_SIZE(pubs));
 	/* One transaction: articles join one story out of time order, short
 	 * and long ones, publishers repeating, so that the lead moves. */
 	cr_assert_eq(store_begin(d.s), ST_OK);
@@ -730,19 +747,7 @@ Test(rank_index, story_counters_kept_to_the_flush_match_the_articles)
 
 	/* Forty publishers join in one transaction: the index's table of
 	 * stories and publishers grows while articles join. */
-	for (i = 0; i < 40; i++) {
-		struct publisher p = {0};
-		char slug[16];
-
-		snprintf(slug, sizeof(slug), "many%u", i);
-		p.slug = p.name = slug;
-		p.created_at = NOW;
-		cr_assert_eq(store_publisher_put(d.s, &p), ST_OK);
-		many[i] = p.id;
-	}
-	sql(&d, "INSERT OR IGNORE INTO feeds (id, publisher_id, url,"
-		" created_at) SELECT 100 + id, id, 'https://' || slug ||"
-		" '.example/feed', 0 FROM publishers");
+	add_publishers(&d, "many", many, ARRAY_SIZE(many));
 	cr_assert_eq(store_begin(d.s), ST_OK);
 	cr_assert_eq(rank_index_begin(ix, d.s), ST_OK);
 	for (i = 0; i < 40; i++) {
