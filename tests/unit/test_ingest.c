@@ -424,25 +424,54 @@ Test(ingest, fetch_keeps_state_per_feed, .timeout = 60)
 
 /* A feed without validators answers 200 again: its stored items are
  * recognised from the digests kept with the feed. */
+/* A fixture server with rss_body at /feed.xml, and a feed of it. */
+struct served_feed {
+	struct fixture_route route;
+	struct fixture_server *srv;
+	char *url;
+	int64_t id;
+};
+
+static void
+serve_feed(struct served_feed *sf)
+{
+	memset(sf, 0, sizeof(*sf));
+	sf->route.path = "/feed.xml";
+	sf->route.body = rss_body;
+	sf->route.content_type = "application/rss+xml";
+	sf->srv = fixture_server_start(&sf->route, 1);
+	sf->url = fixture_server_url(sf->srv, "/feed.xml");
+	sf->id = add_feed(sf->url);
+}
+
+/* Serves body as the feed's document from now on. */
+static void
+served_feed_body(struct served_feed *sf, const char *body)
+{
+	sf->route.body = body;
+	fixture_server_add(sf->srv, &sf->route);
+}
+
+static void
+served_feed_stop(struct served_feed *sf)
+{
+	free(sf->url);
+	fixture_server_stop(sf->srv);
+}
+
 Test(ingest, refetched_feed_without_validators_skips_stored_items,
      .timeout = 60)
 {
-	struct fixture_route routes[] = {
-		{.path = "/feed.xml",
-		 .body = rss_body,
-		 .content_type = "application/rss+xml"}};
-	struct fixture_server *srv =
-		fixture_server_start(routes, ARRAY_SIZE(routes));
-	char *url = fixture_server_url(srv, "/feed.xml");
-	int64_t id = add_feed(url);
+	struct served_feed sf;
 	struct ingest_options opt = {.all = true, .quiet = true};
 	struct ingest_stats stats = {0};
 	struct store_feed f;
 	struct buf retitled = BUF_INIT;
 
+	serve_feed(&sf);
 	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
 	cr_assert_eq(stats.created, 2);
-	f = get_feed(id);
+	f = get_feed(sf.id);
 	cr_assert_eq(f.item_digest_count, 1, "kept with the feed's state");
 	store_feed_release(&f);
 	/* The same items in a document that changed elsewhere (the same
@@ -450,19 +479,17 @@ Test(ingest, refetched_feed_without_validators_skips_stored_items,
 	buf_adds(&retitled, rss_body);
 	cr_assert_not_null(strstr(retitled.data, "<title>Pub</title>"));
 	memcpy(strstr(retitled.data, "<title>Pub</title>") + 7, "Pu2", 3);
-	routes[0].body = retitled.data;
-	fixture_server_add(srv, &routes[0]);
+	served_feed_body(&sf, retitled.data);
 	memset(&stats, 0, sizeof(stats));
 	cr_assert_eq(ingest_fetch(db, &opt, &stats), ST_OK);
-	cr_assert_eq(fixture_server_requests(srv, "/feed.xml"), 2);
+	cr_assert_eq(fixture_server_requests(sf.srv, "/feed.xml"), 2);
 	cr_assert_eq(stats.not_modified, 0);
 	cr_assert_eq(stats.unchanged, 2);
 	cr_assert_eq(stats.known, 1);
-	f = get_feed(id);
+	f = get_feed(sf.id);
 	cr_assert_eq(f.item_digest_count, 1);
 	store_feed_release(&f);
-	free(url);
-	fixture_server_stop(srv);
+	served_feed_stop(&sf);
 	buf_release(&retitled);
 }
 
@@ -487,29 +514,23 @@ fetch_round(void)
  */
 Test(ingest, the_same_document_again_is_not_parsed, .timeout = 60)
 {
-	struct fixture_route routes[] = {
-		{.path = "/feed.xml",
-		 .body = rss_body,
-		 .content_type = "application/rss+xml"}};
-	struct fixture_server *srv =
-		fixture_server_start(routes, ARRAY_SIZE(routes));
-	char *url = fixture_server_url(srv, "/feed.xml");
-	int64_t id = add_feed(url);
+	struct served_feed sf;
 	struct ingest_stats stats;
 	struct store_feed f;
 
+	serve_feed(&sf);
 	stats = fetch_round();
 	cr_assert_eq(stats.created, 2);
-	f = get_feed(id);
+	f = get_feed(sf.id);
 	cr_assert(f.has_body_digest);
 	store_feed_release(&f);
 
 	stats = fetch_round();
-	cr_assert_eq(fixture_server_requests(srv, "/feed.xml"), 2);
+	cr_assert_eq(fixture_server_requests(sf.srv, "/feed.xml"), 2);
 	cr_expect_eq(stats.not_modified, 1);
 	cr_expect_eq(stats.items, 0, "nothing parsed");
 	cr_expect_eq(stats.unchanged, 0);
-	f = get_feed(id);
+	f = get_feed(sf.id);
 	cr_expect_eq(f.http_status, 200);
 	cr_expect_null(f.last_error);
 	cr_expect_eq(f.item_count, 2, "the last parse's count stays");
@@ -531,24 +552,22 @@ Test(ingest, the_same_document_again_is_not_parsed, .timeout = 60)
 	cr_expect_eq(stats.not_modified, 1);
 
 	/* A document that cannot be read fails each time it comes. */
-	routes[0].body = "<html><body>Down for maintenance</body></html>";
-	fixture_server_add(srv, &routes[0]);
+	served_feed_body(&sf, "<html><body>Down for maintenance</body></html>");
 	stats = fetch_round();
 	cr_expect_eq(stats.failed, 1);
 	stats = fetch_round();
 	cr_expect_eq(stats.failed, 1, "not taken for the stored one");
 	cr_expect_eq(stats.not_modified, 0);
-	f = get_feed(id);
+	f = get_feed(sf.id);
 	cr_expect_not_null(f.last_error);
 	cr_expect_eq(f.error_count, 2);
 	store_feed_release(&f);
 	/* The stored document back: not parsed, and the feed is well. */
-	routes[0].body = rss_body;
-	fixture_server_add(srv, &routes[0]);
+	served_feed_body(&sf, rss_body);
 	stats = fetch_round();
 	cr_expect_eq(stats.not_modified, 1);
 	cr_expect_eq(stats.items, 0);
-	f = get_feed(id);
+	f = get_feed(sf.id);
 	cr_expect_null(f.last_error);
 	cr_expect_eq(f.error_count, 0);
 	cr_expect_eq(f.article_count, 2);
@@ -560,14 +579,13 @@ Test(ingest, the_same_document_again_is_not_parsed, .timeout = 60)
 		cr_assert_eq(store_publisher_put(db, &other), ST_OK);
 		cr_assert_eq(rank_publisher_delete(db, other.id), ST_OK);
 	}
-	f = get_feed(id);
+	f = get_feed(sf.id);
 	cr_expect_not(f.has_body_digest);
 	store_feed_release(&f);
 	stats = fetch_round();
 	cr_expect_eq(stats.not_modified, 0);
 	cr_expect_eq(stats.unchanged, 2);
-	free(url);
-	fixture_server_stop(srv);
+	served_feed_stop(&sf);
 }
 
 /* Hostile feeds each end with their own error; the good one is stored. */
