@@ -434,6 +434,7 @@ store_feed_due(struct store *s, int64_t now, size_t limit,
 	return collect_feeds(s, st, out);
 }
 
+/* Binds f's item digests at idx and its body digest at idx + 1. */
 static void
 bind_digests(sqlite3_stmt *st, int idx, const struct store_feed *f)
 {
@@ -444,6 +445,11 @@ bind_digests(sqlite3_stmt *st, int idx, const struct store_feed *f)
 			SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, idx);
+	if (f->has_body_digest)
+		sqlite3_bind_blob(st, idx + 1, f->body_digest, STORE_DIGEST_LEN,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx + 1);
 }
 
 enum status
@@ -479,11 +485,6 @@ store_feed_save_state(struct store *s, const struct store_feed *f)
 	sqlite3_bind_int64(st, 15, f->item_count);
 	sqlite3_bind_int(st, 16, f->enabled);
 	bind_digests(st, 17, f);
-	if (f->has_body_digest)
-		sqlite3_bind_blob(st, 18, f->body_digest, STORE_DIGEST_LEN,
-				  SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 18);
 	rc = store_step_done(s, st, "saving feed state");
 	if (!rc && !sqlite3_changes(s->db))
 		return ST_NOTFOUND;
@@ -500,11 +501,6 @@ store_feed_save_digests(struct store *s, const struct store_feed *f)
 	if (!st)
 		return ST_DB;
 	bind_digests(st, 1, f);
-	if (f->has_body_digest)
-		sqlite3_bind_blob(st, 2, f->body_digest, STORE_DIGEST_LEN,
-				  SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 2);
 	sqlite3_bind_int64(st, 3, f->id);
 	rc = store_step_done(s, st, "saving feed digests");
 	if (!rc && !sqlite3_changes(s->db))

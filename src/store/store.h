@@ -216,7 +216,7 @@ enum status store_feed_list(struct store *s, int64_t publisher_id,
 enum status store_feed_due(struct store *s, int64_t now, size_t limit,
 			   struct store_feed_list *out) WARN_UNUSED;
 /* Saves the fetch state columns (url, title, etag … item_count, the
- * item digests). */
+ * item and body digests). */
 enum status store_feed_save_state(struct store *s,
 				  const struct store_feed *f) WARN_UNUSED;
 /* Saves f's item and body digests only (ST_NOTFOUND when there is no such
