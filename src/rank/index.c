@@ -127,10 +127,9 @@ struct rank_index {
 	uint64_t tx;		    /* the open transaction's number; 0: none */
 	uint64_t valid_from;	    /* stories checked in this transaction or
 				       later are still true */
-	int64_t data_version;	    /* the store's, at the last begin */
+	int64_t data_version;	    /* the store's at the last begin; 0:
+				       unknown (none yet, or a rollback) */
 	uint64_t story_changes;	    /* store_story_changes() then */
-	bool version_known;	    /* data_version holds since then: no
-				       rollback */
 	uint64_t tx_count;	    /* transactions begun */
 	uint64_t bumped_tx;	    /* the transaction that bumped the content
 				       version */
@@ -806,7 +805,7 @@ rank_index_begin(struct rank_index *ix, struct store *s)
 	 * then. */
 	ix->tx = ++ix->tx_count;
 	version = store_data_version(s);
-	if (!ix->version_known || !version || version != ix->data_version ||
+	if (!ix->data_version || version != ix->data_version ||
 	    store_story_changes(s) != ix->story_changes) {
 		/* Another connection committed, this one moved articles out
 		 * of their stories other than through clustering, or rolled
@@ -816,7 +815,6 @@ rank_index_begin(struct rank_index *ix, struct store *s)
 	}
 	ix->story_changes = store_story_changes(s);
 	ix->data_version = version;
-	ix->version_known = version != 0;
 	if (!ix->seen_known) {
 		/* A new index holds no day yet: everything up to here is
 		 * loaded with its day. */
@@ -876,7 +874,7 @@ rank_index_rollback(struct rank_index *ix)
 	ix->fresh_above = INT64_MAX;
 	ix->tx = 0;
 	/* Stories the transaction told the index of were rolled back. */
-	ix->version_known = false;
+	ix->data_version = 0;
 	ix->nb_count = 0;
 	tallies_clear(ix);
 }
