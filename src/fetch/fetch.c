@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include <ctype.h>
+#include <strings.h>
 #include <curl/curl.h>
 #include <sys/socket.h>
 
@@ -31,6 +32,9 @@ struct xfer {
 	bool host_allowed;		   /* the host is on the allow-list */
 	bool is_file;			   /* the current hop is file:// */
 	bool too_big;			   /* the write callback hit the cap */
+	bool sized;			   /* the hop's body buffer was sized */
+	int64_t declared;		   /* Content-Length over the cap; 0:
+					      none */
 	bool blocked;			   /* the guard refused an address */
 	bool leading_permanent;		   /* every hop so far was permanent */
 	char blocked_addr[FETCH_ADDR_MAX]; /* the refused address */
@@ -194,6 +198,35 @@ out:
 	return ok;
 }
 
+/*
+ * At a hop's first bytes: a body whose Content-Length passes the cap is
+ * refused before it is downloaded (unless it is encoded: the cap counts
+ * decoded bytes), and otherwise the buffer is made its size at once.
+ */
+static bool
+body_start(struct xfer *x, size_t max)
+{
+	curl_off_t length = -1;
+	struct curl_header *encoding = NULL;
+
+	x->sized = true;
+	if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+			      &length) != CURLE_OK ||
+	    length <= 0)
+		return true;
+	if ((uint64_t)length > max) {
+		if (curl_easy_header(x->easy, "Content-Encoding", 0,
+				     CURLH_HEADER, -1,
+				     &encoding) == CURLHE_OK &&
+		    strcasecmp(encoding->value, "identity"))
+			return true;
+		x->declared = (int64_t)length;
+		return false;
+	}
+	buf_grow(&x->body, (size_t)length);
+	return true;
+}
+
 static size_t
 on_body(char *data, size_t size, size_t count, void *user)
 {
@@ -201,6 +234,10 @@ on_body(char *data, size_t size, size_t count, void *user)
 	size_t len = size * count;
 	size_t max = (size_t)config.fetch_max_body;
 
+	if (!x->sized && !body_start(x, max)) {
+		x->too_big = true;
+		return 0;
+	}
 	if (len > max || x->body.len > max - len) {
 		x->too_big = true;
 		return 0;
@@ -321,6 +358,8 @@ xfer_start_hop(struct run *run, struct xfer *x)
 	}
 	buf_reset(&x->body);
 	x->too_big = false;
+	x->sized = false;
+	x->declared = 0;
 	x->blocked = false;
 	x->errbuf[0] = '\0';
 	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
@@ -474,7 +513,13 @@ xfer_failure(struct xfer *x, CURLcode cc)
 	double connect_time = 0;
 
 	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME, &connect_time);
-	if (cc == CURLE_WRITE_ERROR && x->too_big) {
+	if (cc == CURLE_WRITE_ERROR && x->too_big && x->declared) {
+		format_size(config.fetch_max_body, size, sizeof(size));
+		set_error(x, ST_TOOBIG,
+			  "body larger than %s (Content-Length: %" PRId64
+			  "), not downloaded",
+			  size, x->declared);
+	} else if (cc == CURLE_WRITE_ERROR && x->too_big) {
 		format_size(config.fetch_max_body, size, sizeof(size));
 		set_error(x, ST_TOOBIG,
 			  "body larger than %s after decompression", size);

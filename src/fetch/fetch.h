@@ -12,7 +12,8 @@
  *     included), and a low-speed limit that cuts off a server sending a few
  *     bytes a second;
  *   - fetch_max_body counted after decompression, so a gzip bomb stops at
- *     the cap;
+ *     the cap; an unencoded body that declares a larger Content-Length is
+ *     refused before it is downloaded;
  *   - at most fetch_max_redirects redirects, followed here one hop at a time
  *     so every hop is checked like the first; permanent hops are reported;
  *   - the SSRF guard (guard.h) on every address actually connected to;
@@ -53,7 +54,9 @@ struct fetch_request {
  *   ST_HTTP        another 4xx/5xx status, a redirect without a usable
  *                  Location, or too many redirects;
  *   ST_TIMEOUT     a connect, total or low-speed timeout;
- *   ST_TOOBIG      the body passed fetch_max_body after decompression;
+ *   ST_TOOBIG      the body passed fetch_max_body after decompression,
+ *                  or an unencoded body's Content-Length did (then it is
+ *                  refused at its first bytes, not downloaded);
  *   ST_BLOCKED     the SSRF guard refused the address ("blocked address …");
  *   ST_UNSUPPORTED a scheme other than http(s) (or file when allowed);
  *   ST_INVAL       a malformed URL or header value;

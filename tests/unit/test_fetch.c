@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <sys/resource.h>
+#include <zlib.h>
 
 #include "base/clock.h"
 #include "base/config.h"
@@ -354,11 +355,65 @@ Test(fetch, body_cap_is_exact)
 	cr_assert_eq(res.body_len, 1024);
 	fetch_result_release(&res);
 	cr_assert_eq(get("/over", NULL, &res), ST_TOOBIG);
-	cr_assert_str_eq(res.error,
-			 "body larger than 1 KiB after decompression");
+	cr_assert_str_eq(res.error, "body larger than 1 KiB (Content-Length: "
+				    "1025), not downloaded");
 	cr_assert_null(res.body);
 	fetch_result_release(&res);
+	/* 1025 bytes that gzip to a few: counted as they are decoded. */
 	cr_assert_eq(get("/zover", NULL, &res), ST_TOOBIG);
+	cr_assert_str_eq(res.error,
+			 "body larger than 1 KiB after decompression");
+	fetch_result_release(&res);
+}
+
+Test(fetch, declared_length_over_the_cap_is_not_downloaded)
+{
+	static char slow[2048];
+	static unsigned char noise[1020];
+	struct fixture_route routes[] = {
+		/* One byte a second: downloading it would end in the
+		 * low-speed cut, a timeout. */
+		{.path = "/slow",
+		 .kind = FIXTURE_DRIP,
+		 .body = slow,
+		 .body_len = sizeof(slow)},
+		/* Bytes gzip cannot shrink: over the cap on the wire, under
+		 * it decoded, so the encoded length must not refuse it. */
+		{.path = "/noise",
+		 .kind = FIXTURE_GZIP,
+		 .body = (const char *)noise,
+		 .body_len = sizeof(noise)},
+	};
+	struct fetch_result res;
+	uint32_t x = 2463534242u;
+	uLongf wire = compressBound(sizeof(noise));
+	unsigned char *packed = xmalloc(wire);
+	size_t i;
+
+	memset(slow, 'x', sizeof(slow));
+	for (i = 0; i < sizeof(noise); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		noise[i] = (unsigned char)x;
+	}
+	cr_assert_eq(compress2(packed, &wire, noise, sizeof(noise), 9), Z_OK);
+	free(packed);
+	/* zlib's framing is 6 bytes, gzip's 18: the wire holds more. */
+	cr_assert_gt(wire - 6 + 18, 1024u, "the noise packs to %lu", wire);
+
+	set("fetch_max_body", "1024");
+	set("fetch_timeout", "4");
+	srv = fixture_server_start(routes, ARRAY_SIZE(routes));
+	cr_assert_eq(get("/slow", NULL, &res), ST_TOOBIG, "%s", res.error);
+	cr_assert_str_eq(res.error, "body larger than 1 KiB (Content-Length: "
+				    "2048), not downloaded");
+	cr_assert_null(res.body);
+	fetch_result_release(&res);
+
+	cr_assert_eq(get("/noise", NULL, &res), ST_OK, "%s", res.error);
+	cr_assert_eq(res.body_len, sizeof(noise));
+	cr_assert(!memcmp(res.body, noise, sizeof(noise)));
 	fetch_result_release(&res);
 }
 
@@ -459,7 +514,8 @@ Test(fetch, hostile_servers_in_one_run)
 	} cases[] = {
 		{ "/ok", ST_OK, NULL },
 		{ "/huge", ST_TOOBIG,
-		  "body larger than 10 MiB after decompression" },
+		  "body larger than 10 MiB (Content-Length: 100000000), "
+		  "not downloaded" },
 		{ "/okz", ST_OK, NULL },
 		{ "/bomb", ST_TOOBIG,
 		  "body larger than 10 MiB after decompression" },
