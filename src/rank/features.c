@@ -358,8 +358,9 @@ rank_is_near_copy(uint64_t a, uint64_t b)
 	return a && b && text_hamming(a, b) <= NEAR_COPY_BITS;
 }
 
-static bool
-has_name(const struct rank_features *f, size_t i)
+/* 1 when term i of f is a name or figure, else 0 (a bit, to be or'ed). */
+static unsigned
+name_bit(const struct rank_features *f, size_t i)
 {
 	return f->names[i / 8] >> (i % 8) & 1;
 }
@@ -403,7 +404,7 @@ overlap_add(struct overlap *o, const struct rank_features *a,
 
 	for (k = 0; k < n; k++) {
 		dot += (double)a->weights[x[k]] * b->weights[y[k]];
-		names += has_name(a, x[k]) | has_name(b, y[k]);
+		names += name_bit(a, x[k]) | name_bit(b, y[k]);
 	}
 	o->dot = dot;
 	o->names = names;
@@ -426,7 +427,7 @@ overlap(struct overlap *o, const struct rank_features *a,
 
 		if (ha == hb) {
 			dot += (double)a->weights[i] * b->weights[j];
-			names += has_name(a, i) | has_name(b, j);
+			names += name_bit(a, i) | name_bit(b, j);
 		}
 		i += ha <= hb;
 		j += hb <= ha;
