@@ -170,8 +170,12 @@ checkpointer_main(void *arg)
 	}
 	/* The writer has finished: copy the rest, as its own automatic
 	 * checkpoint would have at its last commit. */
-	if (is_due(c))
+	if (is_due(c)) {
+		int64_t from = clock_mono_ms();
+
 		checkpoint_once(c);
+		c->stats.last_ms = clock_mono_ms() - from;
+	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;
 }
@@ -326,9 +330,10 @@ store_checkpointer_stop(struct store *s)
 	s->last_round = c->stats;
 	log_info("store: checkpointer: %" PRId64 " checkpoints, WAL at most "
 		 "%" PRId64 " pages, the writer waited %" PRId64
-		 " times, %.2f s",
+		 " times, %.2f s, and %.2f s for the last",
 		 c->stats.checkpoints, c->stats.wal_peak_frames,
-		 c->stats.writer_waits, (double)c->stats.writer_wait_ms / 1e3);
+		 c->stats.writer_waits, (double)c->stats.writer_wait_ms / 1e3,
+		 (double)c->stats.last_ms / 1e3);
 	pthread_cond_destroy(&c->done);
 	pthread_cond_destroy(&c->wake);
 	pthread_mutex_destroy(&c->lock);

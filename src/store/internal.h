@@ -24,6 +24,8 @@ struct store_checkpoint_stats {
 	int64_t wal_peak_frames; /* the WAL's largest size after a commit */
 	int64_t writer_waits;	 /* times the writer waited for one */
 	int64_t writer_wait_ms;	 /* how long, in all */
+	int64_t last_ms;	 /* the round's last checkpoint, which the
+				    writer waits for at the round's end */
 };
 
 struct store_checkpointer;
