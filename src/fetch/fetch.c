@@ -199,9 +199,10 @@ out:
 }
 
 /*
- * At a hop's first bytes: a body whose Content-Length passes the cap is
- * refused before it is downloaded (unless it is encoded: the cap counts
- * decoded bytes), and otherwise the buffer is made its size at once.
+ * At a hop's first bytes: a body whose Content-Length (a file's size)
+ * passes the cap is refused before it is downloaded (unless it is encoded:
+ * the cap counts decoded bytes), and otherwise the buffer is made its size
+ * at once.
  */
 static bool
 body_start(struct xfer *x, size_t max)
@@ -515,10 +516,17 @@ xfer_failure(struct xfer *x, CURLcode cc)
 	curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME, &connect_time);
 	if (cc == CURLE_WRITE_ERROR && x->too_big && x->declared) {
 		format_size(config.fetch_max_body, size, sizeof(size));
-		set_error(x, ST_TOOBIG,
-			  "body larger than %s (Content-Length: %" PRId64
-			  "), not downloaded",
-			  size, x->declared);
+		if (x->is_file)
+			set_error(x, ST_TOOBIG,
+				  "file larger than %s (%" PRId64
+				  " bytes), not read",
+				  size, x->declared);
+		else
+			set_error(
+				x, ST_TOOBIG,
+				"body larger than %s (Content-Length: %" PRId64
+				"), not downloaded",
+				size, x->declared);
 	} else if (cc == CURLE_WRITE_ERROR && x->too_big) {
 		format_size(config.fetch_max_body, size, sizeof(size));
 		set_error(x, ST_TOOBIG,

@@ -55,8 +55,8 @@ struct fetch_request {
  *                  Location, or too many redirects;
  *   ST_TIMEOUT     a connect, total or low-speed timeout;
  *   ST_TOOBIG      the body passed fetch_max_body after decompression,
- *                  or an unencoded body's Content-Length did (then it is
- *                  refused at its first bytes, not downloaded);
+ *                  or an unencoded body's Content-Length (a file's size)
+ *                  did: then it is refused at its first bytes;
  *   ST_BLOCKED     the SSRF guard refused the address ("blocked address …");
  *   ST_UNSUPPORTED a scheme other than http(s) (or file when allowed);
  *   ST_INVAL       a malformed URL or header value;

@@ -290,7 +290,8 @@ Test(fetch, error_statuses)
 
 Test(fetch, scheme_rules)
 {
-	char *dir = test_tmpdir(), path[512], url[600];
+	char *dir = test_tmpdir(), path[512], url[600], big[512], big_url[600];
+	static char filler[2048];
 	struct fixture_route routes[] = {
 		{.path = "/to-file", .kind = FIXTURE_REDIRECT, .location = url},
 	};
@@ -308,6 +309,17 @@ Test(fetch, scheme_rules)
 
 	cr_assert_eq(fetch_one(url, &file_ok, &res), ST_OK, "%s", res.error);
 	cr_assert_str_eq(res.body, "<rss/>");
+	fetch_result_release(&res);
+	/* A file over the cap is not read. */
+	snprintf(big, sizeof(big), "%s/big.xml", dir);
+	snprintf(big_url, sizeof(big_url), "file://%s", big);
+	memset(filler, 'x', sizeof(filler));
+	cr_assert(test_write_file(big, filler, sizeof(filler)));
+	set("fetch_max_body", "1024");
+	cr_assert_eq(fetch_one(big_url, &file_ok, &res), ST_TOOBIG);
+	cr_assert_str_eq(res.error,
+			 "file larger than 1 KiB (2048 bytes), not read");
+	cr_assert_null(res.body);
 	fetch_result_release(&res);
 
 	/* Never through a redirect, even for a catalogue entry. */
