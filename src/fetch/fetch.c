@@ -1,8 +1,8 @@
 #include "common.h"
 
 #include <ctype.h>
-#include <strings.h>
 #include <curl/curl.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "base/buf.h"
