@@ -157,19 +157,20 @@ enum status store_story_reads_since(struct store *s, int64_t since,
 				    size_t *count) WARN_UNUSED;
 
 /*
- * Detaches every article published since a time from its story. Writes the
- * ids of the detached articles, oldest first, into *article_ids and the ids
- * of the stories they left into *story_ids (both malloc'd, caller frees);
- * the caller refreshes those stories (store_story_refresh() deletes the
- * empty ones).
- */
-/*
  * A count of the changes this connection made that move articles out of
  * their stories, or delete articles, other than clustering's own
  * store_story_link() (store_story_detach_since(), store_publisher_delete()):
  * what an in-memory view of the stories cannot have seen.
  */
 uint64_t store_story_changes(const struct store *s);
+
+/*
+ * Detaches every article published since a time from its story. Writes the
+ * ids of the detached articles, oldest first, into *article_ids and the ids
+ * of the stories they left into *story_ids (both malloc'd, caller frees);
+ * the caller refreshes those stories (store_story_refresh() deletes the
+ * empty ones).
+ */
 enum status store_story_detach_since(struct store *s, int64_t since,
 				     int64_t **article_ids,
 				     size_t *article_count, int64_t **story_ids,

@@ -422,8 +422,6 @@ Test(ingest, fetch_keeps_state_per_feed, .timeout = 60)
 	fixture_server_stop(srv);
 }
 
-/* A feed without validators answers 200 again: its stored items are
- * recognised from the digests kept with the feed. */
 /* A fixture server with rss_body at /feed.xml, and a feed of it. */
 struct served_feed {
 	struct fixture_route route;
@@ -459,6 +457,8 @@ served_feed_stop(struct served_feed *sf)
 	fixture_server_stop(sf->srv);
 }
 
+/* A feed without validators answers 200 again: its stored items are
+ * recognised from the digests kept with the feed. */
 Test(ingest, refetched_feed_without_validators_skips_stored_items,
      .timeout = 60)
 {
