@@ -56,9 +56,29 @@ void feed_add_utf8(struct buf *b, uint32_t cp);
  * *cp; returns the bytes it used including the ';' when present, 0 if none. */
 size_t feed_entity_ref(const char *s, size_t len, uint32_t *cp);
 
+/*
+ * libxml2's two ways of reading a document. They fill the model alike from a
+ * well-formed document, but push hands a CDATA section over whole where pull
+ * copies it a character at a time (feeds of CDATA bodies parse up to twice
+ * as fast), pull is quicker through text dense with character references,
+ * and pull recovers more of a broken document.
+ */
+enum feed_xml_reader {
+	FEED_XML_PUSH,
+	FEED_XML_PULL,
+};
+
+/*
+ * The largest document given to the push reader: it does not cap a CDATA
+ * section at 10 MB as the pull reader does, and looks no further ahead
+ * than 10 MB of input.
+ */
+#define FEED_XML_PUSH_MAX 10000000u
+
 /* Readers: fill feed from bytes; *reason gets a static message on error. */
 enum status feed_parse_xml(struct feed *feed, const char *data, size_t len,
 			   const char *url, const char *charset,
+			   enum feed_xml_reader reader,
 			   const char **reason) WARN_UNUSED;
 enum status feed_parse_json(struct feed *feed, const char *data, size_t len,
 			    const char *url, const char **reason) WARN_UNUSED;

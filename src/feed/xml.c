@@ -8,6 +8,11 @@
  * elements are serialised back to markup (XHTML content, unescaped HTML in
  * a description) or reduced to their text.
  *
+ * Documents with CDATA sections go through libxml2's push reader, which hands
+ * each section over in one piece where the pull reader copies it a character
+ * at a time; feed_parse_ex() chooses, and reads a document again with the
+ * pull reader when the push reader finds it not well-formed.
+ *
  * Security: libxml2 runs without XML_PARSE_NOENT, XML_PARSE_DTDLOAD or any
  * network access; the SAX handler loads no external subset or entity. The
  * document's own internal entities are served by getEntity() as plain text,
@@ -166,10 +171,11 @@ struct parser {
 	xmlParserCtxtPtr ctxt;
 	struct frame *stack; /* depth frames */
 	size_t depth;
-	size_t skip_depth; /* > 0: frames past the cap, ignored */
-	size_t capture;	   /* depth of the capturing frame, 0: none */
-	struct buf text;   /* text of the field being captured */
-	bool atom_doc;	   /* the root is atom:feed */
+	size_t skip_depth;	     /* > 0: frames past the cap, ignored */
+	enum feed_xml_reader reader; /* libxml2's push or pull reader */
+	size_t capture;		     /* depth of the capturing frame, 0: none */
+	struct buf text;	     /* text of the field being captured */
+	bool atom_doc;		     /* the root is atom:feed */
 	bool root_seen;
 	const char *root_uri;  /* namespace of the root, when unknown */
 	bool rss090;	       /* the RSS 0.90 namespace is declared */
@@ -831,6 +837,12 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	enum ns ns;
 
 	if (p->skip_depth || p->depth >= FEED_MAX_DEPTH) {
+		/* The pull reader stops here (libxml2's own limit, with an
+		 * error); the push reader does not look. */
+		if (p->reader == FEED_XML_PUSH) {
+			stop(p, ST_PARSE, "elements nested too deeply");
+			return;
+		}
 		p->skip_depth++;
 		return;
 	}
@@ -1645,7 +1657,8 @@ init_sax(xmlSAXHandler *sax)
 
 enum status
 feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
-	       const char *charset, const char **reason)
+	       const char *charset, enum feed_xml_reader reader,
+	       const char **reason)
 {
 	struct parser p;
 	xmlParserCtxtPtr ctxt;
@@ -1666,8 +1679,8 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 	memset(&p, 0, sizeof(p));
 	p.feed = feed;
 	p.a = &feed->arena;
-	p.a = &feed->arena;
 	p.item = -1;
+	p.reader = reader;
 	p.expansion_max = MAX(MAX_ENTITY_EXPANSION, 2 * len);
 	buf_init(&p.text, MAX_FIELD_TEXT);
 	/* One frame more than the cap holds the document's base. */
@@ -1704,7 +1717,9 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 				 !strcmp(sniffed, "iso_8859-1")))
 			decode_as = "windows-1252";
 	}
-	ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
+	ctxt = reader == FEED_XML_PUSH
+		       ? xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL)
+		       : xmlCreateMemoryParserCtxt(data, (int)len);
 	if (!ctxt) {
 		rc = ST_NOMEM;
 		*reason = "out of memory";
@@ -1739,7 +1754,10 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 	ctxt->loadsubset = 0;
 	ctxt->validate = 0;
 
-	xmlParseDocument(ctxt);
+	if (reader == FEED_XML_PUSH)
+		xmlParseChunk(ctxt, data, (int)len, 1);
+	else
+		xmlParseDocument(ctxt);
 
 	if (p.fatal) {
 		rc = p.fatal;
