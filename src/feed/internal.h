@@ -75,6 +75,10 @@ enum feed_xml_reader {
  */
 #define FEED_XML_PUSH_MAX 10000000u
 
+/* Registers the single-byte character sets that charset.c decodes by table
+ * with libxml2; once per process, before a document is read. */
+void feed_charsets_init(void);
+
 /* Readers: fill feed from bytes; *reason gets a static message on error. */
 enum status feed_parse_xml(struct feed *feed, const char *data, size_t len,
 			   const char *url, const char *charset,

@@ -1688,6 +1688,7 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 	p.stack[FEED_MAX_DEPTH].base = url ? arena_strdup(p.a, url) : NULL;
 
 	xmlSetGenericErrorFunc(NULL, silent);
+	feed_charsets_init();
 	sniffed = sniff_encoding(&p, (const unsigned char *)data, len);
 	if (!strncmp(sniffed, "utf-32", 6) || !strncmp(sniffed, "utf-16", 6)) {
 		/* libxml2 reads these through iconv, without their BOM. */
