@@ -7,10 +7,12 @@
  * sets are registered with libxml2 here instead, each decoded through a
  * table of what its 256 bytes are in UTF-8. The tables are iconv's own
  * answers, asked once byte by byte, so the text and the errors (a byte the
- * set leaves undefined) are the ones iconv gives. glibc's windows-1255 and
- * windows-1258 compose a letter with the accent that follows it, which no
- * table of single bytes can do: they stay with iconv (the tests compare
- * every pair of bytes of every set here with iconv).
+ * set leaves undefined) are the ones iconv gives. A set's table is made when
+ * a document first needs it: asking iconv loads the set's module, a few
+ * milliseconds for all of them. glibc's windows-1255 and windows-1258
+ * compose a letter with the accent that follows it, which no table of
+ * single bytes can do: they stay with iconv (the tests compare every pair
+ * of bytes of every set here with iconv).
  */
 #include "common.h"
 
@@ -29,19 +31,22 @@
  */
 struct charset {
 	const char *name; /* as libxml2 looks it up: upper case */
+	pthread_once_t made;
 	uint32_t utf8[256];
 	uint8_t len[256];
 };
 
 /* clang-format off */
+#define SET(name) {name, PTHREAD_ONCE_INIT, {0}, {0}}
 static struct charset sets[] = {
-	{"WINDOWS-1250"}, {"WINDOWS-1251"}, {"WINDOWS-1252"},
-	{"WINDOWS-1253"}, {"WINDOWS-1254"}, {"WINDOWS-1256"},
-	{"WINDOWS-1257"},
-	{"ISO-8859-2"}, {"ISO-8859-3"}, {"ISO-8859-4"}, {"ISO-8859-5"},
-	{"ISO-8859-6"}, {"ISO-8859-7"}, {"ISO-8859-8"}, {"ISO-8859-9"},
-	{"ISO-8859-10"}, {"ISO-8859-13"}, {"ISO-8859-14"}, {"ISO-8859-15"},
-	{"ISO-8859-16"}, {"KOI8-R"}, {"KOI8-U"},
+	SET("WINDOWS-1250"), SET("WINDOWS-1251"), SET("WINDOWS-1252"),
+	SET("WINDOWS-1253"), SET("WINDOWS-1254"), SET("WINDOWS-1256"),
+	SET("WINDOWS-1257"),
+	SET("ISO-8859-2"), SET("ISO-8859-3"), SET("ISO-8859-4"),
+	SET("ISO-8859-5"), SET("ISO-8859-6"), SET("ISO-8859-7"),
+	SET("ISO-8859-8"), SET("ISO-8859-9"), SET("ISO-8859-10"),
+	SET("ISO-8859-13"), SET("ISO-8859-14"), SET("ISO-8859-15"),
+	SET("ISO-8859-16"), SET("KOI8-R"), SET("KOI8-U"),
 };
 /* clang-format on */
 
@@ -79,11 +84,56 @@ decode(const struct charset *cs, unsigned char *out, int *outlen,
 	return o;
 }
 
-/* libxml2's handlers take no context: one function per set. */
+/* iconv's conversion of len bytes at in to UTF-8 into out (room for cap
+ * bytes); the bytes written, or -1 when it fails. */
+static long
+iconv_utf8(iconv_t cd, const char *in, size_t len, char *out, size_t cap)
+{
+	char *ip = (char *)in, *op = out;
+	size_t il = len, ol = cap;
+
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 ||
+	    iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1 || il)
+		return -1;
+	return (long)(op - out);
+}
+
+/* Fills cs's table from iconv. A set iconv lacks keeps every byte
+ * undefined: its documents fail to decode, as they would through iconv. */
+static void
+build(struct charset *cs)
+{
+	char out[8];
+	iconv_t cd = iconv_open("UTF-8", cs->name);
+	long got;
+	size_t i;
+
+	if (cd == (iconv_t)-1)
+		return;
+	for (i = 0; i < 256; i++) {
+		char c = (char)i;
+
+		got = iconv_utf8(cd, &c, 1, out, sizeof(out));
+		if (got > 0 && got <= 3) {
+			cs->len[i] = (uint8_t)got;
+			memcpy(&cs->utf8[i], out, (size_t)got);
+		}
+	}
+	iconv_close(cd);
+}
+
+/* libxml2's handlers take no context: one function per set, and one to
+ * make its table for pthread_once(). */
 #define DECODER(n)                                                             \
+	static void build_##n(void)                                            \
+	{                                                                      \
+		build(&sets[n]);                                               \
+	}                                                                      \
 	static int decode_##n(unsigned char *out, int *outlen,                 \
 			      const unsigned char *in, int *inlen)             \
 	{                                                                      \
+		pthread_once(&sets[n].made, build_##n);                        \
 		return decode(&sets[n], out, outlen, in, inlen);               \
 	}
 DECODER(0)
@@ -117,58 +167,13 @@ static xmlCharEncodingInputFunc const decoders[] = {
 };
 _Static_assert(ARRAY_SIZE(decoders) == ARRAY_SIZE(sets), "a decoder per set");
 
-/* iconv's conversion of len bytes at in to UTF-8 into out (room for cap
- * bytes); the bytes written, or -1 when it fails. */
-static long
-iconv_utf8(iconv_t cd, const char *in, size_t len, char *out, size_t cap)
-{
-	char *ip = (char *)in, *op = out;
-	size_t il = len, ol = cap;
-
-	iconv(cd, NULL, NULL, NULL, NULL);
-	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 ||
-	    iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1 || il)
-		return -1;
-	return (long)(op - out);
-}
-
-/* Fills cs's table from iconv; false when iconv lacks the set. */
-static bool
-build(struct charset *cs)
-{
-	char out[8];
-	iconv_t cd = iconv_open("UTF-8", cs->name);
-	long got;
-	size_t i;
-
-	if (cd == (iconv_t)-1)
-		return false;
-	for (i = 0; i < 256; i++) {
-		char c = (char)i;
-
-		got = iconv_utf8(cd, &c, 1, out, sizeof(out));
-		if (got > 3) {
-			iconv_close(cd);
-			return false;
-		}
-		cs->len[i] = got > 0 ? (uint8_t)got : 0;
-		cs->utf8[i] = 0;
-		if (got > 0)
-			memcpy(&cs->utf8[i], out, (size_t)got);
-	}
-	iconv_close(cd);
-	return true;
-}
-
 static void
 register_sets(void)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sets); i++)
-		if (build(&sets[i]))
-			xmlNewCharEncodingHandler(sets[i].name, decoders[i],
-						  NULL);
+		xmlNewCharEncodingHandler(sets[i].name, decoders[i], NULL);
 }
 
 void
