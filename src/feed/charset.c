@@ -53,8 +53,9 @@ static struct charset sets[] = {
 /*
  * Decodes what fits of in into out; libxml2's contract: the bytes written,
  * or -2 at a byte the set does not define, with *inlen and *outlen set to
- * what was read and written. Each byte's four bytes are stored whole while
- * four fit (no branch on how many count: text mixes lengths at random).
+ * what was read and written. While four bytes fit, a byte's whole entry is
+ * copied and the output advanced by its length: no branch on the length,
+ * which text mixes at random.
  */
 static int
 decode(const struct charset *cs, unsigned char *out, int *outlen,
@@ -99,8 +100,8 @@ iconv_utf8(iconv_t cd, const char *in, size_t len, char *out, size_t cap)
 	return (long)(op - out);
 }
 
-/* Fills cs's table from iconv. A set iconv lacks keeps every byte
- * undefined: its documents fail to decode, as they would through iconv. */
+/* Fills cs's table from iconv. A set iconv lacks (Debian's glibc has them
+ * all) keeps every byte undefined: its documents fail to decode. */
 static void
 build(struct charset *cs)
 {
