@@ -16,7 +16,6 @@
  */
 #include "common.h"
 
-#include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
 

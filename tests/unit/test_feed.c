@@ -4,7 +4,6 @@
  */
 #include "common.h"
 
-#include <errno.h>
 #include <iconv.h>
 #include <time.h>
 
@@ -377,6 +376,17 @@ Test(feed, bad_byte_in_cdata_recovered)
 	feed_free(f);
 }
 
+/* The body of item i of cdata_bodies_read_whole's document, into b. */
+static void
+cdata_body(struct buf *b, size_t i)
+{
+	size_t k;
+
+	buf_reset(b);
+	for (k = 0; k < 40 + i % 7; k++)
+		buf_addf(b, "<p>caf\xc3\xa9 \xe6\x97\xa5%zu</p>", k);
+}
+
 /*
  * CDATA bodies with multi-byte characters, in a document of a few thousand
  * items, come out whole and in order.
@@ -385,17 +395,14 @@ Test(feed, cdata_bodies_read_whole, .timeout = 20)
 {
 	struct buf doc = BUF_INIT, body = BUF_INIT;
 	struct feed *f = NULL;
-	size_t items = 0, i, k;
+	size_t items = 0, i;
 
 	buf_adds(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 		       "<rss version=\"2.0\" xmlns:content=\"http://purl.org/"
 		       "rss/1.0/modules/content/\"><channel><title>Bodies"
 		       "</title>");
 	while (doc.len < 2u * 1024 * 1024) {
-		buf_reset(&body);
-		for (k = 0; k < 40 + items % 7; k++)
-			buf_addf(&body, "<p>caf\xc3\xa9 \xe6\x97\xa5%zu</p>",
-				 k);
+		cdata_body(&body, items);
 		buf_addf(&doc,
 			 "<item><title>N%zu</title><content:encoded><![CDATA[%s"
 			 "]]></content:encoded></item>",
@@ -406,10 +413,7 @@ Test(feed, cdata_bodies_read_whole, .timeout = 20)
 	cr_assert_not(f->recovered);
 	cr_assert_eq(f->item_count, items);
 	for (i = 0; i < f->item_count; i++) {
-		buf_reset(&body);
-		for (k = 0; k < 40 + i % 7; k++)
-			buf_addf(&body, "<p>caf\xc3\xa9 \xe6\x97\xa5%zu</p>",
-				 k);
+		cdata_body(&body, i);
 		cr_assert_str_eq(f->items[i].content, body.data, "item %zu", i);
 	}
 	feed_free(f);
