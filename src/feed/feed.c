@@ -748,24 +748,24 @@ feed_parse_ex(const char *data, size_t len, const char *url,
 		    !content_type_charset(content_type, charset,
 					  sizeof(charset)))
 			charset[0] = '\0';
-		/* See enum feed_xml_reader. */
-		reader = FEED_XML_PULL;
-		if (len <= FEED_XML_PUSH_MAX &&
-		    memmem(data, len, "<![CDATA[", 9))
-			reader = FEED_XML_PUSH;
+		/* See enum feed_xml_reader: feed_parse_xml() says which
+		 * reader it used. */
+		reader = len <= FEED_XML_PUSH_MAX ? FEED_XML_PUSH
+						  : FEED_XML_PULL;
 		rc = feed_parse_xml(feed, data, len, url,
-				    charset[0] ? charset : NULL, reader, &why);
+				    charset[0] ? charset : NULL, &reader, &why);
 		/*
-		 * Read again from the start when the push reader met an
-		 * error: the pull reader recovers what follows a bad byte
-		 * or a broken tag, the push reader often stops there.
+		 * Read again from the start, as written, when the push reader
+		 * met an error: the pull reader recovers what follows a bad
+		 * byte or a broken tag, the push reader often stops there.
 		 */
 		if (reader == FEED_XML_PUSH && (rc || feed->recovered)) {
 			feed_free(feed);
 			feed = feed_new();
+			reader = FEED_XML_PULL;
 			rc = feed_parse_xml(feed, data, len, url,
 					    charset[0] ? charset : NULL,
-					    FEED_XML_PULL, &why);
+					    &reader, &why);
 		}
 	}
 	if (rc) {

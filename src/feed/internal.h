@@ -60,8 +60,9 @@ size_t feed_entity_ref(const char *s, size_t len, uint32_t *cp);
  * libxml2's two ways of reading a document. They fill the model alike from a
  * well-formed document, but push hands a CDATA section over whole where pull
  * copies it a character at a time (feeds of CDATA bodies parse up to twice
- * as fast), pull is quicker through text dense with character references,
- * and pull recovers more of a broken document.
+ * as fast), and pull recovers more of a broken document. Pull is quicker
+ * through text dense with character references; push is given such text
+ * rewritten as CDATA (UTF-8 documents only).
  */
 enum feed_xml_reader {
 	FEED_XML_PUSH,
@@ -79,10 +80,15 @@ enum feed_xml_reader {
  * with libxml2; once per process, before a document is read. */
 void feed_charsets_init(void);
 
-/* Readers: fill feed from bytes; *reason gets a static message on error. */
+/*
+ * Readers: fill feed from bytes; *reason gets a static message on error.
+ * feed_parse_xml() is asked for a reader in *reader and leaves there the one
+ * it used: asked for push, it still reads with pull a document that has no
+ * CDATA section once its escaped markup is rewritten.
+ */
 enum status feed_parse_xml(struct feed *feed, const char *data, size_t len,
 			   const char *url, const char *charset,
-			   enum feed_xml_reader reader,
+			   enum feed_xml_reader *reader,
 			   const char **reason) WARN_UNUSED;
 enum status feed_parse_json(struct feed *feed, const char *data, size_t len,
 			    const char *url, const char **reason) WARN_UNUSED;

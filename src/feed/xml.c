@@ -10,8 +10,11 @@
  *
  * Documents with CDATA sections go through libxml2's push reader, which hands
  * each section over in one piece where the pull reader copies it a character
- * at a time; feed_parse_ex() chooses, and reads a document again with the
- * pull reader when the push reader finds it not well-formed.
+ * at a time. In a UTF-8 document, runs of escaped markup (HTML bodies as
+ * "&lt;p&gt;…") are first rewritten as CDATA sections of the same text
+ * (cdata_rewrite()). feed_parse_xml() says which reader it used, and
+ * feed_parse_ex() reads a document again, as written, with the pull reader
+ * when the push reader finds it not well-formed.
  *
  * Security: libxml2 runs without XML_PARSE_NOENT, XML_PARSE_DTDLOAD or any
  * network access; the SAX handler loads no external subset or entity. The
@@ -23,6 +26,7 @@
 #include "common.h"
 
 #include <ctype.h>
+#include <endian.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
@@ -1639,6 +1643,343 @@ fix_ampersands(const char *data, size_t len, size_t *out_len)
 	return buf_detach(&b, out_len);
 }
 
+/*
+ * Escaped markup in text ("&lt;p&gt;Rain &amp; wind&lt;/p&gt;"), the way most
+ * feeds carry HTML bodies, costs libxml2 a callback and a copy per reference.
+ * A CDATA section of the same characters is handed over in one piece by the
+ * push reader. So runs of text with at least CDATA_MIN_REFS references are
+ * rewritten as CDATA sections before a UTF-8 document is read.
+ *
+ * It must change nothing else. A run is rewritten only when every '&' in it
+ * starts one of XML's five predefined entities or a decimal or "&#x"
+ * reference to a character XML allows, other than carriage return (which a
+ * CDATA section would read as a line end), and when it holds no other
+ * control character, no carriage return, no invalid UTF-8 and, once
+ * decoded, no "]]>". Anything else stays as written, so a run that is an
+ * error stays one. The rewrite gives up (NULL) at a DOCTYPE, whose
+ * declarations it would have to read, and at markup it cannot follow; the
+ * caller reads the original document then, and again whenever the push
+ * reader finds the rewritten one not well-formed.
+ */
+#define CDATA_MIN_REFS 4
+
+/* Length of the valid UTF-8 sequence at s (up to end), 0 if none. */
+static size_t
+utf8_seq(const unsigned char *s, const unsigned char *end)
+{
+	size_t n, k;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
+	    : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+	    : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+					   : 0;
+	if (!n || (size_t)(end - s) < n)
+		return 0;
+	cp = s[0] & (0x7f >> n);
+	for (k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	/* U+FFFE and U+FFFF are not XML characters. */
+	if (cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+/*
+ * Decodes the reference at s (at '&') into *cp when it is one the rewrite
+ * carries over; returns its length, or 0.
+ */
+static size_t
+cdata_ref(const char *s, const char *end, uint32_t *cp)
+{
+	size_t i, n = (size_t)(end - s);
+	uint32_t v = 0;
+
+	if (n < 4)
+		return 0;
+	switch (s[1]) {
+	case 'l':
+	case 'g':
+		if (s[2] != 't' || s[3] != ';')
+			return 0;
+		*cp = s[1] == 'l' ? '<' : '>';
+		return 4;
+	case 'a':
+		if (n >= 5 && !memcmp(s + 2, "mp;", 3)) {
+			*cp = '&';
+			return 5;
+		}
+		if (n >= 6 && !memcmp(s + 2, "pos;", 4)) {
+			*cp = '\'';
+			return 6;
+		}
+		return 0;
+	case 'q':
+		if (n < 6 || memcmp(s + 2, "uot;", 4))
+			return 0;
+		*cp = '"';
+		return 6;
+	case '#':
+		break;
+	default:
+		return 0;
+	}
+	if (s[2] == 'x') {
+		for (i = 3; i < n && i < 10 && isxdigit((unsigned char)s[i]);
+		     i++)
+			v = v * 16 +
+			    (uint32_t)(isdigit((unsigned char)s[i])
+					       ? s[i] - '0'
+					       : (s[i] | 0x20) - 'a' + 10);
+		if (i == 3)
+			return 0;
+	} else {
+		for (i = 2; i < n && i < 10 && isdigit((unsigned char)s[i]);
+		     i++)
+			v = v * 10 + (uint32_t)(s[i] - '0');
+		if (i == 2)
+			return 0;
+	}
+	if (i >= n || s[i] != ';')
+		return 0;
+	if (!(v == 0x9 || v == 0xa || (v >= 0x20 && v <= 0xd7ff) ||
+	      (v >= 0xe000 && v <= 0xfffd) || (v >= 0x10000 && v <= 0x10ffff)))
+		return 0;
+	*cp = v;
+	return i + 1;
+}
+
+/*
+ * How many bytes from p on (up to end) are printable ASCII other than '&'
+ * and '>', looked at 8 at a time: escaped markup is runs of a few bytes
+ * between references, too short for memchr() to pay.
+ */
+static size_t
+plain_run(const char *p, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+	const char *q = p;
+
+	while (end - q >= 8) {
+		uint64_t w, amp, gt, hit;
+
+		memcpy(&w, q, 8);
+		w = le64toh(w); /* the first byte lowest */
+		amp = w ^ (ones * '&');
+		gt = w ^ (ones * '>');
+		/* A byte below 0x20, from 0x80 on, '&' or '>' (zero in amp or
+		 * gt) sets its high bit; a borrow can mark bytes after the
+		 * first such byte too, never one before it. */
+		hit = ((w - ones * 0x20) | w | ((amp - ones) & ~amp) |
+		       ((gt - ones) & ~gt)) &
+		      highs;
+		if (hit)
+			return (size_t)(q - p) +
+			       (size_t)(__builtin_ctzll(hit) / 8);
+		q += 8;
+	}
+	while (q < end && (unsigned char)*q >= 0x20 &&
+	       (unsigned char)*q < 0x80 && *q != '&' && *q != '>')
+		q++;
+	return (size_t)(q - p);
+}
+
+/* Writes cp as UTF-8 at o; returns the end. */
+static char *
+put_utf8(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | (cp >> 6));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | (cp >> 12));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | (cp >> 18));
+		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+/*
+ * Writes the run [s, end) at o as a CDATA section when it qualifies (see
+ * above); returns the end of what it wrote, or NULL when the run does not
+ * qualify. A reference decodes to fewer bytes than it is written in (three
+ * at least), so a section of CDATA_MIN_REFS or more takes no more room than
+ * the run.
+ */
+static char *
+cdata_run(char *o, const char *s, const char *end)
+{
+	const char *p = s;
+	char *text;
+	size_t refs = 0;
+
+	/* Most runs are whitespace between tags, or hold no reference. */
+	if (!memchr(s, '&', (size_t)(end - s)))
+		return NULL;
+	memcpy(o, "<![CDATA[", 9);
+	text = o += 9;
+	while (p < end) {
+		size_t n = plain_run(p, end);
+		unsigned char c;
+		uint32_t cp = 0;
+
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+		if (p == end)
+			break;
+		c = (unsigned char)*p;
+		if (c == '&') {
+			n = cdata_ref(p, end, &cp);
+			if (!n)
+				return NULL;
+			o = put_utf8(o, cp);
+			refs++;
+		} else if (c == '\t' || c == '\n' || c == '>') {
+			*o++ = (char)c;
+			cp = c;
+			n = 1;
+		} else if (c >= 0x80) {
+			n = utf8_seq((const unsigned char *)p,
+				     (const unsigned char *)end);
+			if (!n)
+				return NULL;
+			memcpy(o, p, n);
+			o += n;
+		} else {
+			return NULL;
+		}
+		p += n;
+		/* "]]>" in the text would end the section early. */
+		if (cp == '>' && o - text >= 3 && o[-2] == ']' && o[-3] == ']')
+			return NULL;
+	}
+	if (refs < CDATA_MIN_REFS)
+		return NULL;
+	memcpy(o, "]]>", 3);
+	return o + 3;
+}
+
+/*
+ * Returns the end of the markup at p ('<'): a CDATA section, comment,
+ * processing instruction or tag, over its quoted attribute values. NULL for
+ * a DOCTYPE, a '<' that starts no markup, or markup left open.
+ */
+static const char *
+markup_end(const char *p, const char *end, bool *has_cdata)
+{
+	size_t n = (size_t)(end - p);
+	const char *q;
+
+	if (n >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+		*has_cdata = true;
+		q = memmem(p + 9, n - 9, "]]>", 3);
+		return q ? q + 3 : NULL;
+	}
+	if (n >= 4 && !memcmp(p, "<!--", 4)) {
+		q = memmem(p + 4, n - 4, "-->", 3);
+		return q ? q + 3 : NULL;
+	}
+	if (n < 2)
+		return NULL;
+	if (p[1] == '?') {
+		q = memmem(p + 2, n - 2, "?>", 2);
+		return q ? q + 2 : NULL;
+	}
+	if (!(p[1] == '/' || isalpha((unsigned char)p[1]) || p[1] == '_' ||
+	      p[1] == ':' || (unsigned char)p[1] >= 0x80))
+		return NULL;
+	for (q = p + 1; q < end; q++) {
+		if (*q == '>')
+			return q + 1;
+		if (*q == '<')
+			return NULL;
+		if (*q == '"' || *q == '\'') {
+			q = memchr(q + 1, *q, (size_t)(end - q - 1));
+			if (!q)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Returns data with its runs of escaped markup as CDATA sections (see above),
+ * or NULL when none was rewritten or the rewrite gave up. *has_cdata tells
+ * whether the document to read, rewritten or not, has a CDATA section.
+ */
+static char *
+cdata_rewrite(const char *data, size_t len, size_t *out_len, bool *has_cdata)
+{
+	char *out = NULL, *o = NULL;
+	const char *end = data + len, *copied = data;
+	/* Text before the first markup (a BOM, spaces) stays as it is. */
+	const char *p = memchr(data, '<', len);
+
+	*has_cdata = false;
+	if (!p)
+		return NULL;
+	while (p < end) {
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+		char *w;
+
+		if (!lt)
+			lt = end;
+		if (lt - p >= 16) {
+			/*
+			 * The output never runs ahead of the input: a section
+			 * takes no more room than its run. A run found not to
+			 * qualify may have written up to the 9 bytes of
+			 * "<![CDATA[" further before it stopped.
+			 */
+			if (!out)
+				o = out = xmalloc(len + 16);
+			/* The text before the run is copied only once the
+			 * run is rewritten, so runs that are not cost no
+			 * copy each. */
+			w = cdata_run(o + (p - copied), p, lt);
+			if (w) {
+				memcpy(o, copied, (size_t)(p - copied));
+				o = w;
+				copied = lt;
+				*has_cdata = true;
+			}
+		}
+		if (lt == end)
+			break;
+		p = markup_end(lt, end, has_cdata);
+		if (!p) {
+			free(out);
+			*has_cdata = memmem(data, len, "<![CDATA[", 9) != NULL;
+			return NULL;
+		}
+	}
+	if (copied == data) {
+		free(out);
+		return NULL;
+	}
+	memcpy(o, copied, (size_t)(end - copied));
+	o += end - copied;
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
 static void
 init_sax(xmlSAXHandler *sax)
 {
@@ -1657,7 +1998,7 @@ init_sax(xmlSAXHandler *sax)
 
 enum status
 feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
-	       const char *charset, enum feed_xml_reader reader,
+	       const char *charset, enum feed_xml_reader *reader,
 	       const char **reason)
 {
 	struct parser p;
@@ -1667,10 +2008,10 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 		      XML_PARSE_NOWARNING;
 	enum status rc = ST_OK;
 	const char *sniffed, *decode_as = NULL;
-	char *fixed = NULL;
-	size_t fixed_len = 0;
+	char *fixed = NULL, *rewritten = NULL;
+	size_t fixed_len = 0, rewritten_len = 0;
 	struct doc_entity *e;
-	bool forced_bom = false;
+	bool forced_bom = false, cdata = false;
 
 	if (len > INT_MAX) {
 		*reason = "document larger than the size limit";
@@ -1680,7 +2021,6 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 	p.feed = feed;
 	p.a = &feed->arena;
 	p.item = -1;
-	p.reader = reader;
 	p.expansion_max = MAX(MAX_ENTITY_EXPANSION, 2 * len);
 	buf_init(&p.text, MAX_FIELD_TEXT);
 	/* One frame more than the cap holds the document's base. */
@@ -1706,19 +2046,41 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 		}
 		forced_bom = true;
 	} else {
-		fixed = fix_ampersands(data, len, &fixed_len);
-		if (fixed) {
-			data = fixed;
-			len = fixed_len;
-		}
+		const char *enc;
+
 		/* Latin-1 feeds mean Windows-1252 (as the WHATWG Encoding
 		 * Standard reads the label). */
 		if (!charset && (!strcmp(sniffed, "iso-8859-1") ||
 				 !strcmp(sniffed, "latin1") ||
 				 !strcmp(sniffed, "iso_8859-1")))
 			decode_as = "windows-1252";
+		enc = charset && !has_bom((const unsigned char *)data, len)
+			      ? charset
+			      : sniffed;
+		/* Before the ampersands: the runs it rewrites have none to
+		 * fix, and it takes them out of that pass's way. */
+		if (*reader == FEED_XML_PUSH && !decode_as &&
+		    (!strcmp(enc, "utf-8") || !strcmp(enc, "utf8"))) {
+			rewritten = cdata_rewrite(data, len, &rewritten_len,
+						  &cdata);
+			if (rewritten) {
+				data = rewritten;
+				len = rewritten_len;
+			}
+		} else if (*reader == FEED_XML_PUSH) {
+			cdata = memmem(data, len, "<![CDATA[", 9) != NULL;
+		}
+		fixed = fix_ampersands(data, len, &fixed_len);
+		if (fixed) {
+			data = fixed;
+			len = fixed_len;
+		}
 	}
-	ctxt = reader == FEED_XML_PUSH
+	/* Without a CDATA section the push reader gains nothing. */
+	if (!cdata)
+		*reader = FEED_XML_PULL;
+	p.reader = *reader;
+	ctxt = *reader == FEED_XML_PUSH
 		       ? xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL)
 		       : xmlCreateMemoryParserCtxt(data, (int)len);
 	if (!ctxt) {
@@ -1755,7 +2117,7 @@ feed_parse_xml(struct feed *feed, const char *data, size_t len, const char *url,
 	ctxt->loadsubset = 0;
 	ctxt->validate = 0;
 
-	if (reader == FEED_XML_PUSH)
+	if (*reader == FEED_XML_PUSH)
 		xmlParseChunk(ctxt, data, (int)len, 1);
 	else
 		xmlParseDocument(ctxt);
@@ -1794,6 +2156,7 @@ out:
 		xmlFree(e->ent.orig);
 	free(p.stack);
 	free(fixed);
+	free(rewritten);
 	buf_release(&p.text);
 	return rc;
 }

@@ -285,8 +285,12 @@ Test(feed, charsets_by_table_read_as_iconv, .timeout = 60)
 		iconv_t cd;
 		unsigned a, b;
 
-		if (!h || !h->input || h->iconv_in)
+		if (!h || !h->input || h->iconv_in) {
+			/* A handler over iconv is made for each caller. */
+			if (h && h->iconv_in)
+				xmlCharEncCloseFunc(h);
 			continue;
+		}
 		tables++;
 		cd = iconv_open("UTF-8", names[k]);
 		cr_assert_neq(cd, (iconv_t)-1, "%s", names[k]);
@@ -373,6 +377,142 @@ Test(feed, bad_byte_in_cdata_recovered)
 	cr_assert_not_null(f->items[0].summary);
 	cr_assert_not_null(strstr(f->items[0].summary, "http://e/x"));
 	cr_assert_str_eq(f->items[1].title, "Second");
+	feed_free(f);
+}
+
+/* The JSON of doc read by the given reader as feed_parse_ex() would, and
+ * the reader feed_parse_xml() used. */
+static enum feed_xml_reader
+read_with(const char *doc, enum feed_xml_reader reader, struct buf *json)
+{
+	struct feed *f = feed_new();
+	const char *why = NULL;
+
+	cr_assert_eq(
+		feed_parse_xml(f, doc, strlen(doc), NULL, NULL, &reader, &why),
+		ST_OK, "%s", why ? why : "?");
+	feed_finish(f);
+	feed_to_json(f, json);
+	feed_free(f);
+	return reader;
+}
+
+/*
+ * Escaped HTML bodies (no CDATA section in the document) are rewritten as
+ * CDATA for the push reader, and come out as the pull reader reads them.
+ */
+Test(feed, escaped_markup_read_as_cdata)
+{
+	static const char doc[] =
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<rss version=\"2.0\"><channel><title>Esc</title><item>"
+		"<title>A &amp; B</title><description>&lt;p class=&quot;x&quot;"
+		"&gt;Rain &amp;amp; wind, caf&#233; &#x65E5; \xe2\x82\xac "
+		"&apos;q&apos; a > b\t]]&lt;/p&gt;\n</description></item>"
+		"</channel></rss>";
+	struct buf pushed = BUF_INIT, pulled = BUF_INIT;
+	struct feed *f = parse_ok(doc, NULL, NULL);
+
+	cr_assert_not(f->recovered);
+	cr_assert_str_eq(f->items[0].summary,
+			 "<p class=\"x\">Rain &amp; wind, caf\xc3\xa9 "
+			 "\xe6\x97\xa5 \xe2\x82\xac 'q' a > b\t]]</p>");
+	feed_free(f);
+	cr_assert_eq(read_with(doc, FEED_XML_PUSH, &pushed), FEED_XML_PUSH);
+	cr_assert_eq(read_with(doc, FEED_XML_PULL, &pulled), FEED_XML_PULL);
+	cr_assert_str_eq(pushed.data, pulled.data);
+	buf_release(&pushed);
+	buf_release(&pulled);
+}
+
+/*
+ * What a CDATA section cannot carry exactly stays as written: "]]>" once
+ * decoded, a carriage return, an HTML entity, an invalid reference, and text
+ * in a document that is not UTF-8. Each reads as the pull reader reads it.
+ */
+Test(feed, escaped_markup_kept_where_cdata_cannot_hold_it)
+{
+	static const char *const bodies[] = {
+		"&lt;p&gt;x]]&gt;y&lt;/p&gt;&lt;br&gt;",
+		"&lt;p&gt;x]&#93;&gt;y&lt;/p&gt;&lt;br&gt;",
+		"&lt;p&gt;one&#13;two&lt;/p&gt;&lt;br&gt;",
+		"&lt;p&gt;one\r\ntwo&lt;/p&gt;&lt;br&gt;",
+		"&lt;p&gt;one&nbsp;two&lt;/p&gt;&lt;br&gt;",
+		"&lt;p&gt;one&#xD800;two&lt;/p&gt;&lt;br&gt;",
+		"&lt;p&gt;one&#1114112;two&lt;/p&gt;&lt;br&gt;",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bodies); i++) {
+		struct buf doc = BUF_INIT, pushed = BUF_INIT, pulled = BUF_INIT;
+
+		buf_addf(&doc,
+			 "<rss version=\"2.0\"><channel><title>K</title><item>"
+			 "<description>%s</description></item></channel>"
+			 "</rss>",
+			 bodies[i]);
+		cr_expect_eq(read_with(doc.data, FEED_XML_PUSH, &pushed),
+			     FEED_XML_PULL, "body %zu", i);
+		read_with(doc.data, FEED_XML_PULL, &pulled);
+		cr_assert_str_eq(pushed.data, pulled.data, "body %zu", i);
+		buf_release(&doc);
+		buf_release(&pushed);
+		buf_release(&pulled);
+	}
+}
+
+/* The same escaped body in a windows-1252 document is not rewritten. */
+Test(feed, escaped_markup_left_in_other_encodings)
+{
+	static const char doc[] =
+		"<?xml version=\"1.0\" encoding=\"windows-1252\"?>"
+		"<rss version=\"2.0\"><channel><title>W</title><item>"
+		"<description>&lt;p&gt;caf\xe9 &#8364; \x80&lt;/p&gt;"
+		"</description></item></channel></rss>";
+	struct buf pushed = BUF_INIT;
+	struct feed *f = parse_ok(doc, NULL, NULL);
+
+	cr_assert_str_eq(f->items[0].summary,
+			 "<p>caf\xc3\xa9 \xe2\x82\xac \xe2\x82\xac</p>");
+	feed_free(f);
+	cr_assert_eq(read_with(doc, FEED_XML_PUSH, &pushed), FEED_XML_PULL);
+	buf_release(&pushed);
+}
+
+/*
+ * Hostile shapes for the rewrite: one run rewritten, then 120,000 runs that
+ * do not qualify (each must not copy the document so far again), and text
+ * with references after the root element, at the very end of the document.
+ */
+Test(feed, escaped_markup_rewrite_bounded, .timeout = 20)
+{
+	struct buf doc = BUF_INIT;
+	struct feed *f = NULL;
+	size_t i;
+
+	buf_adds(&doc, "<rss version=\"2.0\"><channel><title>T</title><item>"
+		       "<description>&lt;p&gt;one &amp; two&lt;/p&gt;"
+		       "</description></item>");
+	for (i = 0; i < 120000; i++)
+		buf_adds(&doc, "<item><description>&lt;p&gt;one&nbsp;two "
+			       "three&lt;/p&gt;</description></item>");
+	buf_adds(&doc, "</channel></rss>&lt;p&gt;after the end");
+	cr_assert_eq(feed_parse(doc.data, doc.len, NULL, NULL, &f), ST_OK);
+	cr_assert(f->recovered);
+	cr_assert_eq(f->item_count, FEED_MAX_ITEMS);
+	cr_assert_str_eq(f->items[0].summary, "<p>one & two</p>");
+	cr_assert_str_eq(f->items[FEED_MAX_ITEMS - 1].summary,
+			 "<p>one\xc2\xa0two three</p>");
+	feed_free(f);
+	buf_release(&doc);
+
+	/* Where nothing was rewritten before it, a last run that stops
+	 * qualifying near its end has written furthest past its start. */
+	f = parse_ok("<rss version=\"2.0\"><channel><title>T</title>"
+		     "</channel></rss>&lt;bbbbbbbbbbbbbbbbbbbbbbb",
+		     NULL, NULL);
+	cr_assert(f->recovered);
+	cr_assert_str_eq(f->title, "T");
 	feed_free(f);
 }
 
