@@ -76,6 +76,10 @@ enum feed_xml_reader {
  */
 #define FEED_XML_PUSH_MAX 10000000u
 
+/* Tests set this to have xml.c rewrite every run of escaped markup it can
+ * carry over exactly as CDATA, however sparse its references. */
+extern bool feed_cdata_every_run;
+
 /* Registers the single-byte character sets that charset.c decodes by table
  * with libxml2; once per process, before a document is read. */
 void feed_charsets_init(void);

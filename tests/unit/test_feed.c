@@ -507,13 +507,71 @@ Test(feed, escaped_markup_rewrite_bounded, .timeout = 20)
 	buf_release(&doc);
 
 	/* Where nothing was rewritten before it, a last run that stops
-	 * qualifying near its end has written furthest past its start. */
-	f = parse_ok("<rss version=\"2.0\"><channel><title>T</title>"
-		     "</channel></rss>&lt;bbbbbbbbbbbbbbbbbbbbbbb",
+	 * qualifying at its first reference has written furthest past its
+	 * start: "<![CDATA[" and all the text before. */
+	f = parse_ok("<rss version=\"2.0\"><channel><title>T&lt;</title>"
+		     "</channel></rss>bbbbbbbbbbbbbbbbbbbb&&&&",
 		     NULL, NULL);
 	cr_assert(f->recovered);
-	cr_assert_str_eq(f->title, "T");
 	feed_free(f);
+}
+
+/*
+ * Rewritten only where it pays: not a body of plain text with a few
+ * references, nor dense references in a document mostly of other text,
+ * unless that document has CDATA sections of its own.
+ */
+Test(feed, escaped_markup_rewritten_where_dense)
+{
+	static const char dense[] = "&lt;p&gt;&lt;b&gt;A&lt;/b&gt; &amp; "
+				    "&lt;i&gt;B&lt;/i&gt;&lt;/p&gt;";
+	struct buf doc = BUF_INIT, pushed = BUF_INIT, pulled = BUF_INIT;
+	struct feed *f;
+	size_t i;
+
+	/* Four references in some 700 bytes. */
+	buf_adds(&doc, "<rss version=\"2.0\"><channel><title>S</title><item>"
+		       "<description>&lt;p&gt;");
+	for (i = 0; i < 100; i++)
+		buf_adds(&doc, "plain ");
+	buf_adds(&doc, "&lt;/p&gt;</description></item></channel></rss>");
+	cr_assert_eq(read_with(doc.data, FEED_XML_PUSH, &pushed),
+		     FEED_XML_PULL);
+	read_with(doc.data, FEED_XML_PULL, &pulled);
+	cr_assert_str_eq(pushed.data, pulled.data);
+
+	/* A dense run, in a document of 3 KB of titles. */
+	buf_reset(&doc);
+	buf_adds(&doc, "<rss version=\"2.0\"><channel><title>S</title>");
+	for (i = 0; i < 100; i++)
+		buf_addf(&doc, "<item><title>Title %zu</title></item>", i);
+	buf_addf(&doc, "<item><description>%s</description></item>", dense);
+	buf_adds(&doc, "</channel></rss>");
+	cr_assert_eq(read_with(doc.data, FEED_XML_PUSH, &pushed),
+		     FEED_XML_PULL);
+
+	/* The same with a CDATA section of its own: push reads it anyway. */
+	buf_reset(&doc);
+	buf_adds(&doc, "<rss version=\"2.0\"><channel><title><![CDATA[S]]>"
+		       "</title>");
+	for (i = 0; i < 100; i++)
+		buf_addf(&doc, "<item><title>Title %zu</title></item>", i);
+	buf_addf(&doc, "<item><description>%s</description></item>", dense);
+	buf_adds(&doc, "</channel></rss>");
+	buf_reset(&pushed);
+	buf_reset(&pulled);
+	cr_assert_eq(read_with(doc.data, FEED_XML_PUSH, &pushed),
+		     FEED_XML_PUSH);
+	read_with(doc.data, FEED_XML_PULL, &pulled);
+	cr_assert_str_eq(pushed.data, pulled.data);
+	f = parse_ok(doc.data, NULL, NULL);
+	cr_assert_eq(f->item_count, 101);
+	cr_assert_str_eq(f->items[100].summary, "<p><b>A</b> & <i>B</i></p>");
+	feed_free(f);
+
+	buf_release(&doc);
+	buf_release(&pushed);
+	buf_release(&pulled);
 }
 
 /* The body of item i of cdata_bodies_read_whole's document, into b. */
