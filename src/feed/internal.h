@@ -52,6 +52,10 @@ char *feed_text_to_html(struct arena *a, const char *s, size_t len);
 /* Appends the UTF-8 encoding of code point cp (invalid ones as U+FFFD). */
 void feed_add_utf8(struct buf *b, uint32_t cp);
 
+/* Writes the UTF-8 encoding of cp, a valid code point, at o (room for four
+ * bytes); returns the end. */
+char *feed_put_utf8(char *o, uint32_t cp);
+
 /* Decodes the character reference at s (after '&', up to len bytes) into
  * *cp; returns the bytes it used including the ';' when present, 0 if none. */
 size_t feed_entity_ref(const char *s, size_t len, uint32_t *cp);
@@ -61,8 +65,8 @@ size_t feed_entity_ref(const char *s, size_t len, uint32_t *cp);
  * well-formed document, but push hands a CDATA section over whole where pull
  * copies it a character at a time (feeds of CDATA bodies parse up to twice
  * as fast), and pull recovers more of a broken document. Pull is quicker
- * through text dense with character references; push is given such text
- * rewritten as CDATA (UTF-8 documents only).
+ * through plain text and text with few references; text dense with
+ * references is given to push rewritten as CDATA (UTF-8 documents only).
  */
 enum feed_xml_reader {
 	FEED_XML_PUSH,

@@ -1843,28 +1843,6 @@ plain_run(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
-/* Writes cp as UTF-8 at o; returns the end. */
-static char *
-put_utf8(char *o, uint32_t cp)
-{
-	if (cp < 0x80) {
-		*o++ = (char)cp;
-	} else if (cp < 0x800) {
-		*o++ = (char)(0xc0 | (cp >> 6));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xe0 | (cp >> 12));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | (cp >> 18));
-		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return o;
-}
-
 /*
  * Writes the run [s, end) at o as a CDATA section when it qualifies (see
  * above); returns the end of what it wrote, or NULL when the run does not
@@ -1879,7 +1857,8 @@ cdata_run(char *o, const char *s, const char *end, size_t *nrefs)
 	char *text;
 	size_t refs = 0;
 
-	/* Most runs are whitespace between tags, or hold no reference. */
+	/* Most runs are whitespace between tags, or hold too few references
+	 * (see above) to be worth it. */
 	if (!has_amps(s, end,
 		      feed_cdata_every_run
 			      ? CDATA_MIN_REFS
@@ -1904,7 +1883,7 @@ cdata_run(char *o, const char *s, const char *end, size_t *nrefs)
 			n = cdata_ref(p, end, &cp);
 			if (!n)
 				return NULL;
-			o = put_utf8(o, cp);
+			o = feed_put_utf8(o, cp);
 			refs++;
 		} else if (c == '\t' || c == '\n' || c == '>') {
 			*o++ = (char)c;
@@ -1925,8 +1904,7 @@ cdata_run(char *o, const char *s, const char *end, size_t *nrefs)
 		if (cp == '>' && o - text >= 3 && o[-2] == ']' && o[-3] == ']')
 			return NULL;
 	}
-	if (refs < CDATA_MIN_REFS)
-		return NULL;
+	/* Every '&' was a reference: as many as has_amps() asked for. */
 	*nrefs += refs;
 	memcpy(o, "]]>", 3);
 	return o + 3;
@@ -1976,8 +1954,9 @@ markup_end(const char *p, const char *end)
 
 /*
  * Returns data with its runs of escaped markup as CDATA sections (see above),
- * or NULL when none was rewritten or the rewrite gave up. *has_cdata tells
- * whether the document to read, rewritten or not, has a CDATA section.
+ * or NULL when none was rewritten, the rewrite would not pay or it gave up.
+ * *has_cdata tells whether the document to read, rewritten or not, has a
+ * CDATA section.
  */
 static char *
 cdata_rewrite(const char *data, size_t len, size_t *out_len, bool *has_cdata)
@@ -2001,7 +1980,8 @@ cdata_rewrite(const char *data, size_t len, size_t *out_len, bool *has_cdata)
 
 		if (!lt)
 			lt = end;
-		if (lt - p >= 16) {
+		/* Four references take 16 bytes at least. */
+		if (lt - p >= 4 * CDATA_MIN_REFS) {
 			/*
 			 * The output never runs ahead of the input: a section
 			 * takes no more room than its run. A run found not to
