@@ -123,12 +123,19 @@ test: deps-test
 
 # Runs the unit and integration tests against this build's binary, then the
 # browser tests. NEWSSTAND_BIN lets the integration tests start the real server.
+# Criterion counts a test whose process LeakSanitizer reports at exit as
+# passed, so the output is kept and a leak report fails the run.
 check: $(BIN) $(TEST_BIN)
-	NEWSSTAND_BIN=$(abspath $(BIN)) NEWSSTAND_SRC=$(CURDIR) \
+	{ NEWSSTAND_BIN=$(abspath $(BIN)) NEWSSTAND_SRC=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		$(TEST_BIN) --jobs 2 --timeout 300
+		$(TEST_BIN) --jobs 2 --timeout 300; \
+		echo $$? >$(BUILD)/unit-tests.rc; } 2>&1 | tee $(BUILD)/unit-tests.log
+	@rc=$$(cat $(BUILD)/unit-tests.rc); [ "$$rc" = 0 ] || exit "$$rc"
+	@if grep -q 'ERROR: LeakSanitizer' $(BUILD)/unit-tests.log; then \
+		echo "unit tests: LeakSanitizer reported leaks (above)" >&2; \
+		exit 1; fi
 	@if [ -x tests/browser/run ]; then \
 		NEWSSTAND_BIN=$(abspath $(BIN)) tests/browser/run; fi
 
