@@ -19,7 +19,7 @@ LISTEN ?= 127.0.0.1:8080
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-LIBS_PC := libcurl libxml-2.0 gumbo sqlite3 libmicrohttpd jansson libsodium zlib
+LIBS_PC := libcurl libxml-2.0 gumbo sqlite3 libmicrohttpd jansson libsodium libxxhash zlib
 
 ifdef SANITIZE
 BUILD ?= build/san
@@ -64,7 +64,7 @@ TEST_BIN := $(BUILD)/tests/unit-tests
 # Debian packages: to build, to test, to benchmark.
 DEB_BUILD := build-essential pkg-config libcurl4-openssl-dev libxml2-dev \
 	libgumbo-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev \
-	libsodium-dev zlib1g-dev libcriterion-dev clang-format
+	libsodium-dev libxxhash-dev zlib1g-dev libcriterion-dev clang-format
 DEB_TEST := $(DEB_BUILD) curl sqlite3 python3 chromium
 DEB_BENCH := $(DEB_TEST) wrk nginx sfeed newsboat python3-feedparser hyperfine bc
 DEB_LINT := cppcheck clang-tidy clang

@@ -4,7 +4,9 @@
  */
 #include "common.h"
 
-#include <sodium.h>
+/* XXH3's state on the stack (XXH3_INITSTATE()) instead of the heap. */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -60,16 +62,43 @@ struct pending {
 	bool settled; /* stored, or found stored, as this feed's article */
 };
 
+/*
+ * A feed's item and document digests are XXH3's 128 bits, not BLAKE2b's:
+ * each is only ever compared with the digests the same feed stored before,
+ * so a collision made on purpose could only hide the feed's own change from
+ * itself, and the publisher can serve what it likes anyway. Hashing the
+ * document and every item's body took an eighth of a worker's time on
+ * bench/refresh.sh's first round with BLAKE2b (docs/benchmarks/ingest.md).
+ * The content hash, which compares one article with others, stays BLAKE2b.
+ */
+static void
+digest_begin(XXH3_state_t *h)
+{
+	XXH3_INITSTATE(h);
+	XXH3_128bits_reset(h);
+}
+
+_Static_assert(sizeof(XXH128_canonical_t) == STORE_DIGEST_LEN,
+	       "a stored digest is XXH3's 128 bits");
+
+static void
+digest_end(XXH3_state_t *h, unsigned char out[STORE_DIGEST_LEN])
+{
+	XXH128_canonical_t c;
+
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(h));
+	memcpy(out, c.digest, STORE_DIGEST_LEN);
+}
+
 /* Adds one length-prefixed field (NULL apart from "") to a digest. */
 static void
-digest_field(crypto_generichash_state *h, const char *s)
+digest_field(XXH3_state_t *h, const char *s)
 {
 	uint64_t len = s ? strlen(s) : UINT64_MAX;
 
-	crypto_generichash_update(h, (const unsigned char *)&len, sizeof(len));
+	XXH3_128bits_update(h, &len, sizeof(len));
 	if (s)
-		crypto_generichash_update(h, (const unsigned char *)s,
-					  (unsigned long long)len);
+		XXH3_128bits_update(h, s, len);
 }
 
 /*
@@ -80,26 +109,26 @@ digest_field(crypto_generichash_state *h, const char *s)
 static void
 item_digest(const struct pending *p, unsigned char out[STORE_DIGEST_LEN])
 {
-	crypto_generichash_state h;
+	XXH3_state_t h;
 
-	crypto_generichash_init(&h, NULL, 0, STORE_DIGEST_LEN);
+	digest_begin(&h);
 	digest_field(&h, PREPARE_VERSION);
 	digest_field(&h, p->article.guid);
 	digest_field(&h, p->article.url);
 	digest_field(&h, p->article.title);
 	digest_field(&h, p->raw_html);
-	crypto_generichash_final(&h, out, STORE_DIGEST_LEN);
+	digest_end(&h, out);
 }
 
 bool
 ingest_same_body(struct ingest_doc *d, const char *body, size_t len,
 		 const char *content_type)
 {
-	crypto_generichash_state h;
+	XXH3_state_t h;
 	unsigned char settings[2 + sizeof(int64_t)];
 	uint64_t n = len;
 
-	crypto_generichash_init(&h, NULL, 0, STORE_DIGEST_LEN);
+	digest_begin(&h);
 	digest_field(&h, PREPARE_VERSION);
 	digest_field(&h, d->feed->url);
 	digest_field(&h, content_type);
@@ -111,10 +140,10 @@ ingest_same_body(struct ingest_doc *d, const char *body, size_t len,
 	settings[0] = (unsigned char)d->feed->full_text;
 	settings[1] = (unsigned char)d->feed->allow_file;
 	memcpy(settings + 2, &d->feed->publisher_id, sizeof(int64_t));
-	crypto_generichash_update(&h, settings, sizeof(settings));
-	crypto_generichash_update(&h, (const unsigned char *)&n, sizeof(n));
-	crypto_generichash_update(&h, (const unsigned char *)body, len);
-	crypto_generichash_final(&h, d->body_digest, STORE_DIGEST_LEN);
+	XXH3_128bits_update(&h, settings, sizeof(settings));
+	XXH3_128bits_update(&h, &n, sizeof(n));
+	XXH3_128bits_update(&h, body, len);
+	digest_end(&h, d->body_digest);
 	d->same_body =
 		d->feed->has_body_digest &&
 		!memcmp(d->feed->body_digest, d->body_digest, STORE_DIGEST_LEN);

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 #include "main/cli.h"
@@ -33,6 +34,8 @@ cmd_version(int argc, char **argv)
 	printf("libsodium %s\n", sodium_version_string());
 	printf("jansson %s\n", jansson_version_str());
 	printf("zlib %s\n", zlibVersion());
+	printf("xxHash %u.%u.%u\n", XXH_versionNumber() / 10000,
+	       XXH_versionNumber() / 100 % 100, XXH_versionNumber() % 100);
 	printf("gumbo %s\n", GUMBO_PKG_VERSION);
 	return EXIT_OK;
 }

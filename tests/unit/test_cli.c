@@ -63,9 +63,9 @@ Test(cli, usage_errors_exit_2)
 
 Test(cli, version_names_the_libraries)
 {
-	static const char *const libs[] = {"newsstand",	    "libcurl",
-					   "libxml2",	    "SQLite",
-					   "libmicrohttpd", "libsodium"};
+	static const char *const libs[] = {
+		"newsstand",	 "libcurl",   "libxml2", "SQLite",
+		"libmicrohttpd", "libsodium", "xxHash"};
 	struct buf out = BUF_INIT;
 	size_t i;
 
