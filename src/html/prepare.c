@@ -120,9 +120,12 @@ rec_write_text(const struct html_record *r, size_t a, size_t b,
 	istack_release(&open);
 }
 
-/* text.c text_chars(): characters of dom_text(collapse) of node i. */
+/*
+ * text.c text_chars(): characters of dom_text(collapse) of node i, counted
+ * only until they pass limit (any count above limit is as good).
+ */
 static size_t
-rec_text_chars(const struct html_record *r, size_t i)
+rec_text_chars(const struct html_record *r, size_t i, size_t limit)
 {
 	size_t end = r->v[i].end, n = 0;
 	bool space = false, at_start = true;
@@ -142,8 +145,8 @@ rec_text_chars(const struct html_record *r, size_t i)
 				n++;
 			space = false;
 			at_start = false;
-			if ((*s & 0xc0) != 0x80)
-				n++;
+			if ((*s & 0xc0) != 0x80 && ++n > limit)
+				return n;
 		}
 	}
 	if (space && !at_start)
@@ -194,10 +197,14 @@ units_add(struct units *u, struct unit *x)
 /*
  * text.c collect_units(): the walk reports a leave event for every element
  * it entered (wrappers, and the blocks and inline elements it skipped), and
- * each leave event ends the loose run.
+ * each leave event ends the loose run. A unit's characters are counted only
+ * past max_chars: the teaser takes a unit whole or not at all by comparing
+ * them with what is left of max_chars, and else asks only whether it has
+ * any.
  */
 static void
-rec_collect_units(const struct html_record *r, struct units *u)
+rec_collect_units(const struct html_record *r, size_t max_chars,
+		  struct units *u)
 {
 	struct istack wrappers;
 	struct unit run = {0};
@@ -236,7 +243,7 @@ rec_collect_units(const struct html_record *r, struct units *u)
 			run.chars += w->text ? html_utf8_chars(r->text.data +
 								       w->toff,
 							       w->tlen)
-					     : rec_text_chars(r, i);
+					     : rec_text_chars(r, i, max_chars);
 			i = w->end;
 			/* An element's leave event ends the run. */
 			if (!w->text)
@@ -250,7 +257,7 @@ rec_collect_units(const struct html_record *r, struct units *u)
 
 			x.from = w->from;
 			x.to = w->to;
-			x.chars = rec_text_chars(r, i);
+			x.chars = rec_text_chars(r, i, max_chars);
 			x.paragraph = html_is_paragraph(w->tag);
 			x.element = true;
 			x.n0 = i;
@@ -292,7 +299,7 @@ rec_teaser(const struct html_record *r, const char *src, size_t max_chars,
 	bool have_paragraph = false, cut = false;
 	enum status rc;
 
-	rec_collect_units(r, &u);
+	rec_collect_units(r, max_chars, &u);
 	for (i = 0; i < u.len; i++) {
 		const struct unit *x = &u.v[i];
 		size_t budget;
