@@ -13,7 +13,10 @@
  */
 #include "common.h"
 
+#include <pthread.h>
+
 #include "base/utf8.h"
+#include "base/xalloc.h"
 #include "text/text.h"
 
 enum { STOP_MAX_LEN = 10 }; /* the longest stop word: "themselves" */
@@ -257,13 +260,18 @@ other_lower(uint32_t c, bool *upper)
 
 /*
  * What a word becomes, kept per thread for the words seen last: news text
- * repeats a few thousand words, and a look-up (three loads and compares)
- * costs a fraction of the stop-word search, the stemmer's five steps and
- * the hash. Direct-mapped, one cache line a slot; longer words than
- * WORD_CACHED bytes are worked out every time.
+ * repeats its words, and a look-up (three loads and compares) costs a
+ * fraction of the stop-word search, the stemmer's five steps and the hash.
+ * Direct-mapped, one cache line a slot; longer words than WORD_CACHED bytes
+ * are worked out every time. 65,536 slots: a day of news holds tens of
+ * thousands of distinct words, and with 4,096 slots tokenising took about
+ * twice as long a token on bench/ingest.sh's text and on the Readability
+ * pages' (docs/benchmarks/ingest.md). The table (4 MB) is allocated by
+ * the first tokenising in a thread, its pages touched only as words land
+ * in them, and freed when the thread exits.
  */
 enum {
-	WORD_SLOT_BITS = 12,
+	WORD_SLOT_BITS = 16,
 	WORD_SLOTS = 1 << WORD_SLOT_BITS,
 	WORD_CACHED = 24, /* longest word cached, bytes (three words) */
 };
@@ -277,7 +285,29 @@ struct word_slot {
 	bool same;		/* the stem is the word itself */
 };
 
-static _Thread_local struct word_slot word_cache[WORD_SLOTS];
+static _Thread_local struct word_slot *word_cache;
+static pthread_key_t word_cache_key;
+static pthread_once_t word_cache_once = PTHREAD_ONCE_INIT;
+
+static void
+word_cache_key_make(void)
+{
+	if (pthread_key_create(&word_cache_key, free))
+		abort();
+}
+
+/* This thread's table, allocated at its first use. */
+static struct word_slot *
+word_cache_get(void)
+{
+	if (!word_cache) {
+		pthread_once(&word_cache_once, word_cache_key_make);
+		word_cache = xcalloc(WORD_SLOTS, sizeof(*word_cache));
+		if (pthread_setspecific(word_cache_key, word_cache))
+			abort();
+	}
+	return word_cache;
+}
 
 static uint64_t
 load64(const char *p)
@@ -299,7 +329,7 @@ word_lookup(const char *word, size_t len)
 	uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ULL) ^
 		      (c * 0xC2B2AE3D27D4EB4FULL)) *
 		     0xFF51AFD7ED558CCDULL;
-	struct word_slot *slot = &word_cache[h >> (64 - WORD_SLOT_BITS)];
+	struct word_slot *slot = &word_cache_get()[h >> (64 - WORD_SLOT_BITS)];
 
 	if (!((load64(slot->word) ^ a) | (load64(slot->word + 8) ^ b) |
 	      (load64(slot->word + 16) ^ c)))
