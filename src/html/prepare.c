@@ -171,7 +171,6 @@ rec_is_wrapper(const struct html_record *r, size_t i)
 /* One top-level block of the body (text.c struct unit). */
 struct unit {
 	size_t from, to; /* output bytes */
-	size_t chars;	 /* characters of collapsed text */
 	bool paragraph;	 /* running text */
 	bool element;	 /* a block element (else a loose run) */
 	size_t n0, n1;	 /* its nodes [n0, n1) */
@@ -197,14 +196,11 @@ units_add(struct units *u, struct unit *x)
 /*
  * text.c collect_units(): the walk reports a leave event for every element
  * it entered (wrappers, and the blocks and inline elements it skipped), and
- * each leave event ends the loose run. A unit's characters are counted only
- * past max_chars: the teaser takes a unit whole or not at all by comparing
- * them with what is left of max_chars, and else asks only whether it has
- * any.
+ * each leave event ends the loose run. The units' characters are counted
+ * when the teaser looks at them (unit_chars()).
  */
 static void
-rec_collect_units(const struct html_record *r, size_t max_chars,
-		  struct units *u)
+rec_collect_units(const struct html_record *r, struct units *u)
 {
 	struct istack wrappers;
 	struct unit run = {0};
@@ -240,10 +236,6 @@ rec_collect_units(const struct html_record *r, size_t max_chars,
 			}
 			run.to = w->to;
 			run.n1 = w->end;
-			run.chars += w->text ? html_utf8_chars(r->text.data +
-								       w->toff,
-							       w->tlen)
-					     : rec_text_chars(r, i, max_chars);
 			i = w->end;
 			/* An element's leave event ends the run. */
 			if (!w->text)
@@ -257,7 +249,6 @@ rec_collect_units(const struct html_record *r, size_t max_chars,
 
 			x.from = w->from;
 			x.to = w->to;
-			x.chars = rec_text_chars(r, i, max_chars);
 			x.paragraph = html_is_paragraph(w->tag);
 			x.element = true;
 			x.n0 = i;
@@ -269,6 +260,27 @@ rec_collect_units(const struct html_record *r, size_t max_chars,
 	if (run.n1 > run.n0)
 		units_add(u, &run);
 	istack_release(&wrappers);
+}
+
+/*
+ * The characters of collapsed text in unit x (text.c collect_units()
+ * counts them for each of its top-level nodes), counted only until they
+ * pass limit. The teaser takes a unit whole or not at all by comparing its
+ * characters with what is left of its budget, and past the budget goes on
+ * only to find a paragraph: most of a long body is never counted.
+ */
+static size_t
+unit_chars(const struct html_record *r, const struct unit *x, size_t limit)
+{
+	size_t i, n = 0;
+
+	if (x->element)
+		return rec_text_chars(r, x->n0, limit);
+	for (i = x->n0; i < x->n1 && n <= limit; i = r->v[i].end)
+		n += r->v[i].text ? html_utf8_chars(r->text.data + r->v[i].toff,
+						    r->v[i].tlen)
+				  : rec_text_chars(r, i, limit);
+	return n;
 }
 
 /*
@@ -299,21 +311,21 @@ rec_teaser(const struct html_record *r, const char *src, size_t max_chars,
 	bool have_paragraph = false, cut = false;
 	enum status rc;
 
-	rec_collect_units(r, max_chars, &u);
+	rec_collect_units(r, &u);
 	for (i = 0; i < u.len; i++) {
 		const struct unit *x = &u.v[i];
-		size_t budget;
+		size_t chars = unit_chars(r, x, max_chars), budget;
 
-		if (x->chars == 0 && !x->element)
+		if (chars == 0 && !x->element)
 			continue;
-		if (used + x->chars <= max_chars) {
+		if (used + chars <= max_chars) {
 			if (!x->element)
 				buf_adds(raw, "<p>");
 			buf_add(raw, src + x->from, x->to - x->from);
 			if (!x->element)
 				buf_adds(raw, "</p>");
-			used += x->chars;
-			have_paragraph |= x->paragraph && x->chars > 0;
+			used += chars;
+			have_paragraph |= x->paragraph && chars > 0;
 			continue;
 		}
 		cut = true;
@@ -326,9 +338,6 @@ rec_teaser(const struct html_record *r, const char *src, size_t max_chars,
 		have_paragraph = true;
 		break;
 	}
-	for (i++; i < u.len && !cut; i++)
-		if (u.v[i].chars > 0 || u.v[i].element)
-			cut = true;
 	rc = raw->err;
 	*truncated = cut;
 	free(u.v);

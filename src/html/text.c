@@ -572,10 +572,6 @@ html_teaser(const char *sanitised_html, size_t len, size_t max_chars,
 		have_paragraph = true;
 		break;
 	}
-	/* Anything not written with text in it means the body was cut. */
-	for (i++; i < u.len && !cut; i++)
-		if (u.v[i].chars > 0 || u.v[i].p)
-			cut = true;
 	rc = raw.err;
 	if (!rc)
 		rc = html_sanitize(raw.data, raw.len, NULL, NULL, out_html);
