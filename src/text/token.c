@@ -318,21 +318,28 @@ load64(const char *p)
 	return v;
 }
 
-/*
- * The slot of a word of len bytes (<= WORD_CACHED) at word, zero-padded
- * to WORD_CACHED bytes, filled in when it held another word.
- */
-static const struct word_slot *
-word_lookup(const char *word, size_t len)
+/* The slot for a word zero-padded to WORD_CACHED bytes. */
+static struct word_slot *
+word_slot_of(const char *word)
 {
 	uint64_t a = load64(word), b = load64(word + 8), c = load64(word + 16);
 	uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ULL) ^
 		      (c * 0xC2B2AE3D27D4EB4FULL)) *
 		     0xFF51AFD7ED558CCDULL;
-	struct word_slot *slot = &word_cache_get()[h >> (64 - WORD_SLOT_BITS)];
 
-	if (!((load64(slot->word) ^ a) | (load64(slot->word + 8) ^ b) |
-	      (load64(slot->word + 16) ^ c)))
+	return &word_cache_get()[h >> (64 - WORD_SLOT_BITS)];
+}
+
+/*
+ * The word of len bytes (<= WORD_CACHED) at word, zero-padded to
+ * WORD_CACHED bytes, in its slot: filled in when it held another word.
+ */
+static const struct word_slot *
+word_lookup(struct word_slot *slot, const char *word, size_t len)
+{
+	if (!((load64(slot->word) ^ load64(word)) |
+	      (load64(slot->word + 8) ^ load64(word + 8)) |
+	      (load64(slot->word + 16) ^ load64(word + 16))))
 		return slot;
 	memcpy(slot->word, word, WORD_CACHED);
 	memcpy(slot->stem, word, WORD_CACHED);
@@ -459,6 +466,66 @@ starts_word(const unsigned char *s, size_t n, size_t i)
 	return cp != 0xFFFD && !is_separator(cp);
 }
 
+/*
+ * Words found but not looked up yet. The cache is larger than the
+ * processor's caches, so a look-up mostly waits for memory: each word's
+ * slot is asked for when the word is found, and the words are looked up a
+ * batch at a time, by when their slots have arrived together.
+ */
+enum { WORD_BATCH = 16 };
+
+struct word_batch {
+	size_t n;
+	struct {
+		char word[WORD_CACHED]; /* zero-padded */
+		struct word_slot *slot;
+		size_t len;
+		uint32_t flags;
+	} v[WORD_BATCH];
+};
+
+static void
+batch_add(struct word_batch *b, const char *word, size_t len, uint32_t flags)
+{
+	struct word_slot *slot = word_slot_of(word);
+
+	__builtin_prefetch(slot);
+	memcpy(b->v[b->n].word, word, WORD_CACHED);
+	b->v[b->n].slot = slot;
+	b->v[b->n].len = len;
+	b->v[b->n].flags = flags;
+	b->n++;
+}
+
+/*
+ * Looks the batch's words up and appends them, in order, as
+ * text_tokenize() would have one by one; false when max_tokens were
+ * reached (the rest is dropped).
+ */
+static bool
+batch_flush(struct word_batch *b, struct text_tokens *out, int flags,
+	    size_t max_tokens, size_t *added)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		const struct word_slot *slot =
+			word_lookup(b->v[i].slot, b->v[i].word, b->v[i].len);
+
+		if (slot->stop && (flags & TEXT_STOPWORDS))
+			continue;
+		if (max_tokens && out->count >= max_tokens) {
+			b->n = 0;
+			return false;
+		}
+		tokens_push_cached(out, b->v[i].word, b->v[i].len, slot, flags,
+				   b->v[i].flags);
+		(*added)++;
+	}
+	b->n = 0;
+	return true;
+}
+
 size_t
 text_tokenize(struct text_tokens *out, const char *text, size_t n, int flags,
 	      size_t max_tokens)
@@ -466,10 +533,12 @@ text_tokenize(struct text_tokens *out, const char *text, size_t n, int flags,
 	const unsigned char *s = (const unsigned char *)text;
 	/* The word, and room to zero-pad a cached one. */
 	char word[TEXT_TOKEN_MAX + WORD_CACHED];
+	struct word_batch batch;
 	size_t wlen = 0, added = 0, i = 0;
 	uint32_t wflags = 0;
 	bool in_word = false, sentence_start = true;
 
+	batch.n = 0;
 	/* One step past the end flushes the last word; NUL separates. */
 	while (i <= n) {
 		unsigned char c = i < n ? s[i] : 0;
@@ -601,30 +670,32 @@ text_tokenize(struct text_tokens *out, const char *text, size_t n, int flags,
 		/* Lone letters carry nothing; lone digits may. */
 		if (in_word && wlen > 0 &&
 		    (wlen > 1 || is_digit((unsigned char)word[0]))) {
-			const struct word_slot *slot = NULL;
-			bool stop;
-
 			if (wlen <= WORD_CACHED) {
 				memset(word + wlen, 0, WORD_CACHED);
-				slot = word_lookup(word, wlen);
-				stop = slot->stop;
-			} else {
-				stop = text_is_stopword(word, wlen);
-			}
-			if (!(stop && (flags & TEXT_STOPWORDS))) {
-				if (max_tokens && out->count >= max_tokens)
+				batch_add(&batch, word, wlen, wflags);
+				if (batch.n == WORD_BATCH &&
+				    !batch_flush(&batch, out, flags, max_tokens,
+						 &added))
 					return added;
-				if (slot)
-					tokens_push_cached(out, word, wlen,
-							   slot, flags, wflags);
-				else
+			} else {
+				/* Too long for the cache: in its turn. */
+				if (!batch_flush(&batch, out, flags, max_tokens,
+						 &added))
+					return added;
+				if (!(text_is_stopword(word, wlen) &&
+				      (flags & TEXT_STOPWORDS))) {
+					if (max_tokens &&
+					    out->count >= max_tokens)
+						return added;
 					tokens_push(out, word, wlen, flags,
 						    wflags);
-				added++;
+					added++;
+				}
 			}
 		}
 		in_word = false;
 		wlen = 0;
 	}
+	batch_flush(&batch, out, flags, max_tokens, &added);
 	return added;
 }
