@@ -490,37 +490,46 @@ sanitize_is_embed_url(const char *url)
 /*
  * Escapes s into out, writing U+FFFD for control characters that the
  * parser would turn into U+FFFD on the next parse (idempotence). The
- * escapes are buf_add_html()'s.
+ * escapes are buf_add_html()'s. The bytes that need one are found by a
+ * table: text is mostly letters and spaces, which a chain of comparisons
+ * took one by one.
  */
+enum { ESC_NONE, ESC_FFFD, ESC_AMP, ESC_LT, ESC_GT, ESC_QUOT, ESC_APOS };
+
+static const char *const escapes[] = {
+	[ESC_FFFD] = "\xef\xbf\xbd", [ESC_AMP] = "&amp;",
+	[ESC_LT] = "&lt;",	     [ESC_GT] = "&gt;",
+	[ESC_QUOT] = "&quot;",	     [ESC_APOS] = "&#39;",
+};
+
+static const unsigned char escape_of[256] = {
+	[0x00] = ESC_FFFD, [0x01] = ESC_FFFD, [0x02] = ESC_FFFD,
+	[0x03] = ESC_FFFD, [0x04] = ESC_FFFD, [0x05] = ESC_FFFD,
+	[0x06] = ESC_FFFD, [0x07] = ESC_FFFD, [0x08] = ESC_FFFD,
+	[0x0b] = ESC_FFFD, [0x0d] = ESC_FFFD, [0x0e] = ESC_FFFD,
+	[0x0f] = ESC_FFFD, [0x10] = ESC_FFFD, [0x11] = ESC_FFFD,
+	[0x12] = ESC_FFFD, [0x13] = ESC_FFFD, [0x14] = ESC_FFFD,
+	[0x15] = ESC_FFFD, [0x16] = ESC_FFFD, [0x17] = ESC_FFFD,
+	[0x18] = ESC_FFFD, [0x19] = ESC_FFFD, [0x1a] = ESC_FFFD,
+	[0x1b] = ESC_FFFD, [0x1c] = ESC_FFFD, [0x1d] = ESC_FFFD,
+	[0x1e] = ESC_FFFD, [0x1f] = ESC_FFFD, [0x7f] = ESC_FFFD,
+	['&'] = ESC_AMP,   ['<'] = ESC_LT,    ['>'] = ESC_GT,
+	['"'] = ESC_QUOT,  ['\''] = ESC_APOS,
+};
+
 static void
 add_escaped(struct buf *out, const char *s, size_t len)
 {
-	size_t i, start = 0;
+	size_t i = 0, start = 0;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *rep;
-
-		if (c > '>' && c != 0x7f)
-			continue;
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f') ||
-		    c == 0x7f)
-			rep = "\xef\xbf\xbd";
-		else if (c == '&')
-			rep = "&amp;";
-		else if (c == '<')
-			rep = "&lt;";
-		else if (c == '>')
-			rep = "&gt;";
-		else if (c == '"')
-			rep = "&quot;";
-		else if (c == '\'')
-			rep = "&#39;";
-		else
-			continue;
+	for (;;) {
+		while (i < len && !escape_of[(unsigned char)s[i]])
+			i++;
+		if (i == len)
+			break;
 		buf_add(out, s + start, i - start);
-		buf_adds(out, rep);
-		start = i + 1;
+		buf_adds(out, escapes[escape_of[(unsigned char)s[i]]]);
+		start = ++i;
 	}
 	buf_add(out, s + start, len - start);
 }
