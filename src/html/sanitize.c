@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "base/url.h"
+#include "base/utf8.h"
 #include "html/dom.h"
 #include "html/sanitize.h"
 #include "html/sanitize_int.h"
@@ -489,12 +490,23 @@ sanitize_is_embed_url(const char *url)
 
 /*
  * Escapes s into out, writing U+FFFD for control characters that the
- * parser would turn into U+FFFD on the next parse (idempotence). The
- * escapes are buf_add_html()'s. The bytes that need one are found by a
- * table: text is mostly letters and spaces, which a chain of comparisons
- * took one by one.
+ * parser would turn into U+FFFD on the next parse (idempotence), and for
+ * each byte that is not part of a UTF-8 sequence: gumbo 0.10 writes one
+ * such byte for a numeric reference past 0x7FFFFFFF ("&#x99999999"), which
+ * the next parse would read as U+FFFD. The escapes are buf_add_html()'s.
+ * The bytes that need a look are found by a table: text is mostly letters
+ * and spaces, which a chain of comparisons took one by one.
  */
-enum { ESC_NONE, ESC_FFFD, ESC_AMP, ESC_LT, ESC_GT, ESC_QUOT, ESC_APOS };
+enum {
+	ESC_NONE,
+	ESC_FFFD,
+	ESC_AMP,
+	ESC_LT,
+	ESC_GT,
+	ESC_QUOT,
+	ESC_APOS,
+	ESC_UTF8, /* a byte of 0x80 or more: valid UTF-8? */
+};
 
 static const char *const escapes[] = {
 	[ESC_FFFD] = "\xef\xbf\xbd", [ESC_AMP] = "&amp;",
@@ -502,20 +514,42 @@ static const char *const escapes[] = {
 	[ESC_QUOT] = "&quot;",	     [ESC_APOS] = "&#39;",
 };
 
+/* clang-format off */
+#define N ESC_NONE
+#define F ESC_FFFD
+#define A ESC_AMP
+#define L ESC_LT
+#define G ESC_GT
+#define Q ESC_QUOT
+#define P ESC_APOS
+#define U ESC_UTF8
 static const unsigned char escape_of[256] = {
-	[0x00] = ESC_FFFD, [0x01] = ESC_FFFD, [0x02] = ESC_FFFD,
-	[0x03] = ESC_FFFD, [0x04] = ESC_FFFD, [0x05] = ESC_FFFD,
-	[0x06] = ESC_FFFD, [0x07] = ESC_FFFD, [0x08] = ESC_FFFD,
-	[0x0b] = ESC_FFFD, [0x0d] = ESC_FFFD, [0x0e] = ESC_FFFD,
-	[0x0f] = ESC_FFFD, [0x10] = ESC_FFFD, [0x11] = ESC_FFFD,
-	[0x12] = ESC_FFFD, [0x13] = ESC_FFFD, [0x14] = ESC_FFFD,
-	[0x15] = ESC_FFFD, [0x16] = ESC_FFFD, [0x17] = ESC_FFFD,
-	[0x18] = ESC_FFFD, [0x19] = ESC_FFFD, [0x1a] = ESC_FFFD,
-	[0x1b] = ESC_FFFD, [0x1c] = ESC_FFFD, [0x1d] = ESC_FFFD,
-	[0x1e] = ESC_FFFD, [0x1f] = ESC_FFFD, [0x7f] = ESC_FFFD,
-	['&'] = ESC_AMP,   ['<'] = ESC_LT,    ['>'] = ESC_GT,
-	['"'] = ESC_QUOT,  ['\''] = ESC_APOS,
+	/* 0x00 */ F, F, F, F, F, F, F, F, F, N, N, F, N, F, F, F,
+	/* 0x10 */ F, F, F, F, F, F, F, F, F, F, F, F, F, F, F, F,
+	/* 0x20 */ N, N, Q, N, N, N, A, P, N, N, N, N, N, N, N, N,
+	/* 0x30 */ N, N, N, N, N, N, N, N, N, N, N, N, L, N, G, N,
+	/* 0x40 */ N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+	/* 0x50 */ N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+	/* 0x60 */ N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, N,
+	/* 0x70 */ N, N, N, N, N, N, N, N, N, N, N, N, N, N, N, F,
+	/* 0x80 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	/* 0x90 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	/* 0xa0 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	/* 0xb0 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	/* 0xc0 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	/* 0xd0 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	/* 0xe0 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	/* 0xf0 */ U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
 };
+#undef N
+#undef F
+#undef A
+#undef L
+#undef G
+#undef Q
+#undef P
+#undef U
+/* clang-format on */
 
 static void
 add_escaped(struct buf *out, const char *s, size_t len)
@@ -523,12 +557,27 @@ add_escaped(struct buf *out, const char *s, size_t len)
 	size_t i = 0, start = 0;
 
 	for (;;) {
+		unsigned char e;
+
 		while (i < len && !escape_of[(unsigned char)s[i]])
 			i++;
 		if (i == len)
 			break;
+		e = escape_of[(unsigned char)s[i]];
+		if (e == ESC_UTF8) {
+			uint32_t cp;
+			size_t n = utf8_decode((const unsigned char *)s + i,
+					       len - i, &cp);
+
+			/* A sequence is two bytes or more; one is not. */
+			if (n > 1) {
+				i += n;
+				continue;
+			}
+			e = ESC_FFFD;
+		}
 		buf_add(out, s + start, i - start);
-		buf_adds(out, escapes[escape_of[(unsigned char)s[i]]]);
+		buf_adds(out, escapes[e]);
 		start = ++i;
 	}
 	buf_add(out, s + start, len - start);

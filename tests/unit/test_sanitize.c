@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "base/utf8.h"
 #include "html/dom.h"
 #include "html/sanitize.h"
 
@@ -395,6 +396,49 @@ Test(sanitize_hostile, malformed_entities, .timeout = 60)
 		ST_OK);
 	cr_expect_str_eq(out.data, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	buf_release(&out);
+}
+
+/*
+ * gumbo 0.10 reads a numeric reference past 0x7FFFFFFF into a negative code
+ * point and writes its low byte, which is not UTF-8; the next parse reads it
+ * as U+FFFD, so the output was not idempotent (found by fuzz_sanitize).
+ */
+Test(sanitize_hostile, numeric_reference_overflow)
+{
+	static const char *const in[] = {
+		"&#x99999999",
+		"a&#x99999999;b",
+		"<p title=\"&#x99999999\">x</p>",
+		"&#xFFFFFFFF&#4294967295",
+		"note]7meta charset=\"x-mac-fras<meta charset=\"x-mac-frasi\">"
+		"\xc2\xbcsc\xe8ript \xc2\xbe"
+		"alert(1)//&#x99999999",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
+		struct buf once = BUF_INIT, twice = BUF_INIT;
+		uint32_t cp;
+		size_t k, n;
+
+		cr_assert_eq(
+			html_sanitize(in[i], strlen(in[i]), BASE, NULL, &once),
+			ST_OK);
+		/* Valid UTF-8: U+FFFD only where it is written out. */
+		for (k = 0; k < once.len; k += n) {
+			n = utf8_decode((const unsigned char *)once.data + k,
+					once.len - k, &cp);
+			cr_assert(n > 1 || (unsigned char)once.data[k] < 0x80,
+				  "%zu: not UTF-8 at %zu: %s", i, k, once.data);
+		}
+		cr_assert_eq(
+			html_sanitize(once.data, once.len, BASE, NULL, &twice),
+			ST_OK);
+		cr_expect_str_eq(twice.data, once.data, "%zu: not idempotent",
+				 i);
+		buf_release(&once);
+		buf_release(&twice);
+	}
 }
 
 Test(sanitize_hostile, invalid_utf8_and_nul)
