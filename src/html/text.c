@@ -274,10 +274,13 @@ html_cut_point(const char *s, size_t len, size_t max_chars, bool sentences)
 		return 0;
 	limit = utf8_offset(s, len, max_chars - 1);
 	for (i = 1; i <= limit && i < len; i++) {
+		char c;
+
 		if (s[i] != ' ')
 			continue;
 		word = i;
-		if (strchr(".!?", s[i - 1]))
+		c = s[i - 1];
+		if (c == '.' || c == '!' || c == '?' || c == '\0')
 			sentence = i;
 	}
 	if (limit >= len)

@@ -44,7 +44,10 @@ clean_line(const char *s, size_t max)
 
 	if (!s)
 		return NULL;
-	/* Word by word, and only as far as the cut below needs. */
+	if (*s)
+		(void)buf_grow(&b, max + 64);
+	/* Only as far as the cut below needs: words apart by single spaces
+	 * are copied as they stand, up to the word that passes max. */
 	while (*s && b.len <= max) {
 		const char *word = s;
 		size_t n;
@@ -54,8 +57,14 @@ clean_line(const char *s, size_t max)
 			s++;
 			continue;
 		}
-		while (*s && !is_space_byte(*s))
+		for (;;) {
+			while (*s && !is_space_byte(*s))
+				s++;
+			if (*s != ' ' || !s[1] || is_space_byte(s[1]) ||
+			    b.len + space + (size_t)(s - word) > max)
+				break;
 			s++;
+		}
 		n = (size_t)(s - word);
 		if (b.len + n + 2 > b.cap && buf_grow(&b, n + 1))
 			break;
