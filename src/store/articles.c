@@ -112,18 +112,33 @@ index_is_pending(const struct store *s, int64_t id)
 	size_t i;
 
 	for (i = s->index_pending_count; i > 0; i--)
-		if (s->index_pending[i - 1] == id)
+		if (s->index_pending[i - 1].id == id)
 			return true;
 	return false;
 }
 
+/* Copies text into the pending texts; its offset, or NO_TEXT for NULL. */
+static size_t
+pending_text(struct store *s, const char *text)
+{
+	size_t at = s->index_text.len;
+
+	if (!text)
+		return NO_TEXT;
+	/* With its NUL: each is read back as a string. */
+	buf_add(&s->index_text, text, strlen(text) + 1);
+	return at;
+}
+
 /*
  * Adds article id to the search index, at once or, during a write round,
- * at the commit (store_index_flush()).
+ * at the commit (store_index_flush()), with the text it has now.
  */
 static enum status
 index_add(struct store *s, int64_t id, const struct article *a)
 {
+	struct index_pending *p;
+
 	if (s->index_deferred)
 		return ST_OK;
 	if (!s->index_batched)
@@ -136,8 +151,13 @@ index_add(struct store *s, int64_t id, const struct article *a)
 			xreallocarray(s->index_pending, s->index_pending_alloc,
 				      sizeof(*s->index_pending));
 	}
-	s->index_pending[s->index_pending_count++] = id;
-	return ST_OK;
+	p = &s->index_pending[s->index_pending_count];
+	p->id = id;
+	p->seq = s->index_pending_count++;
+	p->title = pending_text(s, a->title);
+	p->byline = pending_text(s, a->byline);
+	p->body = pending_text(s, a->body_text);
+	return s->index_text.err;
 }
 
 /* Takes article id out of the search index with the text stored now (an
@@ -147,7 +167,7 @@ index_remove(struct store *s, int64_t id)
 {
 	sqlite3_stmt *st;
 
-	/* Not indexed yet: the flush indexes what the row holds then. */
+	/* Not indexed yet: the flush indexes the text of its last put. */
 	if (s->index_deferred || index_is_pending(s, id))
 		return ST_OK;
 	st = store_stmt(
@@ -161,56 +181,79 @@ index_remove(struct store *s, int64_t id)
 	return store_step_done(s, st, "search index");
 }
 
+/* Newest first; an article put twice, its last put first. */
 static int
-id_desc(const void *pa, const void *pb)
+pending_cmp(const void *pa, const void *pb)
 {
-	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+	const struct index_pending *a = pa, *b = pb;
 
-	return a > b ? -1 : a < b;
+	if (a->id != b->id)
+		return a->id > b->id ? -1 : 1;
+	return a->seq > b->seq ? -1 : a->seq < b->seq;
+}
+
+static const char *
+pending_at(const struct store *s, size_t at)
+{
+	return at == NO_TEXT ? NULL : s->index_text.data + at;
+}
+
+void
+store_index_forget(struct store *s)
+{
+	s->index_pending_count = 0;
+	/* A round's batches grow it to megabytes: kept for the next batch,
+	 * not once the round is over. */
+	if (!s->index_batched && s->index_text.cap > INDEX_TEXT_KEEP)
+		buf_release(&s->index_text);
+	else
+		buf_reset(&s->index_text);
+}
+
+enum status
+store_savepoint(struct store *s, struct store_savepoint *sp)
+{
+	sp->pending = s->index_pending_count;
+	sp->text = s->index_text.len;
+	return store_exec(s, "SAVEPOINT store_savepoint");
+}
+
+enum status
+store_savepoint_release(struct store *s)
+{
+	return store_exec(s, "RELEASE store_savepoint");
+}
+
+enum status
+store_savepoint_undo(struct store *s, const struct store_savepoint *sp)
+{
+	if (sp->pending <= s->index_pending_count) {
+		s->index_pending_count = sp->pending;
+		buf_truncate(&s->index_text, sp->text);
+	}
+	s->next_article_id = 0;
+	return store_exec(s, "ROLLBACK TO store_savepoint;"
+			     "RELEASE store_savepoint");
 }
 
 enum status
 store_index_flush(struct store *s)
 {
-	int64_t *ids = s->index_pending;
+	struct index_pending *v = s->index_pending;
 	size_t n = s->index_pending_count, i;
-	enum status rc = ST_OK;
+	enum status rc = s->index_text.err;
 
-	if (!n)
-		return ST_OK;
-	qsort(ids, n, sizeof(*ids), id_desc);
-	for (i = 0; !rc && i < n; i++) {
-		sqlite3_stmt *st;
-		char *title = NULL, *byline = NULL, *body = NULL;
-		int step;
-
-		if (i && ids[i] == ids[i - 1])
-			continue;
-		st = store_stmt(s, "SELECT title, byline, body_text"
-				   " FROM articles WHERE id = ?");
-		if (!st) {
-			rc = ST_DB;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, ids[i]);
-		step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			title = col_text(st, 0);
-			byline = col_text(st, 1);
-			body = col_text(st, 2);
-		}
-		sqlite3_reset(st);
-		/* A row gone since (a savepoint rolled back) has nothing to
-		 * index. */
-		if (step == SQLITE_ROW)
-			rc = index_insert(s, ids[i], title, byline, body);
-		else if (step != SQLITE_DONE)
-			rc = store_fail(s, "search index");
-		free(title);
-		free(byline);
-		free(body);
+	if (!n || rc) {
+		store_index_forget(s);
+		return rc;
 	}
-	s->index_pending_count = 0;
+	qsort(v, n, sizeof(*v), pending_cmp);
+	for (i = 0; !rc && i < n; i++)
+		if (!i || v[i].id != v[i - 1].id)
+			rc = index_insert(s, v[i].id, pending_at(s, v[i].title),
+					  pending_at(s, v[i].byline),
+					  pending_at(s, v[i].body));
+	store_index_forget(s);
 	return rc;
 }
 
@@ -387,6 +430,8 @@ insert_article(struct store *s, struct article *a, int64_t id, int64_t story_id)
 	if (rc)
 		return rc;
 	a->id = sqlite3_last_insert_rowid(s->db);
+	if (s->next_article_id && a->id >= s->next_article_id)
+		s->next_article_id = a->id + 1;
 	rc = index_add(s, a->id, a);
 	if (!rc)
 		rc = link_topics(s, a->id, a->topics);
@@ -396,19 +441,28 @@ insert_article(struct store *s, struct article *a, int64_t id, int64_t story_id)
 /*
  * The id the next article inserted gets: one past the largest (what
  * SQLite would choose), so that an article can be clustered before its
- * row is written.
+ * row is written. Asked of the table once a transaction: its inserts
+ * (insert_article()) keep it from there.
  */
 static enum status
 next_article_id(struct store *s, int64_t *id)
 {
-	sqlite3_stmt *st =
-		store_stmt(s, "SELECT coalesce(max(id), 0) + 1 FROM articles");
+	sqlite3_stmt *st;
 	enum status rc;
 
+	if (s->next_article_id) {
+		*id = s->next_article_id;
+		return ST_OK;
+	}
+	st = store_stmt(s, "SELECT coalesce(max(id), 0) + 1 FROM articles");
 	if (!st)
 		return ST_DB;
 	rc = find_id(s, st, id, NULL, NULL);
-	return rc ? rc : (*id > 0 ? ST_OK : ST_TOOBIG);
+	if (!rc && *id <= 0)
+		rc = ST_TOOBIG;
+	if (!rc)
+		s->next_article_id = *id;
+	return rc;
 }
 
 /*
@@ -529,29 +583,33 @@ store_article_put(struct store *s, struct article *a,
 {
 	enum article_put_result res = ARTICLE_UNCHANGED;
 	bool own = sqlite3_get_autocommit(s->db) != 0;
+	bool batched = s->index_batched;
+	struct store_savepoint sp;
 	enum status rc;
 
 	/*
 	 * Outside a transaction a savepoint makes the row and its index entry
-	 * one change. Inside the caller's transaction there is none: each
+	 * one change: indexed at once, as no commit of the writer's follows
+	 * to flush it. Inside the caller's transaction there is none: each
 	 * savepoint makes FTS5 flush its pending terms, which would write the
 	 * index one article at a time; a caller that gets an error rolls its
 	 * transaction (or its own savepoint) back instead.
 	 */
 	if (own) {
-		rc = store_exec(s, "SAVEPOINT article_put");
+		rc = store_savepoint(s, &sp);
 		if (rc)
 			return rc;
+		s->index_batched = false;
 	}
 	rc = put_article(s, a, &res, false);
+	s->index_batched = batched;
 	if (rc) {
-		if (own && store_exec(s, "ROLLBACK TO article_put; "
-					 "RELEASE article_put"))
+		if (own && store_savepoint_undo(s, &sp))
 			log_error(ST_DB, "store: cannot undo a failed put");
 		return rc;
 	}
 	if (own)
-		rc = store_exec(s, "RELEASE article_put");
+		rc = store_savepoint_release(s);
 	if (!rc && result)
 		*result = res;
 	return rc;

@@ -30,6 +30,15 @@ struct store_checkpoint_stats {
 
 struct store_checkpointer;
 
+/* An article waiting for the search index: its text, as offsets into
+ * struct store's index_text (NO_TEXT: NULL). */
+struct index_pending {
+	int64_t id;
+	size_t seq; /* the order of the puts: the last of an id wins */
+	size_t title, byline, body;
+};
+#define NO_TEXT SIZE_MAX
+
 struct store {
 	sqlite3 *db;				 /* the connection */
 	enum store_mode mode;			 /* read-only or the writer */
@@ -39,8 +48,11 @@ struct store {
 	/* A write round: articles are indexed at the commit, newest first
 	 * (store_index_flush()). */
 	bool index_batched;
-	int64_t *index_pending; /* ids to index at the commit */
+	/* Articles to index at the commit, with their text as it was put
+	 * (copied into index_text): the flush need not read the rows back. */
+	struct index_pending *index_pending;
 	size_t index_pending_count, index_pending_alloc;
+	struct buf index_text;
 	/* The writer during a write round: checkpoints off its thread. */
 	struct store_checkpointer *checkpointer;
 	int64_t ckpt_step_frames; /* tests: new WAL pages that wake it; 0
@@ -50,6 +62,10 @@ struct store {
 	int64_t ckpt_idle_ms; /* tests: a smaller backlog's wait; <0 never */
 	struct store_checkpoint_stats last_round; /* the last round's */
 	bool wal_kept; /* a round ran: the WAL file outlives the connection */
+	/* The id the next new article gets, known for the rest of the
+	 * transaction once asked for (0: ask the table); the writer's commit
+	 * and rollback hooks forget it. */
+	int64_t next_article_id;
 	/* Bumped by whatever moves articles out of their stories or deletes
 	 * them on this connection (store_story_changes()). */
 	uint64_t story_changes;
@@ -78,6 +94,27 @@ struct store {
  * store_commit() calls it; a rollback forgets them.
  */
 enum status store_index_flush(struct store *s) WARN_UNUSED;
+/* Forgets the articles waiting for the flush (a rollback). */
+void store_index_forget(struct store *s);
+
+/*
+ * A savepoint inside the writer's transaction. SQLite undoes the rows put
+ * since; store_savepoint_undo() also forgets what waits for the search
+ * index's flush and the next article's id, which SQLite does not know of.
+ * A savepoint rolled back with plain SQL during a write round would leave
+ * the undone articles' text to be indexed.
+ */
+struct store_savepoint {
+	size_t pending; /* articles waiting for the flush then */
+	size_t text;	/* bytes of their text */
+};
+enum status store_savepoint(struct store *s,
+			    struct store_savepoint *sp) WARN_UNUSED;
+enum status store_savepoint_release(struct store *s) WARN_UNUSED;
+enum status store_savepoint_undo(struct store *s,
+				 const struct store_savepoint *sp) WARN_UNUSED;
+/* Bytes of pending text kept allocated between transactions. */
+enum { INDEX_TEXT_KEEP = 1 << 20 };
 
 /* Registers neighbours_pack(), the aggregate of migration 6. */
 enum status store_neighbours_init(struct store *s);

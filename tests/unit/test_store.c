@@ -272,6 +272,7 @@ Test(store, a_write_round_indexes_at_the_commit)
 	int64_t pub = add_publisher("p", "P"), feed, a, b, c;
 	struct store_feed f = {.publisher_id = pub,
 			       .url = (char *)"https://p.example/feed"};
+	struct store_savepoint sp;
 	struct buf report = BUF_INIT;
 
 	cr_assert_eq(store_feed_add(db, &f), ST_OK);
@@ -294,13 +295,20 @@ Test(store, a_write_round_indexes_at_the_commit)
 				 "Old", "an older beacon", 500, NULL),
 		     a);
 	/* An article undone by a savepoint; the next takes its id. */
-	cr_assert_eq(store_exec(db, "SAVEPOINT one"), ST_OK);
+	cr_assert_eq(store_savepoint(db, &sp), ST_OK);
 	c = add_article(pub, feed, "g2", "https://p.example/2", "Second",
 			"a marina", 2000, NULL);
-	cr_assert_eq(store_exec(db, "ROLLBACK TO one; RELEASE one"), ST_OK);
+	cr_assert_eq(store_savepoint_undo(db, &sp), ST_OK);
 	cr_assert_eq(add_article(pub, feed, "g3", "https://p.example/3",
 				 "Third", "a ferry", 3000, NULL),
 		     c, "the id is taken again");
+	/* And one undone for good: its text is not indexed under an id no
+	 * article has. */
+	cr_assert_eq(store_savepoint(db, &sp), ST_OK);
+	cr_assert_gt(add_article(pub, feed, "g6", "https://p.example/6",
+				 "Sixth", "a lock keeper", 6000, NULL),
+		     c);
+	cr_assert_eq(store_savepoint_undo(db, &sp), ST_OK);
 	cr_assert_eq(store_commit(db), ST_OK);
 	cr_assert_eq(store_write_round(db, false), ST_OK);
 
@@ -311,6 +319,7 @@ Test(store, a_write_round_indexes_at_the_commit)
 	cr_expect_eq(found("beacon"), 1);
 	cr_expect_eq(found("marina"), 0);
 	cr_expect_eq(found("ferry"), 1);
+	cr_expect_eq(found("keeper"), 0);
 	cr_assert_eq(store_check(db, &report), ST_OK, "%s",
 		     report.data ? report.data : "");
 	buf_release(&report);
@@ -331,6 +340,88 @@ Test(store, a_write_round_indexes_at_the_commit)
 	cr_assert_eq(store_check(db, &report), ST_OK, "%s",
 		     report.data ? report.data : "");
 	buf_release(&report);
+}
+
+/* Places an article of pub at url in s's transaction; *placed is the id
+ * it was given; with insert, writes its row; returns the row's id. */
+static int64_t
+place(struct store *s, int64_t pub, const char *url, bool insert,
+      int64_t *placed)
+{
+	struct article a = {
+		.publisher_id = pub,
+		.url = (char *)url,
+		.title = (char *)"Placed",
+		.body_text = (char *)url,
+		.body_html = (char *)url,
+		.content_hash = (char *)url,
+		.word_count = 1,
+		.published_at = 1000,
+	};
+	enum article_put_result r;
+
+	cr_assert_eq(store_article_place(s, &a, &r), ST_OK);
+	cr_assert_eq(r, ARTICLE_CREATED);
+	*placed = a.id;
+	if (insert)
+		cr_assert_eq(store_article_insert(s, &a), ST_OK,
+			     "placed as %" PRId64, *placed);
+	return a.id;
+}
+
+/*
+ * An article placed is given the id its row will have: one past the
+ * last row, whichever connection wrote it, though the writer asks the
+ * table only once a transaction.
+ */
+Test(store, placed_articles_get_the_next_id)
+{
+	int64_t pub = add_publisher("p", "P"), first, id, other, placed;
+	struct store *second;
+	struct store_savepoint sp;
+
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	cr_assert_eq(store_begin(db), ST_OK);
+	first = place(db, pub, "https://p.example/1", true, &placed);
+	cr_assert_gt(first, 0);
+	cr_expect_eq(place(db, pub, "https://p.example/2", true, &placed),
+		     first + 1);
+	/* Placed twice before its row is written: the same id. */
+	place(db, pub, "https://p.example/3", false, &placed);
+	cr_expect_eq(placed, first + 2);
+	cr_expect_eq(place(db, pub, "https://p.example/3", true, &placed),
+		     first + 2);
+	/* A row undone by a savepoint gives its id back. */
+	cr_assert_eq(store_savepoint(db, &sp), ST_OK);
+	cr_expect_eq(place(db, pub, "https://p.example/4", true, &placed),
+		     first + 3);
+	cr_assert_eq(store_savepoint_undo(db, &sp), ST_OK);
+	cr_expect_eq(place(db, pub, "https://p.example/5", true, &placed),
+		     first + 3);
+	cr_assert_eq(store_commit(db), ST_OK);
+
+	/* Another connection adds an article between two transactions. */
+	cr_assert_eq(store_open(dir, STORE_WRITE, 0, &second), ST_OK);
+	{
+		struct store *writer = db;
+
+		db = second;
+		other = add_article(pub, 0, NULL, "https://p.example/other",
+				    "Other", "another writer", 2000, NULL);
+		db = writer;
+	}
+	store_close(second);
+	cr_assert_eq(other, first + 4);
+	cr_assert_eq(store_begin(db), ST_OK);
+	id = place(db, pub, "https://p.example/6", true, &placed);
+	cr_expect_eq(id, other + 1);
+	store_rollback(db);
+	/* What the rolled-back transaction placed is asked for again. */
+	cr_assert_eq(store_begin(db), ST_OK);
+	cr_expect_eq(place(db, pub, "https://p.example/7", true, &placed),
+		     other + 1);
+	cr_assert_eq(store_commit(db), ST_OK);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
 }
 
 Test(store, reader_is_read_only)
