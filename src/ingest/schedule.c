@@ -47,6 +47,11 @@ enum {
 	 * about one batch ahead of the writer instead of taking the cores
 	 * while it waits for CPU, and leaving it to store the rest alone. */
 	READY_ITEMS = BATCH_ITEMS,
+	/* Items in one transaction once nothing is left to prepare: the
+	 * round's end waits for its last commit to be checkpointed, so the
+	 * last items go in smaller commits, each checkpointed while the
+	 * writer stores the next (store_write_round_ending()). */
+	ENDING_ITEMS = 500,
 	CHUNK_PER_SLOT = 4, /* fetch_run() batches: concurrency × this */
 	STOP_POLL_MS = 200, /* how often an idle writer asks should_stop */
 };
@@ -100,8 +105,9 @@ struct run {
 	size_t in_flight;	    /* fetched jobs not yet finished */
 	size_t queued_bytes;	    /* their body bytes */
 	bool fetching_done;	    /* the fetch thread has finished */
-	bool stopping;		    /* wind down: drop what is left */
-	bool quit;		    /* workers: no more work will come */
+	bool ending;   /* fetched and all handed to workers: the last items */
+	bool stopping; /* wind down: drop what is left */
+	bool quit;     /* workers: no more work will come */
 };
 
 static void
@@ -648,7 +654,12 @@ write_loop(struct run *r)
 			pthread_mutex_unlock(&r->lock);
 			break;
 		}
-		while (n < BATCH_FEEDS && items < BATCH_ITEMS &&
+		if (!r->ending && r->fetching_done && !r->work.head) {
+			r->ending = true;
+			store_write_round_ending(r->store);
+		}
+		while (n < BATCH_FEEDS &&
+		       items < (r->ending ? ENDING_ITEMS : BATCH_ITEMS) &&
 		       (j = queue_pop(&r->ready))) {
 			r->ready_items -= j->doc.item_count;
 			if (j->stage == JOB_LOOKUP) {

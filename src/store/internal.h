@@ -26,6 +26,8 @@ struct store_checkpoint_stats {
 	int64_t writer_wait_ms;	 /* how long, in all */
 	int64_t last_ms;	 /* the round's last checkpoint, which the
 				    writer waits for at the round's end */
+	int64_t wal_syncs;	 /* times it synced the WAL itself */
+	int64_t db_syncs;	 /* and the database file after a checkpoint */
 };
 
 struct store_checkpointer;
@@ -60,6 +62,8 @@ struct store {
 	int64_t wal_max_frames;	  /* tests: WAL pages the writer waits at; 0
 				     default */
 	int64_t ckpt_idle_ms; /* tests: a smaller backlog's wait; <0 never */
+	int64_t ckpt_flush_frames; /* tests: unsynced WAL pages that make it
+				      sync the WAL; 0 default */
 	struct store_checkpoint_stats last_round; /* the last round's */
 	bool wal_kept; /* a round ran: the WAL file outlives the connection */
 	/* The id the next new article gets, known for the rest of the
@@ -136,6 +140,10 @@ enum status store_neighbour_ids(struct store *s, int64_t article_id,
 enum status store_checkpointer_start(struct store *s) WARN_UNUSED;
 void store_checkpointer_wait(struct store *s);
 void store_checkpointer_stop(struct store *s);
+/* What the round's checkpointer has done so far (the last round's once
+ * it has stopped). */
+void store_checkpointer_stats(struct store *s,
+			      struct store_checkpoint_stats *out);
 
 /*
  * Before the writer's connection closes, after a round: leaves a kept WAL

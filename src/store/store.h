@@ -93,6 +93,12 @@ enum status store_maintain(struct store *s) WARN_UNUSED;
  */
 enum status store_write_round(struct store *s, bool on) WARN_UNUSED;
 /*
+ * The round's last items are being written: from here on each commit is
+ * checkpointed as it lands, so that the round's end waits for the last
+ * one only. Call it once nothing is left to come but what is ready.
+ */
+void store_write_round_ending(struct store *s);
+/*
  * Bulk loading (the benchmark generator, imports): with on, the writer
  * keeps a larger page cache and store_article_put() leaves the search
  * index alone, so searches miss the articles stored since. With off, the

@@ -283,6 +283,84 @@ Test(checkpoint, a_kept_wal_that_did_not_start_over_is_truncated)
 	cr_assert_eq(rows_stored(), 1210);
 }
 
+/* The round's checkpointer figures so far, once they say what want()
+ * wants or 10 s have passed. */
+static struct store_checkpoint_stats
+stats_when(bool (*want)(const struct store_checkpoint_stats *))
+{
+	struct store_checkpoint_stats st;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		store_checkpointer_stats(db, &st);
+		if (want(&st))
+			break;
+		usleep(10000);
+	}
+	return st;
+}
+
+static bool
+wal_synced(const struct store_checkpoint_stats *st)
+{
+	return st->wal_syncs > 0;
+}
+
+Test(checkpoint, the_wal_is_synced_as_the_round_goes)
+{
+	struct store_checkpoint_stats st;
+
+	/* No checkpoint during the round: only the syncs. */
+	db->ckpt_step_frames = INT64_MAX;
+	db->wal_max_frames = INT64_MAX;
+	db->ckpt_idle_ms = -1;
+	db->ckpt_flush_frames = 50;
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	commit_rows(20);
+	usleep(100000);
+	store_checkpointer_stats(db, &st);
+	cr_expect_eq(st.wal_syncs, 0, "synced under the threshold");
+	commit_rows(40);
+	st = stats_when(wal_synced);
+	cr_expect_eq(st.wal_syncs, 1, "not synced past 50 new pages");
+	cr_expect_eq(st.checkpoints, 0);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
+	cr_expect_eq(db->last_round.wal_syncs, 1);
+	cr_assert_eq(rows_stored(), 60);
+}
+
+static bool
+checkpointed(const struct store_checkpoint_stats *st)
+{
+	return st->checkpoints > 0 && st->db_syncs > 0;
+}
+
+Test(checkpoint, the_rounds_last_commits_are_checkpointed_as_they_land)
+{
+	struct store_checkpoint_stats st;
+	int i;
+
+	db->ckpt_step_frames = INT64_MAX;
+	db->wal_max_frames = INT64_MAX;
+	db->ckpt_idle_ms = -1;
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	commit_rows(100);
+	usleep(50000);
+	store_checkpointer_stats(db, &st);
+	cr_assert_eq(st.checkpoints, 0);
+	cr_assert_eq(rows_in_file_alone(), 0);
+	store_write_round_ending(db);
+	commit_rows(50);
+	/* In the database file, and synced, before the round ends. */
+	for (i = 0; i < 1000 && rows_in_file_alone() < 150; i++)
+		usleep(10000);
+	cr_expect_eq(rows_in_file_alone(), 150, "the last commit waits");
+	st = stats_when(checkpointed);
+	cr_expect_gt(st.db_syncs, 0, "the database file was not synced");
+	cr_assert_eq(store_write_round(db, false), ST_OK);
+	cr_assert_eq(rows_stored(), 150);
+}
+
 Test(checkpoint, no_checkpointer_outside_wal_mode)
 {
 	struct store *mem;
