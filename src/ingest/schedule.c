@@ -829,6 +829,11 @@ ingest_fetch(struct store *s, const struct ingest_options *opt,
 
 		fetching = true;
 		write_loop(&r);
+		/* Tidied before the round ends, so that its last checkpoint
+		 * copies what the merge wrote and the close finds nothing
+		 * left to copy and sync. */
+		if (stats->created && store_maintain(s))
+			log_warn(ST_DB, "ingest: search index not merged");
 		if (round && store_write_round(s, false))
 			log_warn(ST_DB, "ingest: page cache not shrunk");
 		cpu = thread_cpu_seconds() - cpu;
@@ -949,8 +954,6 @@ scheduler_main(void *arg)
 			log_info("scheduler: %zu feeds, %zu new articles, "
 				 "%zu failed",
 				 stats.feeds, stats.created, stats.failed);
-		if (stats.created && store_maintain(s))
-			log_warn(ST_DB, "scheduler: search index not merged");
 		/* Go again at once while feeds are overdue. */
 		more = store_feed_due(s, clock_now(), 1, &due) == ST_OK &&
 		       due.count > 0;

@@ -116,8 +116,6 @@ cmd_fetch(int argc, char **argv)
 			for (i = 0; i < 10 && !stopping; i++)
 				sleep(1);
 	} while (!once && !stopping);
-	if (stats.created && store_maintain(s))
-		log_warn(ST_DB, "fetch: search index not merged");
 	print_stats(&stats);
 out:
 	store_close(s);

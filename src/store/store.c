@@ -602,9 +602,13 @@ enum status
 store_maintain(struct store *s)
 {
 	/* FTS5's 'merge' with a page budget: positive N merges only while
-	 * segments of one level can be combined, about N pages of work. */
+	 * segments of one level can be combined, about N pages of work.
+	 * Then the planner's statistics, as the close would refresh them
+	 * (sampled: see store_close()). */
 	return store_exec(s, "INSERT INTO articles_fts(articles_fts, rank)"
-			     " VALUES('merge', 500)");
+			     " VALUES('merge', 500);"
+			     "PRAGMA analysis_limit=" ANALYSIS_ROWS ";"
+			     "PRAGMA optimize;");
 }
 
 enum status

@@ -76,9 +76,11 @@ enum status store_begin(struct store *s) WARN_UNUSED;
 enum status store_commit(struct store *s) WARN_UNUSED;
 void store_rollback(struct store *s);
 /*
- * Tidies the search index after a round of writes: an incremental merge of
- * its segments with a bounded amount of work, so searches and story
- * candidates read fewer segments. Cheap when there is nothing to merge.
+ * Tidies up after a round of writes, before the round ends (ingest_fetch()
+ * calls it): an incremental merge of the search index's segments with a
+ * bounded amount of work, so searches and story candidates read fewer
+ * segments, and the planner's statistics where the tables have grown
+ * (PRAGMA optimize). Cheap when there is nothing to do.
  */
 enum status store_maintain(struct store *s) WARN_UNUSED;
 /*

@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "fetch/fetch.h"
 #include "ingest/ingest.h"
+#include "store/internal.h" /* store_query_int */
 #include "support/testutil.h"
 
 enum {
@@ -175,6 +176,15 @@ Test(ingest_batch, many_feeds_with_broken_ones)
 		cr_assert_not_null(f->title);
 	}
 	store_feed_list_release(&feeds);
+
+	/* The round ended with the planner's statistics refreshed (and the
+	 * index merged), not left to the close. */
+	cr_assert_eq(store_query_int(db,
+				     "SELECT count(*) FROM sqlite_stat1"
+				     " WHERE tbl = 'articles'",
+				     "statistics", &n),
+		     ST_OK);
+	cr_assert_gt(n, 0, "no statistics for the articles");
 
 	/* The search index took every article, one by one findable. */
 	cr_assert_eq(store_search(db, &sq, &sr), ST_OK);
