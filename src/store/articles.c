@@ -375,6 +375,17 @@ bind_body_prefix(sqlite3_stmt *st, int cut_idx, int rest_idx, const char *value,
 	bind_text(st, rest_idx, value + n);
 }
 
+/* bind_text() of text whose length cuttable_len() gave (SIZE_MAX: not
+ * measured). */
+static void
+bind_measured(sqlite3_stmt *st, int idx, const char *text, size_t len)
+{
+	if (text && len != SIZE_MAX)
+		sqlite3_bind_text(st, idx, text, (int)len, SQLITE_STATIC);
+	else
+		bind_text(st, idx, text);
+}
+
 static void
 bind_article(sqlite3_stmt *st, const struct article *a)
 {
@@ -388,8 +399,10 @@ bind_article(sqlite3_stmt *st, const struct article *a)
 	bind_text(st, 5, a->title);
 	bind_text(st, 6, a->byline);
 	bind_body_prefix(st, 23, 7, a->summary, a->body_text, text_len);
-	bind_text(st, 8, a->body_html);
-	bind_text(st, 9, a->body_text);
+	/* The bodies' lengths are known (up to the cut's limit): SQLite
+	 * need not measure them again. */
+	bind_measured(st, 8, a->body_html, html_len);
+	bind_measured(st, 9, a->body_text, text_len);
 	bind_body_prefix(st, 24, 10, a->teaser_html, a->body_html, html_len);
 	bind_body_prefix(st, 25, 11, a->teaser_text, a->body_text, text_len);
 	bind_text(st, 12, a->lead_image);
@@ -432,6 +445,8 @@ insert_article(struct store *s, struct article *a, int64_t id, int64_t story_id)
 	a->id = sqlite3_last_insert_rowid(s->db);
 	if (s->next_article_id && a->id >= s->next_article_id)
 		s->next_article_id = a->id + 1;
+	if (!s->tx_first_new)
+		s->tx_first_new = a->id;
 	rc = index_add(s, a->id, a);
 	if (!rc)
 		rc = link_topics(s, a->id, a->topics);

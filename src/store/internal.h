@@ -70,6 +70,12 @@ struct store {
 	 * transaction once asked for (0: ask the table); the writer's commit
 	 * and rollback hooks forget it. */
 	int64_t next_article_id;
+	/* The first article inserted in this transaction (0: none yet), and
+	 * whether a neighbours row of one of its articles has been written
+	 * since: until then those articles have no row to read
+	 * (store_neighbours_put()). The hooks forget both. */
+	int64_t tx_first_new;
+	bool tx_new_neighbours;
 	/* Bumped by whatever moves articles out of their stories or deletes
 	 * them on this connection (store_story_changes()). */
 	uint64_t story_changes;

@@ -127,33 +127,48 @@ save(struct store *s, int64_t article_id, struct entry *v, size_t n,
 {
 	unsigned char blob[NEIGHBOURS_KEPT * ENTRY_BYTES];
 	size_t len = pack(v, n, blob);
-	sqlite3_stmt *st =
-		exists ? store_stmt(s, "UPDATE article_neighbours"
-				       " SET neighbours = ?2"
-				       " WHERE article_id = ?1")
-		       : store_stmt(s, "INSERT INTO article_neighbours"
-				       " (article_id, neighbours)"
-				       " VALUES (?1, ?2)");
+	enum status rc;
 
-	if (!st)
-		return ST_DB;
-	sqlite3_bind_int64(st, 1, article_id);
-	sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
-	return store_step_done(s, st, "neighbours");
+	if (s->tx_first_new && article_id >= s->tx_first_new)
+		s->tx_new_neighbours = true;
+	for (;;) {
+		sqlite3_stmt *st =
+			exists ? store_stmt(s, "UPDATE article_neighbours"
+					       " SET neighbours = ?2"
+					       " WHERE article_id = ?1")
+			       : store_stmt(s, "INSERT INTO article_neighbours"
+					       " (article_id, neighbours)"
+					       " VALUES (?1, ?2)");
+
+		if (!st)
+			return ST_DB;
+		sqlite3_bind_int64(st, 1, article_id);
+		sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_TRANSIENT);
+		rc = store_step_done(s, st, "neighbours");
+		/* Not looked for (a new article's), a row can still be there:
+		 * one left by an article deleted without its cascade (foreign
+		 * keys off, as in the sqlite3 shell) whose id came back. It is
+		 * written over. */
+		if (rc != ST_EXISTS || exists)
+			return rc;
+		exists = true;
+	}
 }
 
 /* Adds rows[0..n) (all of one article) to its row; pairs it already has
- * keep their score. */
+ * keep their score. With is_new, the article has no row yet. */
 static enum status
-put_one(struct store *s, const struct store_neighbour *rows, size_t n)
+put_one(struct store *s, const struct store_neighbour *rows, size_t n,
+	bool is_new)
 {
 	int64_t article_id = rows[0].article_id;
 	struct entry *v = xmallocarray(NEIGHBOURS_KEPT + n, sizeof(*v));
 	size_t have = 0, kept, i, j;
-	bool exists;
-	enum status rc;
+	bool exists = false;
+	enum status rc = ST_OK;
 
-	rc = load(s, article_id, v, &have, &exists);
+	if (!is_new)
+		rc = load(s, article_id, v, &have, &exists);
 	if (rc)
 		goto out;
 	kept = have;
@@ -178,6 +193,10 @@ enum status
 store_neighbours_put(struct store *s, const struct store_neighbour *rows,
 		     size_t n)
 {
+	/* The articles of this transaction have no row of their own until
+	 * a call writes one; each article's rows come together, so one call
+	 * writes each row once. */
+	int64_t first_new = s->tx_new_neighbours ? 0 : s->tx_first_new;
 	enum status rc = ST_OK;
 	size_t i = 0;
 
@@ -186,7 +205,8 @@ store_neighbours_put(struct store *s, const struct store_neighbour *rows,
 
 		while (j < n && rows[j].article_id == rows[i].article_id)
 			j++;
-		rc = put_one(s, rows + i, j - i);
+		rc = put_one(s, rows + i, j - i,
+			     first_new && rows[i].article_id >= first_new);
 		i = j;
 	}
 	return rc;
@@ -202,8 +222,8 @@ store_neighbours_add(struct store *s, int64_t article_id, int64_t neighbour_id,
 
 	if (article_id == neighbour_id)
 		return ST_OK;
-	rc = put_one(s, &there, 1);
-	return rc ? rc : put_one(s, &back, 1);
+	rc = put_one(s, &there, 1, false);
+	return rc ? rc : put_one(s, &back, 1, false);
 }
 
 enum status

@@ -200,18 +200,26 @@ sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-/* What a transaction knew of the next article's id ends with it. */
+/* What a transaction knew of its new articles ends with it. */
+static void
+forget_transaction(struct store *s)
+{
+	s->next_article_id = 0;
+	s->tx_first_new = 0;
+	s->tx_new_neighbours = false;
+}
+
 static int
 on_commit(void *arg)
 {
-	((struct store *)arg)->next_article_id = 0;
+	forget_transaction(arg);
 	return 0;
 }
 
 static void
 on_rollback(void *arg)
 {
-	((struct store *)arg)->next_article_id = 0;
+	forget_transaction(arg);
 }
 
 enum status

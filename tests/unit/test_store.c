@@ -253,6 +253,64 @@ Test(store, neighbours_packed_closest_first_and_forgotten_since)
 	cr_expect_eq(got[0], a);
 }
 
+/*
+ * The neighbours of articles new in this transaction are written without
+ * looking for a row they cannot have yet; once one is written, the next
+ * rows of the same transaction are merged into it as before, and a row
+ * left by a deleted article whose id came back is replaced.
+ */
+Test(store, new_articles_neighbours_within_a_transaction)
+{
+	int64_t pub = add_publisher("p", "P"), old, a, b, c, d, got[8];
+	struct store_neighbour first[] = {{0, 0, 0.5}, {0, 0, 0.5}},
+			       second[] = {{0, 0, 0.9}, {0, 0, 0.9}};
+	sqlite3 *raw;
+	char path[4200];
+
+	old = add_article(pub, 0, NULL, "https://p.example/old", "Old", "oak",
+			  1000, NULL);
+	/* A row left behind: an article deleted with foreign keys off (as
+	 * in the sqlite3 shell), its id to be given again. */
+	d = add_article(pub, 0, NULL, "https://p.example/gone", "Gone", "elm",
+			1500, NULL);
+	cr_assert_eq(store_neighbours_add(db, d, old, 0.4), ST_OK);
+	snprintf(path, sizeof(path), "%s/newsstand.db", dir);
+	cr_assert_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+				  "DELETE FROM articles WHERE id = (SELECT"
+				  " max(id) FROM articles)",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	sqlite3_close(raw);
+
+	cr_assert_eq(store_write_round(db, true), ST_OK);
+	cr_assert_eq(store_begin(db), ST_OK);
+	a = add_article(pub, 0, NULL, "https://p.example/a", "A", "ash", 2000,
+			NULL);
+	cr_assert_eq(a, d, "the deleted article's id is given again");
+	b = add_article(pub, 0, NULL, "https://p.example/b", "B", "birch", 3000,
+			NULL);
+	c = add_article(pub, 0, NULL, "https://p.example/c", "C", "cedar", 4000,
+			NULL);
+	first[0].article_id = a, first[0].neighbour_id = b;
+	first[1].article_id = b, first[1].neighbour_id = a;
+	cr_assert_eq(store_neighbours_put(db, first, 2), ST_OK);
+	second[0].article_id = a, second[0].neighbour_id = c;
+	second[1].article_id = c, second[1].neighbour_id = a;
+	cr_assert_eq(store_neighbours_put(db, second, 2), ST_OK);
+	cr_assert_eq(store_commit(db), ST_OK);
+	cr_assert_eq(store_write_round(db, false), ST_OK);
+
+	cr_assert_eq(neighbours_of(a, got, 8), 2, "a's rows were not merged");
+	cr_expect_eq(got[0], c);
+	cr_expect_eq(got[1], b);
+	cr_assert_eq(neighbours_of(b, got, 8), 1);
+	cr_expect_eq(got[0], a);
+	cr_assert_eq(neighbours_of(c, got, 8), 1);
+	cr_expect_eq(got[0], a);
+	cr_assert_eq(neighbours_of(old, got, 8), 1, "the old article's row");
+}
+
 /* How many articles a search for one word finds (at most 20). */
 static size_t
 found(const char *word)
