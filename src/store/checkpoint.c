@@ -106,6 +106,17 @@ struct store_checkpointer {
 };
 
 /*
+ * Whether the writer's automatic checkpoint would run after its last
+ * commit: the WAL holds 1,000 pages or more, some of them not copied yet.
+ * A round that wrote little leaves its WAL as the writer would have.
+ */
+static bool
+is_due(const struct store_checkpointer *c)
+{
+	return c->pending > 0 && c->wal_frames >= WRITER_AUTOCHECKPOINT;
+}
+
+/*
  * The writer's WAL hook (in place of SQLite's automatic checkpoint), after
  * each commit on the writer's thread: note the WAL's size, wake the
  * checkpointer when enough has piled up.
@@ -126,7 +137,7 @@ on_commit(void *ctx, sqlite3 *db, const char *schema, int frames)
 	c->commits++;
 	if (frames > c->stats.wal_peak_frames)
 		c->stats.wal_peak_frames = frames;
-	if (c->pending >= c->step_frames || c->ending ||
+	if (c->pending >= c->step_frames || (c->ending && is_due(c)) ||
 	    (c->wal_fd >= 0 && c->unsynced >= c->flush_frames))
 		pthread_cond_signal(&c->wake);
 	pthread_mutex_unlock(&c->lock);
@@ -164,17 +175,6 @@ checkpoint_once(struct store_checkpointer *c)
 	pthread_cond_broadcast(&c->done);
 }
 
-/*
- * Whether the writer's automatic checkpoint would run after its last
- * commit: the WAL holds 1,000 pages or more, some of them not copied yet.
- * A round that wrote little leaves its WAL as the writer would have.
- */
-static bool
-is_due(const struct store_checkpointer *c)
-{
-	return c->pending > 0 && c->wal_frames >= WRITER_AUTOCHECKPOINT;
-}
-
 static void *
 checkpointer_main(void *arg)
 {
@@ -187,7 +187,7 @@ checkpointer_main(void *arg)
 
 		if (c->stop)
 			break;
-		if (c->pending >= c->step_frames || (c->ending && c->pending) ||
+		if (c->pending >= c->step_frames || (c->ending && is_due(c)) ||
 		    (c->writer_waiting && c->attempted < c->commits)) {
 			checkpoint_once(c);
 			continue;

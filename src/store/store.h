@@ -96,8 +96,9 @@ enum status store_maintain(struct store *s) WARN_UNUSED;
 enum status store_write_round(struct store *s, bool on) WARN_UNUSED;
 /*
  * The round's last items are being written: from here on each commit is
- * checkpointed as it lands, so that the round's end waits for the last
- * one only. Call it once nothing is left to come but what is ready.
+ * checkpointed as it lands (once the WAL holds what the writer's own
+ * automatic checkpoint would copy), so that the round's end waits for the
+ * last one only. Call it once nothing is left to come but what is ready.
  */
 void store_write_round_ending(struct store *s);
 /*
