@@ -294,9 +294,11 @@ store_checkpointer_start(struct store *s)
 	c->db = db;
 	/* Its own descriptors: SQLite's are its own. The WAL exists, as
 	 * open_checkpointer_db() read through it. */
-	snprintf(wal, sizeof(wal), "%s-wal", s->path);
 	c->db_fd = open(s->path, O_RDONLY | O_CLOEXEC);
-	c->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+	c->wal_fd = (size_t)snprintf(wal, sizeof(wal), "%s-wal", s->path) <
+				    sizeof(wal)
+			    ? open(wal, O_RDONLY | O_CLOEXEC)
+			    : -1;
 	c->flush_frames =
 		s->ckpt_flush_frames > 0 ? s->ckpt_flush_frames : FLUSH_FRAMES;
 	c->step_frames = s->ckpt_step_frames > 0 ? s->ckpt_step_frames
