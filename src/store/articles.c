@@ -445,7 +445,9 @@ insert_article(struct store *s, struct article *a, int64_t id, int64_t story_id)
 	a->id = sqlite3_last_insert_rowid(s->db);
 	if (s->next_article_id && a->id >= s->next_article_id)
 		s->next_article_id = a->id + 1;
-	if (!s->tx_first_new)
+	/* (Outside a transaction the commit has already been, and its hook
+	 * would not forget it.) */
+	if (!s->tx_first_new && !sqlite3_get_autocommit(s->db))
 		s->tx_first_new = a->id;
 	rc = index_add(s, a->id, a);
 	if (!rc)

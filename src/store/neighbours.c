@@ -196,7 +196,10 @@ store_neighbours_put(struct store *s, const struct store_neighbour *rows,
 	/* The articles of this transaction have no row of their own until
 	 * a call writes one; each article's rows come together, so one call
 	 * writes each row once. */
-	int64_t first_new = s->tx_new_neighbours ? 0 : s->tx_first_new;
+	int64_t first_new =
+		s->tx_new_neighbours || sqlite3_get_autocommit(s->db)
+			? 0
+			: s->tx_first_new;
 	enum status rc = ST_OK;
 	size_t i = 0;
 
