@@ -35,11 +35,11 @@
  * flushed by an fdatasync() of another file: 84 ms; of the first file
  * after that: 0.3 ms). So the checkpointer, idle most of the round, syncs
  * the WAL itself once FLUSH_FRAMES pages have been logged since it was
- * last synced, and the database file after a checkpoint that left it
- * unsynced. These are syncs SQLite would make anyway, only sooner and off
- * the writer. And once the writer has only the round's last items left
- * (store_write_round_ending()), each commit is checkpointed as it lands,
- * so that the last checkpoint has little to copy.
+ * last synced, and the database file after each of its checkpoints (at
+ * no cost when SQLite has just synced it). These are syncs SQLite would
+ * make anyway, only sooner and off the writer. And once the writer has only the
+ * round's last items left (store_write_round_ending()), each commit is
+ * checkpointed as it lands, so that the last checkpoint has little to copy.
  *
  * A round leaves a WAL file of a few hundred megabytes (its limit plus a
  * transaction), which SQLite deletes when the last connection closes:
@@ -125,14 +125,15 @@ static int
 on_commit(void *ctx, sqlite3 *db, const char *schema, int frames)
 {
 	struct store_checkpointer *c = ctx;
+	int64_t added;
 
 	(void)db;
 	(void)schema;
 	pthread_mutex_lock(&c->lock);
 	/* Fewer frames than before: the commit restarted the WAL. */
-	c->pending += frames >= c->wal_frames ? frames - c->wal_frames : frames;
-	c->unsynced +=
-		frames >= c->wal_frames ? frames - c->wal_frames : frames;
+	added = frames >= c->wal_frames ? frames - c->wal_frames : frames;
+	c->pending += added;
+	c->unsynced += added;
 	c->wal_frames = frames;
 	c->commits++;
 	if (frames > c->stats.wal_peak_frames)

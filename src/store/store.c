@@ -20,7 +20,7 @@
 #define IDLE_HASH  "1048576"
 
 enum { BUSY_TIMEOUT_MS = 5000 };
-/* Rows of each index that the close's ANALYZE looks at, at most. */
+/* Rows of each index that ANALYZE (PRAGMA optimize) looks at, at most. */
 #define ANALYSIS_ROWS "1000"
 
 enum status
