@@ -37,9 +37,10 @@
  * the WAL itself once FLUSH_FRAMES pages have been logged since it was
  * last synced, and the database file after each of its checkpoints (at
  * no cost when SQLite has just synced it). These are syncs SQLite would
- * make anyway, only sooner and off the writer. And once the writer has only the
- * round's last items left (store_write_round_ending()), each commit is
- * checkpointed as it lands, so that the last checkpoint has little to copy.
+ * make anyway, only sooner and off the writer. And once the writer has
+ * only the round's last items left (store_write_round_ending()), each
+ * commit is checkpointed as it lands, so that the last checkpoint has
+ * little to copy.
  *
  * A round leaves a WAL file of a few hundred megabytes (its limit plus a
  * transaction), which SQLite deletes when the last connection closes:
@@ -116,6 +117,20 @@ is_due(const struct store_checkpointer *c)
 	return c->pending > 0 && c->wal_frames >= WRITER_AUTOCHECKPOINT;
 }
 
+/* Whether what the writer committed calls for a checkpoint now. */
+static bool
+wants_checkpoint(const struct store_checkpointer *c)
+{
+	return c->pending >= c->step_frames || (c->ending && is_due(c));
+}
+
+/* Whether enough has been logged since the WAL was synced to sync it. */
+static bool
+wants_wal_sync(const struct store_checkpointer *c)
+{
+	return c->wal_fd >= 0 && c->unsynced >= c->flush_frames;
+}
+
 /*
  * The writer's WAL hook (in place of SQLite's automatic checkpoint), after
  * each commit on the writer's thread: note the WAL's size, wake the
@@ -138,8 +153,7 @@ on_commit(void *ctx, sqlite3 *db, const char *schema, int frames)
 	c->commits++;
 	if (frames > c->stats.wal_peak_frames)
 		c->stats.wal_peak_frames = frames;
-	if (c->pending >= c->step_frames || (c->ending && is_due(c)) ||
-	    (c->wal_fd >= 0 && c->unsynced >= c->flush_frames))
+	if (wants_checkpoint(c) || wants_wal_sync(c))
 		pthread_cond_signal(&c->wake);
 	pthread_mutex_unlock(&c->lock);
 	return SQLITE_OK;
@@ -188,12 +202,12 @@ checkpointer_main(void *arg)
 
 		if (c->stop)
 			break;
-		if (c->pending >= c->step_frames || (c->ending && is_due(c)) ||
+		if (wants_checkpoint(c) ||
 		    (c->writer_waiting && c->attempted < c->commits)) {
 			checkpoint_once(c);
 			continue;
 		}
-		if (c->wal_fd >= 0 && c->unsynced >= c->flush_frames) {
+		if (wants_wal_sync(c)) {
 			c->unsynced = 0;
 			pthread_mutex_unlock(&c->lock);
 			rc = fdatasync(c->wal_fd);
