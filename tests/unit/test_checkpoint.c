@@ -332,13 +332,12 @@ Test(checkpoint, the_wal_is_synced_as_the_round_goes)
 static bool
 checkpointed(const struct store_checkpoint_stats *st)
 {
-	return st->checkpoints > 0 && st->db_syncs > 0;
+	return st->checkpoints > 0;
 }
 
 Test(checkpoint, the_rounds_last_commits_are_checkpointed_as_they_land)
 {
 	struct store_checkpoint_stats st;
-	int i;
 
 	db->ckpt_step_frames = INT64_MAX;
 	db->wal_max_frames = INT64_MAX;
@@ -353,11 +352,12 @@ Test(checkpoint, the_rounds_last_commits_are_checkpointed_as_they_land)
 	cr_assert_eq(rows_in_file_alone(), 0);
 	/* Past what the writer's own checkpoint would leave. */
 	commit_rows(1000);
-	for (i = 0; i < 1000 && rows_in_file_alone() < 1100; i++)
-		usleep(10000);
-	cr_expect_eq(rows_in_file_alone(), 1100, "the last commit waits");
+	/* The file is read once the checkpoint has ended: a copy taken
+	 * while it writes would be torn. */
 	st = stats_when(checkpointed);
+	cr_assert_eq(st.checkpoints, 1, "the last commit waits");
 	cr_expect_gt(st.db_syncs, 0, "the database file was not synced");
+	cr_expect_eq(rows_in_file_alone(), 1100);
 	cr_assert_eq(store_write_round(db, false), ST_OK);
 	cr_assert_eq(rows_stored(), 1100);
 }
