@@ -132,7 +132,13 @@ check: $(BIN) $(TEST_BIN)
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(TEST_BIN) --jobs 2 --timeout 300; \
 		echo $$? >$(BUILD)/unit-tests.rc; } 2>&1 | tee $(BUILD)/unit-tests.log
-	@rc=$$(cat $(BUILD)/unit-tests.rc); [ "$$rc" = 0 ] || exit "$$rc"
+	@rc=$$(cat $(BUILD)/unit-tests.rc); [ "$$rc" = 0 ] || { \
+		echo "unit tests that failed (the whole log: $(BUILD)/unit-tests.log):"; \
+		awk '/Assertion Failed|signal caught/ { m = 1; print; next } \
+		     m && /^\[----\]   / { print; next } { m = 0 } \
+		     /^\[FAIL\]|CRASH|[Tt]imed out/' $(BUILD)/unit-tests.log | \
+			tail -60; \
+		exit "$$rc"; }
 	@if grep -q 'ERROR: LeakSanitizer' $(BUILD)/unit-tests.log; then \
 		echo "unit tests: LeakSanitizer reported leaks (above)" >&2; \
 		exit 1; fi
